@@ -1,0 +1,26 @@
+#![allow(clippy::non_send_fields_in_send_ty, unused_doc_comments)]
+//! parallelcompositor: GStreamer elements that make a video export parallel.
+//!
+//! - `framereorder`: restores ascending timestamp order of frames that arrive out of order.
+
+use gst::glib;
+
+mod framereorder;
+pub mod reorder;
+
+fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
+    framereorder::register(plugin)?;
+    Ok(())
+}
+
+gst::plugin_define!(
+    parallelcompositor,
+    env!("CARGO_PKG_DESCRIPTION"),
+    plugin_init,
+    concat!(env!("CARGO_PKG_VERSION"), "-", env!("COMMIT_ID")),
+    "MPL",
+    env!("CARGO_PKG_NAME"),
+    env!("CARGO_PKG_NAME"),
+    env!("CARGO_PKG_REPOSITORY"),
+    env!("BUILD_REL_DATE")
+);
