@@ -5,7 +5,7 @@
 
 use gst::glib;
 
-mod framereorder;
+pub mod framereorder;
 pub mod reorder;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {

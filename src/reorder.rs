@@ -160,6 +160,11 @@ impl<T> ReorderWindow<T> {
         self.held.len() >= self.capacity
     }
 
+    /// Whether a frame with this key is held.
+    pub fn contains(&self, key: u64) -> bool {
+        self.held.contains_key(&key)
+    }
+
     /// The smallest key held.
     pub fn head_key(&self) -> Option<u64> {
         self.held.keys().next().copied()
