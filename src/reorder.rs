@@ -340,7 +340,9 @@ mod tests {
     }
 
     fn ready_keys(w: &mut ReorderWindow<u64>) -> Vec<u64> {
-        std::iter::from_fn(|| w.pop_ready()).map(|r| r.key).collect()
+        std::iter::from_fn(|| w.pop_ready())
+            .map(|r| r.key)
+            .collect()
     }
 
     #[test]
@@ -351,14 +353,20 @@ mod tests {
             assert_eq!(ready_keys(&mut w), vec![i * D]);
         }
         let s = w.stats();
-        assert_eq!((s.frames_in, s.frames_out, s.reordered, s.max_depth), (10, 10, 0, 1));
+        assert_eq!(
+            (s.frames_in, s.frames_out, s.reordered, s.max_depth),
+            (10, 10, 0, 1)
+        );
     }
 
     #[test]
     fn swapped_pair_is_restored() {
         let mut w = window(4);
         w.push(D, None, 0, 1);
-        assert!(ready_keys(&mut w).is_empty(), "frame 1 must wait for frame 0");
+        assert!(
+            ready_keys(&mut w).is_empty(),
+            "frame 1 must wait for frame 0"
+        );
         w.push(0, None, 0, 0);
         assert_eq!(ready_keys(&mut w), vec![0, D]);
         assert_eq!(w.stats().reordered, 1);
@@ -374,7 +382,9 @@ mod tests {
         for n in [1, 0, 3, 2, 4] {
             w.push(pts(n), None, 0, n);
         }
-        let out: Vec<u64> = std::iter::from_fn(|| w.pop_ready()).map(|r| r.item).collect();
+        let out: Vec<u64> = std::iter::from_fn(|| w.pop_ready())
+            .map(|r| r.item)
+            .collect();
         assert_eq!(out, vec![0, 1, 2, 3, 4]);
     }
 

@@ -65,7 +65,11 @@ fn one_pad(props: &[(&str, &str)]) -> Harness {
 #[track_caller]
 fn push(h: &mut Harness, frames: &[u64]) {
     for &n in frames {
-        assert_eq!(h.push(frame(n)), Ok(gst::FlowSuccess::Ok), "pushing frame {n}");
+        assert_eq!(
+            h.push(frame(n)),
+            Ok(gst::FlowSuccess::Ok),
+            "pushing frame {n}"
+        );
     }
 }
 
@@ -75,6 +79,12 @@ fn pull(h: &mut Harness, count: usize) -> Vec<u64> {
     (0..count)
         .map(|_| number(&h.pull().expect("a buffer comes out")))
         .collect()
+}
+
+/// Waits for EOS to come out: everything before it has been pushed.
+#[track_caller]
+fn wait_eos(h: &mut Harness) {
+    while h.pull_event().expect("events up to EOS").type_() != gst::EventType::Eos {}
 }
 
 #[test]
@@ -117,13 +127,8 @@ fn eos_drains_in_order() {
     push(&mut h, &[3, 1, 2, 0, 6, 5]);
     assert!(h.push_event(gst::event::Eos::new()));
     assert_eq!(pull(&mut h, 6), vec![0, 1, 2, 3, 5, 6]);
-    // EOS follows the last buffer.
-    loop {
-        let ev = h.pull_event().expect("events come out");
-        if ev.type_() == gst::EventType::Eos {
-            break;
-        }
-    }
+    wait_eos(&mut h);
+    assert!(h.try_pull().is_none());
     let element = h.element().expect("harness element");
     assert_eq!(stat(&element, "missing"), 1);
 }
@@ -167,6 +172,7 @@ fn late_and_duplicate_frames_are_dropped_and_counted() {
     push(&mut h, &[3]);
     assert!(h.push_event(gst::event::Eos::new()));
     assert_eq!(pull(&mut h, 5), vec![0, 1, 2, 3, 4]);
+    wait_eos(&mut h);
     assert!(h.try_pull().is_none());
     let element = h.element().expect("harness element");
     assert_eq!(stat(&element, "late"), 1);
@@ -201,6 +207,7 @@ fn flush_empties_the_window() {
     push(&mut h, &[11, 10, 12]);
     assert!(h.push_event(gst::event::Eos::new()));
     assert_eq!(pull(&mut h, 3), vec![10, 11, 12]);
+    wait_eos(&mut h);
     assert!(h.try_pull().is_none(), "frames 2 and 3 were flushed");
     let element = h.element().expect("harness element");
     assert_eq!(stat(&element, "missing"), 0);
@@ -226,9 +233,10 @@ fn two_pads_merge_into_one_ordered_stream() {
     assert_eq!(pull(&mut h0, 6), vec![0, 1, 2, 3, 4, 5]);
     // One stream-start, one caps, one segment, then EOS, whatever the number of pads.
     let mut types = Vec::new();
-    while let Some(ev) = h0.try_pull_event() {
-        types.push(ev.type_());
+    while types.last() != Some(&gst::EventType::Eos) {
+        types.push(h0.pull_event().expect("events up to EOS").type_());
     }
+    assert!(h0.try_pull_event().is_none());
     assert_eq!(
         types,
         vec![

@@ -22,7 +22,7 @@ fn drive(arrivals: &[u64], cap: usize, policy: LatePolicy) -> (Run, ReorderWindo
     w.set_frame_duration(Some(D));
     w.set_anchor(Some(0));
     let mut run = Run::default();
-    let mut take = |r: gstparallelcompositor::reorder::Released<u64>, run: &mut Run| {
+    let take = |r: gstparallelcompositor::reorder::Released<u64>, run: &mut Run| {
         assert_eq!(r.key, r.item * D);
         run.gap_frames += r.gap.map_or(0, |g| g.frames);
         run.in_order.push(r.item);

@@ -153,13 +153,21 @@ pub struct FrameReorder {
     srcpad: gst::Pad,
     settings: Mutex<Settings>,
     state: Mutex<State>,
-    cond: Condvar,
+    /// The source pad task waits here for frames to release.
+    task_cond: Condvar,
+    /// Sink pads wait here for room in the window, and for a drain to finish.
+    room_cond: Condvar,
 }
 
 impl FrameReorder {
     fn lock_state(&self) -> MutexGuard<'_, State> {
         // A poisoned lock means a panic already posted an error; keep the data usable to shut down.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wake_all(&self) {
+        self.task_cond.notify_all();
+        self.room_cond.notify_all();
     }
 
     fn settings(&self) -> Settings {
@@ -188,7 +196,10 @@ impl FrameReorder {
             gst::element_imp_error!(
                 self,
                 gst::StreamError::Format,
-                ("Buffer without timestamp on {}: frames cannot be ordered without a PTS", pad.name())
+                (
+                    "Buffer without timestamp on {}: frames cannot be ordered without a PTS",
+                    pad.name()
+                )
             );
             return Err(gst::FlowError::Error);
         };
@@ -213,8 +224,11 @@ impl FrameReorder {
             }
             gst::trace!(CAT, obj = pad, "window full, waiting to insert {}", ts);
             Self::set_blocked(&mut state, &name, true);
-            self.cond.notify_all();
-            state = self.cond.wait(state).unwrap_or_else(|e| e.into_inner());
+            self.task_cond.notify_one();
+            state = self
+                .room_cond
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
             Self::set_blocked(&mut state, &name, false);
         }
 
@@ -228,14 +242,19 @@ impl FrameReorder {
                 state.out_buffers += 1;
             }
             Admission::DroppedLate(_) => {
-                gst::debug!(CAT, obj = pad, "dropping late frame {} (late-policy=drop)", ts)
+                gst::debug!(
+                    CAT,
+                    obj = pad,
+                    "dropping late frame {} (late-policy=drop)",
+                    ts
+                )
             }
             Admission::DroppedDuplicate(_) => {
                 gst::debug!(CAT, obj = pad, "dropping duplicate frame {}", ts)
             }
         }
         self.release(&mut state);
-        self.cond.notify_all();
+        self.task_cond.notify_one();
         state.flow
     }
 
@@ -250,8 +269,11 @@ impl FrameReorder {
     fn drain_window<'a>(&'a self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
         while !state.window.is_empty() && !state.flushing && state.flow.is_ok() {
             state.drain_requested = true;
-            self.cond.notify_all();
-            state = self.cond.wait(state).unwrap_or_else(|e| e.into_inner());
+            self.task_cond.notify_one();
+            state = self
+                .room_cond
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
         }
         state.drain_requested = false;
         state
@@ -280,7 +302,10 @@ impl FrameReorder {
                     gst::element_imp_error!(
                         self,
                         gst::StreamError::Format,
-                        ("framereorder needs a TIME segment, got {:?}", s.segment().format())
+                        (
+                            "framereorder needs a TIME segment, got {:?}",
+                            s.segment().format()
+                        )
                     );
                     return false;
                 };
@@ -301,7 +326,7 @@ impl FrameReorder {
                     p.eos = true;
                 }
                 gst::debug!(CAT, obj = pad, "EOS; all pads at EOS: {}", state.all_eos());
-                self.cond.notify_all();
+                self.wake_all();
                 true
             }
             EventView::Gap(_) => {
@@ -340,9 +365,7 @@ impl FrameReorder {
             .ok()
             .map(|i| i.fps())
             .filter(|f| f.numer() > 0 && f.denom() > 0)
-            .and_then(|f| {
-                gst::ClockTime::SECOND.mul_div_floor(f.denom() as u64, f.numer() as u64)
-            })
+            .and_then(|f| gst::ClockTime::SECOND.mul_div_floor(f.denom() as u64, f.numer() as u64))
             .map(|d| d.nseconds());
         state.window.set_frame_duration(duration);
         state.caps = Some(caps);
@@ -384,7 +407,9 @@ impl FrameReorder {
             return false;
         }
         gst::debug!(CAT, obj = pad, "segment {:?}", segment);
-        state.window.set_anchor(segment.start().map(|s| s.nseconds()));
+        state
+            .window
+            .set_anchor(segment.start().map(|s| s.nseconds()));
         state.segment = Some(segment);
         self.queue_event(&mut state, event);
         true
@@ -397,7 +422,7 @@ impl FrameReorder {
         }
         let first = !state.flushing;
         state.flushing = true;
-        self.cond.notify_all();
+        self.wake_all();
         drop(state);
         if first {
             gst::debug!(CAT, obj = pad, "flush start");
@@ -486,7 +511,7 @@ impl FrameReorder {
     fn queue_event(&self, state: &mut State, event: gst::Event) {
         self.release(state);
         state.out.push_back(Output::Event(event));
-        self.cond.notify_all();
+        self.task_cond.notify_one();
     }
 
     /// Moves every frame that may leave now (in order, forced where waiting cannot help) to the
@@ -548,17 +573,22 @@ impl FrameReorder {
                 }
                 state = match self.deadline(&state) {
                     Some(d) => {
-                        self.cond
+                        self.task_cond
                             .wait_timeout(state, d)
                             .unwrap_or_else(|e| e.into_inner())
                             .0
                     }
-                    None => self.cond.wait(state).unwrap_or_else(|e| e.into_inner()),
+                    None => self
+                        .task_cond
+                        .wait(state)
+                        .unwrap_or_else(|e| e.into_inner()),
                 };
             }
             // Room was made in the window: wake sink pads waiting for it.
             state.out_buffers = 0;
-            self.cond.notify_all();
+            if state.drain_requested || state.pads.values().any(|p| p.blocked) {
+                self.room_cond.notify_all();
+            }
             std::mem::take(&mut state.out)
         };
         for o in out {
@@ -583,7 +613,7 @@ impl FrameReorder {
         gst::debug!(CAT, imp = self, "pushing downstream returned {:?}", err);
         let mut state = self.lock_state();
         state.flow = Err(err);
-        self.cond.notify_all();
+        self.wake_all();
         drop(state);
         if err == gst::FlowError::Flushing {
             return;
@@ -621,7 +651,7 @@ impl FrameReorder {
                 .map_err(|e| gst::loggable_error!(CAT, "failed to start task: {}", e))
         } else {
             state.flushing = true;
-            self.cond.notify_all();
+            self.wake_all();
             drop(state);
             self.srcpad
                 .stop_task()
@@ -637,9 +667,13 @@ impl FrameReorder {
                 }
                 // Frames held in the window keep their buffers: pools upstream need that many more.
                 let extra = self.settings().max_frames;
-                let pools: Vec<_> = q.allocation_pools().into_iter().collect();
+                let pools: Vec<_> = q.allocation_pools().collect();
                 for (i, (pool, size, min, max)) in pools.into_iter().enumerate() {
-                    let max = if max == 0 { 0 } else { max.saturating_add(extra) };
+                    let max = if max == 0 {
+                        0
+                    } else {
+                        max.saturating_add(extra)
+                    };
                     q.set_nth_allocation_pool(
                         i as u32,
                         pool.as_ref(),
@@ -682,11 +716,12 @@ impl FrameReorder {
                 let mut state = self.lock_state();
                 state.live = live;
                 let ours = if live {
-                    self.effective_latency(&state).unwrap_or(gst::ClockTime::ZERO)
+                    self.effective_latency(&state)
+                        .unwrap_or(gst::ClockTime::ZERO)
                 } else {
                     gst::ClockTime::ZERO
                 };
-                self.cond.notify_all();
+                self.task_cond.notify_one();
                 drop(state);
                 gst::debug!(CAT, obj = pad, "latency: live {} + {}", live, ours);
                 q.set(live, min + ours, max.map(|m| m + ours));
@@ -744,7 +779,8 @@ impl ObjectSubclass for FrameReorder {
             srcpad,
             settings: Mutex::new(Settings::default()),
             state: Mutex::new(State::default()),
-            cond: Condvar::new(),
+            task_cond: Condvar::new(),
+            room_cond: Condvar::new(),
         }
     }
 }
@@ -944,7 +980,7 @@ impl ElementImpl for FrameReorder {
     fn release_pad(&self, pad: &gst::Pad) {
         let mut state = self.lock_state();
         state.pads.remove(pad.name().as_str());
-        self.cond.notify_all();
+        self.wake_all();
         drop(state);
         let _ = pad.set_active(false);
         let _ = self.obj().remove_pad(pad);

@@ -39,7 +39,10 @@ pub enum MissingPolicy {
     #[enum_value(name = "Skip: continue with the next frame held", nick = "skip")]
     Skip = 0,
     /// Push a GAP event covering the missing range, then the next frame held.
-    #[enum_value(name = "Gap event: push a GAP event for the missing range", nick = "gap-event")]
+    #[enum_value(
+        name = "Gap event: push a GAP event for the missing range",
+        nick = "gap-event"
+    )]
     GapEvent = 1,
 }
 

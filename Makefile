@@ -1,0 +1,35 @@
+# Quick start: `make demo` runs a real export, `make test` runs the whole suite.
+# Both install missing system packages when run as root, else print the apt-get line to run.
+
+CARGO ?= cargo
+PLUGIN_DIR := $(CURDIR)/target/release
+OUT ?= $(CURDIR)/out
+
+.PHONY: all build demo test bench clean deps
+
+all: build
+
+deps:
+	@scripts/deps.sh test
+
+build:
+	@scripts/deps.sh build
+	$(CARGO) build --release
+
+demo: build
+	@mkdir -p $(OUT)
+	GST_PLUGIN_PATH=$(PLUGIN_DIR) examples/parallel-branches.sh $(OUT)/demo.mp4 $(INPUT)
+
+test:
+	@scripts/deps.sh test
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	G_DEBUG=fatal_warnings $(CARGO) test --all-targets
+
+bench: build
+	@scripts/deps.sh bench
+	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/framereorder.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf $(OUT)

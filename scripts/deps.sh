@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Checks the system packages the build, the tests and the demo need (Debian 12 / Ubuntu).
+# As root, installs what is missing; otherwise prints the exact command to run and fails.
+# usage: scripts/deps.sh [build|test|demo|bench]
+set -euo pipefail
+what=${1:-test}
+
+pkgs=(pkg-config gcc libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
+      gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+      gstreamer1.0-plugins-ugly gstreamer1.0-libav)
+case $what in
+  build|test) ;;
+  demo) ;;
+  bench) pkgs+=(ffmpeg) ;;
+  meson) pkgs+=(meson ninja-build) ;;
+  *) echo "usage: $0 [build|test|demo|bench|meson]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Missing system packages. Run:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "No Rust toolchain (cargo) found. Install it with rustup:" >&2
+  echo "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --component rustfmt,clippy" >&2
+  exit 1
+fi
