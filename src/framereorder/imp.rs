@@ -484,7 +484,7 @@ impl FrameReorder {
             return true;
         }
         if state.window.awaiting_first()
-            && state.pads.len() > 1
+            && state.active_pads().count() > 1
             && state.active_pads().all(|p| p.delivered)
         {
             // Several pads: once each has delivered, the smallest frame held is the first.
