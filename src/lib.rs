@@ -2,10 +2,14 @@
 //! parallelcompositor: GStreamer elements that make a video export parallel.
 //!
 //! - `framereorder`: restores ascending timestamp order of frames that arrive out of order.
+//!
+//! Pure modules shared by the elements: [`reorder`] (the reorder window) and [`pool`] (worker
+//! threads with results in submission order).
 
 use gst::glib;
 
 pub mod framereorder;
+pub mod pool;
 pub mod reorder;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
