@@ -14,6 +14,13 @@ now() { date +%s.%N; }
 time_of() { local s e; s=$(now); "$@" >/dev/null; e=$(now); awk "BEGIN{print $e - $s}"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+# compare A B: runs A and B alternately RUNS times; prints their median seconds.
+compare() {
+  local a=() b=()
+  for _ in $(seq "$runs"); do a+=("$(time_of "$1")"); b+=("$(time_of "$2")"); done
+  echo "$(median "${a[@]}") $(median "${b[@]}")"
+}
+
 # The same buffer refcounted over and over (imagefreeze): the pipeline costs only what the
 # elements themselves cost, so framereorder's share is not hidden behind frame generation.
 src="videotestsrc num-buffers=1 ! video/x-raw,format=I420,width=1920,height=1080,framerate=30/1 ! imagefreeze num-buffers=$n"
@@ -32,16 +39,12 @@ two_branches() {
 gst-inspect-1.0 framereorder >/dev/null || { echo "framereorder not on GST_PLUGIN_PATH" >&2; exit 1; }
 echo "machine: $(nproc) cores; $runs runs each, alternating; medians"
 
-a=(); b=()
-for _ in $(seq "$runs"); do a+=("$(time_of funnel_only)"); b+=("$(time_of with_reorder)"); done
-ta=$(median "${a[@]}"); tb=$(median "${b[@]}")
+read -r ta tb < <(compare funnel_only with_reorder)
 awk -v n="$n" -v ta="$ta" -v tb="$tb" 'BEGIN{
   printf "throughput, %d 1080p buffers: funnel alone %.0f buffers/s, funnel + framereorder %.0f buffers/s, ratio %.3f (goal >= 0.9)\n",
     n, n/ta, n/tb, ta/tb }'
 
-a=(); b=()
-for _ in $(seq "$runs"); do a+=("$(time_of one_branch)"); b+=("$(time_of two_branches)"); done
-ta=$(median "${a[@]}"); tb=$(median "${b[@]}")
+read -r ta tb < <(compare one_branch two_branches)
 awk -v n="$blur_frames" -v ta="$ta" -v tb="$tb" 'BEGIN{
   printf "gaussianblur 720p, %d frames: one branch %.1f fps, 2 parallel branches + framereorder %.1f fps, speed-up %.2fx\n",
     n, n/ta, n/tb, ta/tb }'

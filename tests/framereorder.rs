@@ -213,16 +213,32 @@ fn flush_empties_the_window() {
     assert_eq!(stat(&element, "missing"), 0);
 }
 
-#[test]
-fn two_pads_merge_into_one_ordered_stream() {
+/// A `framereorder` with two sink pads, a harness on each (the first also owns the src pad), and
+/// caps of the given widths set on them.
+fn two_pads(width0: u32, width1: u32) -> (gst::Element, Harness, Harness) {
+    two_pads_on(None, width0, width1)
+}
+
+fn two_pads_on(
+    bus: Option<&gst::Bus>,
+    width0: u32,
+    width1: u32,
+) -> (gst::Element, Harness, Harness) {
     init();
     let element = gst::ElementFactory::make("framereorder")
         .build()
         .expect("framereorder exists");
+    element.set_bus(bus);
     let mut h0 = Harness::with_element(&element, Some("sink_0"), Some("src"));
     let mut h1 = Harness::with_element(&element, Some("sink_1"), None);
-    h0.set_src_caps(caps(8));
-    h1.set_src_caps(caps(8));
+    h0.set_src_caps(caps(width0));
+    h1.set_src_caps(caps(width1));
+    (element, h0, h1)
+}
+
+#[test]
+fn two_pads_merge_into_one_ordered_stream() {
+    let (_element, mut h0, mut h1) = two_pads(8, 8);
     // Pad 0 brings even frames, pad 1 odd ones, each out of order too.
     push(&mut h0, &[2, 0]);
     push(&mut h1, &[3]);
@@ -250,14 +266,7 @@ fn two_pads_merge_into_one_ordered_stream() {
 
 #[test]
 fn several_pads_choose_the_first_frame_once_all_delivered() {
-    init();
-    let element = gst::ElementFactory::make("framereorder")
-        .build()
-        .expect("framereorder exists");
-    let mut h0 = Harness::with_element(&element, Some("sink_0"), Some("src"));
-    let mut h1 = Harness::with_element(&element, Some("sink_1"), None);
-    h0.set_src_caps(caps(8));
-    h1.set_src_caps(caps(8));
+    let (element, mut h0, mut h1) = two_pads(8, 8);
     // The streams start at frame 7, not at the segment start.
     push(&mut h0, &[8]);
     assert_eq!(stat(&element, "out"), 0, "pad 1 has not delivered yet");
@@ -268,15 +277,8 @@ fn several_pads_choose_the_first_frame_once_all_delivered() {
 #[test]
 fn caps_mismatch_is_a_not_negotiated_error_naming_both_caps() {
     init();
-    let element = gst::ElementFactory::make("framereorder")
-        .build()
-        .expect("framereorder exists");
     let bus = gst::Bus::new();
-    element.set_bus(Some(&bus));
-    let mut h0 = Harness::with_element(&element, Some("sink_0"), Some("src"));
-    let mut h1 = Harness::with_element(&element, Some("sink_1"), None);
-    h0.set_src_caps(caps(8));
-    h1.set_src_caps(caps(16));
+    let (_element, _h0, mut h1) = two_pads_on(Some(&bus), 8, 16);
     let msg = bus
         .pop_filtered(&[gst::MessageType::Error])
         .expect("an error message on the bus");

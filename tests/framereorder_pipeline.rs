@@ -16,8 +16,8 @@ fn init() {
     });
 }
 
-/// Runs `launch` (which ends in an appsink named `sink`) to EOS and returns every output PTS.
-fn run(launch: &str) -> (Vec<gst::ClockTime>, gst::Structure) {
+/// Parses `launch`, which has an appsink named `sink`.
+fn launch_with_appsink(launch: &str) -> (gst::Pipeline, gst_app::AppSink) {
     init();
     let pipeline = gst::parse::launch(launch)
         .expect("pipeline parses")
@@ -28,6 +28,12 @@ fn run(launch: &str) -> (Vec<gst::ClockTime>, gst::Structure) {
         .expect("appsink named sink")
         .downcast::<gst_app::AppSink>()
         .expect("an appsink");
+    (pipeline, sink)
+}
+
+/// Runs `launch` (which ends in an appsink named `sink`) to EOS and returns every output PTS.
+fn run(launch: &str) -> (Vec<gst::ClockTime>, gst::Structure) {
+    let (pipeline, sink) = launch_with_appsink(launch);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let seen_cb = seen.clone();
     sink.set_callbacks(
@@ -133,15 +139,7 @@ fn flushing_seek_mid_stream_restarts_in_order() {
          framereorder name=fr max-frames=4 ! appsink name=sink sync=false max-buffers=2 \
          rr.src_0 ! queue max-size-buffers=3 ! identity sleep-time=500 ! fr.sink_0 \
          rr.src_1 ! queue max-size-buffers=3 ! identity sleep-time=2000 ! fr.sink_1";
-    let pipeline = gst::parse::launch(launch)
-        .expect("pipeline parses")
-        .downcast::<gst::Pipeline>()
-        .expect("a pipeline");
-    let sink = pipeline
-        .by_name("sink")
-        .expect("appsink")
-        .downcast::<gst_app::AppSink>()
-        .expect("an appsink");
+    let (pipeline, sink) = launch_with_appsink(launch);
     pipeline
         .set_state(gst::State::Playing)
         .expect("pipeline plays");
