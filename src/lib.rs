@@ -1,4 +1,3 @@
-#![allow(clippy::non_send_fields_in_send_ty, unused_doc_comments)]
 //! parallelcompositor: GStreamer elements that make a video export parallel.
 //!
 //! - `framereorder`: restores ascending timestamp order of frames that arrive out of order.

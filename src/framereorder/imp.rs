@@ -618,7 +618,7 @@ impl FrameReorder {
         if err == gst::FlowError::Flushing {
             return;
         }
-        if !matches!(err, gst::FlowError::Eos | gst::FlowError::Flushing) {
+        if err != gst::FlowError::Eos {
             gst::element_imp_error!(
                 self,
                 gst::StreamError::Failed,
