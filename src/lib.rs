@@ -7,7 +7,9 @@
 
 use gst::glib;
 
+pub mod compose;
 pub mod framereorder;
+pub mod gpu;
 pub mod pool;
 pub mod reorder;
 

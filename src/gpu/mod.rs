@@ -1,0 +1,51 @@
+//! The wgpu backend: adapter and device selection, the render pipelines shared by every worker,
+//! and [`GpuRenderer`], which renders one frame from plain plane data.
+//!
+//! Nothing here knows GStreamer: the element maps buffers and hands over slices and strides.
+
+mod context;
+mod render;
+
+pub use context::{AdapterChoice, AdapterInfo, GpuContext};
+pub use render::{GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut, Timings};
+
+use std::fmt;
+
+/// Why the GPU backend could not do something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GpuError {
+    /// No adapter matches the request; the text says what to install or change.
+    NoAdapter(String),
+    /// The adapter refused to create a device.
+    Device(String),
+    /// The device was lost (driver reset, GPU removed).
+    DeviceLost(String),
+    /// A frame could not be rendered or read back.
+    Render(String),
+}
+
+impl fmt::Display for GpuError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GpuError::NoAdapter(s) => write!(f, "no usable GPU adapter: {s}"),
+            GpuError::Device(s) => write!(f, "could not open the GPU device: {s}"),
+            GpuError::DeviceLost(s) => write!(f, "the GPU device was lost: {s}"),
+            GpuError::Render(s) => write!(f, "rendering failed: {s}"),
+        }
+    }
+}
+
+impl std::error::Error for GpuError {}
+
+/// Runs a future that wgpu's native backends resolve without an executor (adapter and device
+/// requests complete immediately; nothing here waits on I/O).
+fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}

@@ -1,0 +1,394 @@
+//! The wgpu renderer (on lavapipe here) against the CPU reference renderer in tests/reference.
+//!
+//! Tolerance: 2 codes per channel. The GPU computes in f32 and keeps the composite in f16
+//! (11-bit mantissa: ±0.13 of a code near white), the reference in f64; each rounds once.
+
+mod reference;
+
+use std::sync::{Arc, OnceLock};
+
+use gstparallelcompositor::compose::{
+    Background, Crop, LayerParams, Operator, PixelFormat, Rect, YuvColorimetry, YuvMatrix,
+};
+use gstparallelcompositor::gpu::{
+    AdapterChoice, GpuContext, GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut,
+};
+use reference::{Image, Layer, Op};
+
+const TOLERANCE: u8 = 2;
+
+fn context() -> Arc<GpuContext> {
+    static CTX: OnceLock<Arc<GpuContext>> = OnceLock::new();
+    CTX.get_or_init(|| match GpuContext::new(AdapterChoice::Auto) {
+        Ok(ctx) => ctx,
+        Err(e) => panic!("{e}"),
+    })
+    .clone()
+}
+
+fn to_params(l: &Layer) -> LayerParams {
+    LayerParams {
+        dst: Rect {
+            x: l.dst.0,
+            y: l.dst.1,
+            w: l.dst.2,
+            h: l.dst.3,
+        },
+        crop: Crop {
+            left: l.crop.0,
+            right: l.crop.1,
+            top: l.crop.2,
+            bottom: l.crop.3,
+        },
+        alpha: l.alpha,
+        operator: match l.op {
+            Op::Over => Operator::Over,
+            Op::Source => Operator::Source,
+            Op::Add => Operator::Add,
+        },
+    }
+}
+
+fn format_of(name: &str) -> PixelFormat {
+    match name {
+        "I420" => PixelFormat::I420,
+        "NV12" => PixelFormat::Nv12,
+        "RGBA" => PixelFormat::Rgba,
+        "BGRA" => PixelFormat::Bgra,
+        "RGBx" => PixelFormat::Rgbx,
+        "BGRx" => PixelFormat::Bgrx,
+        other => panic!("{other}"),
+    }
+}
+
+/// Renders with the GPU into tightly packed RGBA.
+fn gpu_rgba(bg: Option<u32>, layers: &[Layer], width: u32, height: u32) -> Vec<u8> {
+    let sources: Vec<LayerSource<'_>> = layers
+        .iter()
+        .map(|l| {
+            let format = format_of(l.image.format);
+            LayerSource {
+                format,
+                width: l.image.width as u32,
+                height: l.image.height as u32,
+                planes: l
+                    .image
+                    .planes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, data)| {
+                        let (w, _, bpp) =
+                            format.plane_size(i, l.image.width as u32, l.image.height as u32);
+                        Plane {
+                            data,
+                            stride: (w * bpp) as usize,
+                        }
+                    })
+                    .collect(),
+                colorimetry: YuvColorimetry {
+                    matrix: if l.image.bt709 {
+                        YuvMatrix::Bt709
+                    } else {
+                        YuvMatrix::Bt601
+                    },
+                    full_range: l.image.full_range,
+                    chroma_cosited_h: l.image.cosited_h,
+                    chroma_cosited_v: false,
+                },
+                params: to_params(l),
+            }
+        })
+        .collect();
+    // A padded stride checks that rows land where the stride says.
+    let stride = (width * 4 + 12) as usize;
+    let mut buf = vec![0u8; stride * height as usize];
+    let mut out = OutputTarget {
+        format: PixelFormat::Rgba,
+        width,
+        height,
+        planes: vec![PlaneMut {
+            data: &mut buf,
+            stride,
+        }],
+        colorimetry: YuvColorimetry::default(),
+    };
+    let background = match bg {
+        Some(c) => Background::Solid(c),
+        None => Background::Checker,
+    };
+    let mut r = GpuRenderer::new(context());
+    if let Err(e) = r.render(&background, &sources, &mut out) {
+        panic!("render: {e}");
+    }
+    buf.chunks(stride)
+        .flat_map(|row| row[..(width * 4) as usize].to_vec())
+        .collect()
+}
+
+fn rgba_image(width: usize, height: usize, data: Vec<u8>) -> Image {
+    Image {
+        format: "RGBA",
+        width,
+        height,
+        planes: vec![data],
+        bt709: false,
+        full_range: false,
+        cosited_h: true,
+    }
+}
+
+fn layer(image: Image, dst: (f64, f64, f64, f64)) -> Layer {
+    Layer {
+        image,
+        dst,
+        crop: (0.0, 0.0, 0.0, 0.0),
+        alpha: 1.0,
+        op: Op::Over,
+    }
+}
+
+#[track_caller]
+fn check(what: &str, bg: Option<u32>, layers: &[Layer], width: usize, height: usize) {
+    let expected = reference::render_rgba(bg, layers, width, height);
+    let got = gpu_rgba(bg, layers, width as u32, height as u32);
+    let (diff, at) = reference::max_diff(&expected, &got);
+    let px = at / 4;
+    assert!(
+        diff <= TOLERANCE,
+        "{what}: max difference {diff} at pixel ({}, {}) channel {}: reference {:?} gpu {:?}",
+        px % width,
+        px / width,
+        at % 4,
+        &expected[px * 4..px * 4 + 4],
+        &got[px * 4..px * 4 + 4]
+    );
+}
+
+#[test]
+fn solid_backgrounds() {
+    for bg in [
+        0xff00_0000,
+        0xffff_ffff,
+        0x0000_0000,
+        0xff12_3456,
+        0x8040_80c0,
+    ] {
+        check(&format!("background {bg:08x}"), Some(bg), &[], 64, 48);
+    }
+}
+
+#[test]
+fn checker_background() {
+    check("checker", None, &[], 64, 48);
+}
+
+#[test]
+fn placement_at_whole_pixels_copies_exactly() {
+    let img = rgba_image(16, 12, reference::pattern_rgba(16, 12));
+    let l = layer(img.clone(), (5.0, 7.0, 16.0, 12.0));
+    let expected = reference::render_rgba(Some(0xff00_0000), std::slice::from_ref(&l), 64, 48);
+    let got = gpu_rgba(Some(0xff00_0000), &[l], 64, 48);
+    assert_eq!(expected, got, "an unscaled layer at whole pixels is a copy");
+    // And the copy is the source itself.
+    let row = 7 * 64 * 4 + 5 * 4;
+    assert_eq!(&got[row..row + 16 * 4], &img.planes[0][..16 * 4]);
+}
+
+#[test]
+fn sub_pixel_placement() {
+    let img = rgba_image(16, 12, reference::pattern_rgba(16, 12));
+    for (x, y) in [(5.25, 7.5), (0.7, 3.1), (-3.4, -2.6), (50.9, 40.2)] {
+        check(
+            &format!("at ({x}, {y})"),
+            Some(0xff20_4060),
+            &[layer(img.clone(), (x, y, 16.0, 12.0))],
+            64,
+            48,
+        );
+    }
+}
+
+#[test]
+fn scaling_up_and_down() {
+    let img = rgba_image(32, 24, reference::gradient_rgba(32, 24, false));
+    check(
+        "up",
+        Some(0xff00_0000),
+        &[layer(img.clone(), (3.0, 2.5, 57.3, 41.0))],
+        64,
+        48,
+    );
+    check(
+        "down",
+        Some(0xff00_0000),
+        &[layer(img.clone(), (10.0, 10.0, 13.0, 9.5))],
+        64,
+        48,
+    );
+    let pattern = rgba_image(32, 24, reference::pattern_rgba(32, 24));
+    check(
+        "pattern",
+        Some(0xff00_0000),
+        &[layer(pattern, (1.5, 0.25, 61.0, 47.0))],
+        64,
+        48,
+    );
+}
+
+#[test]
+fn crop() {
+    let img = rgba_image(32, 24, reference::pattern_rgba(32, 24));
+    let mut l = layer(img, (4.0, 4.0, 40.0, 30.0));
+    l.crop = (3.0, 5.5, 2.25, 4.0);
+    check("crop", Some(0xff00_0000), &[l], 64, 48);
+}
+
+#[test]
+fn alpha_and_zorder() {
+    let a = rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
+    let b = rgba_image(24, 20, reference::pattern_rgba(24, 20));
+    let mut top = layer(b, (10.0, 8.0, 30.0, 25.0));
+    top.alpha = 0.6;
+    let mut bottom = layer(a, (2.0, 3.0, 40.0, 30.0));
+    bottom.alpha = 0.8;
+    check(
+        "b over a",
+        Some(0xff30_3030),
+        &[bottom.clone(), top.clone()],
+        64,
+        48,
+    );
+    check("a over b", Some(0xff30_3030), &[top, bottom], 64, 48);
+}
+
+#[test]
+fn operators() {
+    let a = rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
+    let b = rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
+    for op in [Op::Over, Op::Source, Op::Add] {
+        for bg in [0xff40_2010, 0x0000_0000, 0x8080_8080] {
+            let bottom = layer(a.clone(), (0.0, 0.0, 40.0, 30.0));
+            let mut top = layer(b.clone(), (12.5, 9.25, 30.0, 25.0));
+            top.op = op;
+            top.alpha = 0.7;
+            check(
+                &format!("{op:?} on {bg:08x}"),
+                Some(bg),
+                &[bottom, top],
+                64,
+                48,
+            );
+        }
+    }
+}
+
+#[test]
+fn background_under_translucent_layer() {
+    let a = rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
+    for bg in [None, Some(0xffff_ffff), Some(0x0000_0000)] {
+        let mut l = layer(a.clone(), (5.0, 5.0, 50.0, 35.0));
+        l.alpha = 0.5;
+        check(&format!("{bg:?}"), bg, &[l], 64, 48);
+    }
+}
+
+fn yuv_image(format: &'static str, width: usize, height: usize, bt709: bool, full: bool) -> Image {
+    // Smooth planes with some detail in luma.
+    let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
+    let y: Vec<u8> = (0..width * height)
+        .map(|i| {
+            let (x, yy) = (i % width, i / width);
+            (40 + (x * 150) / width
+                + (yy * 50) / height
+                + if (x / 3 + yy / 2) % 2 == 0 { 10 } else { 0 }) as u8
+        })
+        .collect();
+    let u: Vec<u8> = (0..cw * ch)
+        .map(|i| (70 + (i % cw) * 120 / cw) as u8)
+        .collect();
+    let v: Vec<u8> = (0..cw * ch)
+        .map(|i| (200 - (i / cw) * 120 / ch) as u8)
+        .collect();
+    let planes = if format == "I420" {
+        vec![y, u, v]
+    } else {
+        let uv = u.iter().zip(&v).flat_map(|(a, b)| [*a, *b]).collect();
+        vec![y, uv]
+    };
+    Image {
+        format,
+        width,
+        height,
+        planes,
+        bt709,
+        full_range: full,
+        cosited_h: true,
+    }
+}
+
+#[test]
+fn yuv_inputs() {
+    for format in ["I420", "NV12"] {
+        for (bt709, full) in [(false, false), (true, false), (false, true), (true, true)] {
+            let img = yuv_image(format, 30, 22, bt709, full);
+            check(
+                &format!("{format} bt709={bt709} full={full} 1:1"),
+                Some(0xff00_0000),
+                &[layer(img.clone(), (4.0, 3.0, 30.0, 22.0))],
+                64,
+                48,
+            );
+            check(
+                &format!("{format} bt709={bt709} full={full} scaled"),
+                Some(0xff00_0000),
+                &[layer(img, (1.5, 2.25, 55.0, 41.5))],
+                64,
+                48,
+            );
+        }
+    }
+    let mut centred = yuv_image("I420", 30, 22, true, false);
+    centred.cosited_h = false;
+    check(
+        "I420 jpeg siting",
+        Some(0xff00_0000),
+        &[layer(centred, (4.0, 3.0, 30.0, 22.0))],
+        64,
+        48,
+    );
+}
+
+#[test]
+fn rgb_input_formats() {
+    let rgba = reference::gradient_rgba(20, 16, true);
+    let swap =
+        |d: &[u8]| -> Vec<u8> { d.chunks(4).flat_map(|p| [p[2], p[1], p[0], p[3]]).collect() };
+    for format in ["RGBA", "BGRA", "RGBx", "BGRx"] {
+        let data = if format.starts_with('B') {
+            swap(&rgba)
+        } else {
+            rgba.clone()
+        };
+        let mut img = rgba_image(20, 16, data);
+        img.format = format;
+        check(
+            format,
+            Some(0xff10_2030),
+            &[layer(img, (3.5, 2.0, 41.0, 33.0))],
+            64,
+            48,
+        );
+    }
+}
+
+#[test]
+fn odd_sizes() {
+    let img = yuv_image("I420", 17, 13, true, false);
+    check(
+        "odd I420 source",
+        Some(0xff00_0000),
+        &[layer(img, (2.0, 1.0, 17.0, 13.0))],
+        33,
+        25,
+    );
+}
