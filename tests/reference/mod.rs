@@ -147,7 +147,7 @@ pub fn background(bg: Option<u32>, x: usize, y: usize) -> [f64; 4] {
             [c(16), c(8), c(0), a]
         }
         None => {
-            let g = if ((x / 8) + (y / 8)) % 2 == 0 {
+            let g = if ((x / 8) + (y / 8)).is_multiple_of(2) {
                 0x66
             } else {
                 0x99
