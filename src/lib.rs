@@ -1,5 +1,7 @@
 //! parallelcompositor: GStreamer elements that make a video export parallel.
 //!
+//! - `parallelcompositor`: composites N inputs on the GPU (wgpu) with frames in flight, output
+//!   ordered and byte-identical whatever the parallelism.
 //! - `framereorder`: restores ascending timestamp order of frames that arrive out of order.
 //!
 //! Pure modules shared by the elements: [`reorder`] (the reorder window) and [`pool`] (worker
@@ -10,11 +12,13 @@ use gst::glib;
 pub mod compose;
 pub mod framereorder;
 pub mod gpu;
+pub mod parallelcompositor;
 pub mod pool;
 pub mod reorder;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     framereorder::register(plugin)?;
+    parallelcompositor::register(plugin)?;
     Ok(())
 }
 

@@ -1,0 +1,800 @@
+//! The `parallelcompositor` element.
+//!
+//! How frames in flight fit the synchronous `GstVideoAggregator` (see ARCHITECTURE.md):
+//! - `aggregate_frames` does no GPU work: it takes references to each pad's current buffer and
+//!   the pad properties of that timestamp;
+//! - `finish_buffer`, which owns the output buffer, submits the frame job to the worker pool,
+//!   pushes every job that has completed (in order), and while `max-frames-in-flight` jobs are
+//!   in flight waits for the oldest: memory stays bounded;
+//! - `aggregate` drains every job before EOS, `negotiated_src_caps` before new output caps;
+//! - `flush` and `stop` drop in-flight results; `stop` joins the workers and frees the device.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use gst_base::prelude::*;
+use gst_base::subclass::prelude::*;
+use gst_video::prelude::*;
+use gst_video::subclass::prelude::*;
+use once_cell::sync::Lazy;
+
+use super::job::{self, FrameJob, JobRenderer, LayerInput, Stats};
+use super::{Adapter, BackgroundKind};
+use crate::compose::Background;
+use crate::gpu::{AdapterChoice, GpuContext, GpuRenderer};
+use crate::pool::{Completed, JobError, WorkerPool};
+
+static CAT: Lazy<gst::DebugCategory> = Lazy::new(|| {
+    gst::DebugCategory::new(
+        "parallelcompositor",
+        gst::DebugColorFlags::empty(),
+        Some("GPU compositor with frames in flight"),
+    )
+});
+
+const DEFAULT_BACKGROUND: BackgroundKind = BackgroundKind::Black;
+const DEFAULT_BACKGROUND_COLOR: u32 = 0xff00_0000;
+const DEFAULT_WORKERS: u32 = 0;
+const DEFAULT_MAX_IN_FLIGHT: u32 = 0;
+const DEFAULT_ADAPTER: Adapter = Adapter::Auto;
+const MAX_WORKERS: u32 = 64;
+const MAX_IN_FLIGHT: u32 = 256;
+
+const SINK_FORMATS: &[&str] = &["I420", "NV12", "RGBA", "BGRA", "RGBx", "BGRx"];
+const SRC_FORMATS: &[&str] = &["RGBA", "BGRA", "I420", "NV12"];
+
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    background: BackgroundKind,
+    background_color: u32,
+    workers: u32,
+    max_in_flight: u32,
+    adapter: Adapter,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            background: DEFAULT_BACKGROUND,
+            background_color: DEFAULT_BACKGROUND_COLOR,
+            workers: DEFAULT_WORKERS,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            adapter: DEFAULT_ADAPTER,
+        }
+    }
+}
+
+impl Settings {
+    fn background(&self) -> Background {
+        match self.background {
+            BackgroundKind::Black => Background::Solid(0xff00_0000),
+            BackgroundKind::White => Background::Solid(0xffff_ffff),
+            BackgroundKind::Transparent => Background::Solid(0),
+            BackgroundKind::Checker => Background::Checker,
+            BackgroundKind::Color => Background::Solid(self.background_color),
+        }
+    }
+
+    /// Worker threads: on the software adapter the draw itself already uses every core, so
+    /// workers only overlap the CPU-side copies; on a GPU they overlap upload, render and
+    /// readback of different frames.
+    fn workers(&self) -> usize {
+        if self.workers > 0 {
+            return self.workers as usize;
+        }
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .clamp(2, 4)
+    }
+
+    fn max_in_flight(&self, workers: usize) -> usize {
+        if self.max_in_flight > 0 {
+            self.max_in_flight as usize
+        } else {
+            workers + 2
+        }
+    }
+}
+
+/// Everything that exists between start and stop.
+struct State {
+    pool: Arc<WorkerPool<JobRenderer>>,
+    ctx: Arc<GpuContext>,
+    k: usize,
+    workers: usize,
+    background: Background,
+    /// Layers collected by `aggregate_frames` for the buffer `finish_buffer` receives next.
+    pending: Option<Vec<LayerInput>>,
+    frames: u64,
+    stats: Stats,
+}
+
+#[derive(Default)]
+pub struct ParallelCompositor {
+    settings: Mutex<Settings>,
+    state: Mutex<Option<State>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Devices are shared by the elements of a process that ask for the same adapter, and freed when
+/// the last of them stops.
+fn shared_context(choice: AdapterChoice) -> Result<Arc<GpuContext>, crate::gpu::GpuError> {
+    static CONTEXTS: Lazy<Mutex<HashMap<u8, Weak<GpuContext>>>> = Lazy::new(Default::default);
+    let key = choice as u8;
+    let mut map = lock(&CONTEXTS);
+    if let Some(ctx) = map.get(&key).and_then(Weak::upgrade) {
+        if ctx.lost().is_none() {
+            return Ok(ctx);
+        }
+    }
+    let ctx = GpuContext::new(choice)?;
+    map.insert(key, Arc::downgrade(&ctx));
+    Ok(ctx)
+}
+
+impl ParallelCompositor {
+    fn settings(&self) -> Settings {
+        *lock(&self.settings)
+    }
+
+    /// Pushes one completed job downstream, or reports why it has no output.
+    fn push_completed(
+        &self,
+        done: Completed<job::FrameDone, String>,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        match done.result {
+            Ok(frame) => {
+                if let Some(state) = lock(&self.state).as_mut() {
+                    state.stats.add(&frame.timings);
+                }
+                gst::trace!(CAT, imp = self, "pushing frame {}", done.sequence);
+                self.parent_finish_buffer(frame.buffer)
+            }
+            Err(e) => {
+                let detail = match &e {
+                    JobError::Failed(msg) => msg.clone(),
+                    JobError::Panicked(msg) => format!("a worker panicked: {msg}"),
+                };
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Failed,
+                    ("Frame {} could not be rendered: {}", done.sequence, detail),
+                    ["stopping: a frame cannot be skipped silently"]
+                );
+                Err(gst::FlowError::Error)
+            }
+        }
+    }
+
+    fn pool(&self) -> Option<(Arc<WorkerPool<JobRenderer>>, usize)> {
+        lock(&self.state).as_ref().map(|s| (s.pool.clone(), s.k))
+    }
+
+    /// Pushes every job in flight, in order.
+    fn drain(&self) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let Some((pool, _)) = self.pool() else {
+            return Ok(gst::FlowSuccess::Ok);
+        };
+        let mut ret = Ok(gst::FlowSuccess::Ok);
+        while let Some(done) = pool.wait_next() {
+            if ret.is_ok() {
+                ret = self.push_completed(done);
+            }
+        }
+        ret
+    }
+
+    fn set_k_latency(&self, info: &gst_video::VideoInfo) {
+        let Some(k) = lock(&self.state).as_ref().map(|s| s.k) else {
+            return;
+        };
+        let fps = info.fps();
+        if fps.numer() > 0 {
+            let frame = gst::ClockTime::SECOND
+                .mul_div_floor(fps.denom() as u64, fps.numer() as u64)
+                .unwrap_or(gst::ClockTime::ZERO);
+            // Frame i leaves when frame i + K − 1 has been submitted.
+            let latency = frame * (k.saturating_sub(1) as u64);
+            gst::debug!(CAT, imp = self, "latency {latency} for {k} frames in flight");
+            self.obj().set_latency(latency, Some(latency));
+        }
+    }
+
+    fn sink_template_caps() -> gst::Caps {
+        gst_video::VideoCapsBuilder::new()
+            .format_list(SINK_FORMATS.iter().filter_map(|f| f.parse().ok()))
+            .build()
+    }
+
+    fn src_template_caps() -> gst::Caps {
+        gst_video::VideoCapsBuilder::new()
+            .format_list(SRC_FORMATS.iter().filter_map(|f| f.parse().ok()))
+            .build()
+    }
+
+    /// The pads in stacking order (bottom first).
+    fn pads_by_zorder(&self) -> Vec<super::ParallelCompositorPad> {
+        let mut pads: Vec<super::ParallelCompositorPad> = self
+            .obj()
+            .sink_pads()
+            .into_iter()
+            .filter_map(|p| p.downcast::<super::ParallelCompositorPad>().ok())
+            .collect();
+        pads.sort_by_key(|p| p.zorder());
+        pads
+    }
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for ParallelCompositor {
+    const NAME: &'static str = "GstParallelCompositor";
+    type Type = super::ParallelCompositor;
+    type ParentType = gst_video::VideoAggregator;
+    type Interfaces = (gst::ChildProxy,);
+}
+
+impl ObjectImpl for ParallelCompositor {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPERTIES: Lazy<Vec<glib::ParamSpec>> = Lazy::new(|| {
+            vec![
+                glib::ParamSpecEnum::builder_with_default("background", DEFAULT_BACKGROUND)
+                    .nick("Background")
+                    .blurb("What lies under the inputs: black, white, transparent, checker, or color (background-color)")
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("background-color")
+                    .nick("Background colour")
+                    .blurb("Colour as 0xAARRGGBB, used when background=color")
+                    .default_value(DEFAULT_BACKGROUND_COLOR)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("workers")
+                    .nick("Workers")
+                    .blurb("Render threads; 0 = automatic (the number of cores, 2 to 4). Applies from the next start")
+                    .maximum(MAX_WORKERS)
+                    .default_value(DEFAULT_WORKERS)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("max-frames-in-flight")
+                    .nick("Maximum frames in flight")
+                    .blurb("Frames rendering at once (K); the streaming thread waits when K are in flight. \
+                            0 = automatic (workers + 2). Adds K - 1 frames of latency. Applies from the next start")
+                    .maximum(MAX_IN_FLIGHT)
+                    .default_value(DEFAULT_MAX_IN_FLIGHT)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecEnum::builder_with_default("adapter", DEFAULT_ADAPTER)
+                    .nick("Adapter")
+                    .blurb("GPU adapter: auto (a hardware GPU, else the software adapter), hardware or software. \
+                            WGPU_BACKEND limits the backends tried. Applies from the next start")
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecBoxed::builder::<gst::Structure>("adapter-info")
+                    .nick("Adapter information")
+                    .blurb("The adapter in use once started: name, backend, device-type")
+                    .read_only()
+                    .build(),
+                glib::ParamSpecBoxed::builder::<gst::Structure>("stats")
+                    .nick("Statistics")
+                    .blurb("Since start: frames, mean and max ms for upload, render and readback, \
+                            frames in flight now, workers, max-frames-in-flight")
+                    .read_only()
+                    .build(),
+            ]
+        });
+        PROPERTIES.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = lock(&self.settings);
+        match pspec.name() {
+            "background" => s.background = value.get().unwrap_or(DEFAULT_BACKGROUND),
+            "background-color" => {
+                s.background_color = value.get().unwrap_or(DEFAULT_BACKGROUND_COLOR)
+            }
+            "workers" => s.workers = value.get().unwrap_or(DEFAULT_WORKERS),
+            "max-frames-in-flight" => s.max_in_flight = value.get().unwrap_or(DEFAULT_MAX_IN_FLIGHT),
+            "adapter" => s.adapter = value.get().unwrap_or(DEFAULT_ADAPTER),
+            _ => unimplemented!(),
+        }
+        gst::info!(CAT, imp = self, "{} set", pspec.name());
+        let background = s.background();
+        drop(s);
+        if let Some(state) = lock(&self.state).as_mut() {
+            state.background = background;
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = self.settings();
+        match pspec.name() {
+            "background" => s.background.to_value(),
+            "background-color" => s.background_color.to_value(),
+            "workers" => s.workers.to_value(),
+            "max-frames-in-flight" => s.max_in_flight.to_value(),
+            "adapter" => s.adapter.to_value(),
+            "adapter-info" => lock(&self.state)
+                .as_ref()
+                .map(|st| {
+                    let i = st.ctx.info();
+                    gst::Structure::builder("application/x-parallelcompositor-adapter")
+                        .field("name", &i.name)
+                        .field("backend", &i.backend)
+                        .field("device-type", &i.device_type)
+                        .build()
+                })
+                .to_value(),
+            "stats" => {
+                let state = lock(&self.state);
+                match state.as_ref() {
+                    Some(st) => st.stats.to_structure(st.pool.in_flight(), st.workers, st.k),
+                    None => Stats::default().to_structure(0, 0, 0),
+                }
+                .to_value()
+            }
+            _ => unimplemented!(),
+        }
+    }
+}
+
+impl GstObjectImpl for ParallelCompositor {}
+
+impl ElementImpl for ParallelCompositor {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static METADATA: Lazy<gst::subclass::ElementMetadata> = Lazy::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "Parallel GPU compositor",
+                "Filter/Editor/Video/Compositor",
+                "Composites video inputs on the GPU (wgpu) with several frames in flight; output in order, \
+                 identical whatever the parallelism. Example: gst-launch-1.0 parallelcompositor name=c \
+                 sink_1::xpos=1260 sink_1::ypos=700 sink_1::width=600 sink_1::height=338 \
+                 ! video/x-raw,format=I420,width=1920,height=1080 ! x264enc ! mp4mux ! filesink location=pip.mp4 \
+                 videotestsrc num-buffers=300 ! video/x-raw,width=1920,height=1080 ! c.sink_0 \
+                 videotestsrc num-buffers=300 pattern=ball ! video/x-raw,width=640,height=360 ! c.sink_1",
+                "parallelcompositor developers",
+            )
+        });
+        Some(&*METADATA)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static TEMPLATES: Lazy<Vec<gst::PadTemplate>> = Lazy::new(|| {
+            let src = gst::PadTemplate::with_gtype(
+                "src",
+                gst::PadDirection::Src,
+                gst::PadPresence::Always,
+                &ParallelCompositor::src_template_caps(),
+                gst_base::AggregatorPad::static_type(),
+            );
+            let sink = gst::PadTemplate::with_gtype(
+                "sink_%u",
+                gst::PadDirection::Sink,
+                gst::PadPresence::Request,
+                &ParallelCompositor::sink_template_caps(),
+                super::ParallelCompositorPad::static_type(),
+            );
+            // Static caps and a known pad type: creating these cannot fail.
+            vec![
+                src.expect("src pad template"),
+                sink.expect("sink pad template"),
+            ]
+        });
+        TEMPLATES.as_ref()
+    }
+
+    fn request_new_pad(
+        &self,
+        templ: &gst::PadTemplate,
+        name: Option<&str>,
+        caps: Option<&gst::Caps>,
+    ) -> Option<gst::Pad> {
+        let pad = self.parent_request_new_pad(templ, name, caps)?;
+        self.obj()
+            .child_added(pad.upcast_ref::<glib::Object>(), &pad.name());
+        Some(pad)
+    }
+
+    fn release_pad(&self, pad: &gst::Pad) {
+        self.obj()
+            .child_removed(pad.upcast_ref::<glib::Object>(), &pad.name());
+        self.parent_release_pad(pad);
+    }
+}
+
+impl AggregatorImpl for ParallelCompositor {
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        let settings = self.settings();
+        let choice = match settings.adapter {
+            Adapter::Auto => AdapterChoice::Auto,
+            Adapter::Hardware => AdapterChoice::Hardware,
+            Adapter::Software => AdapterChoice::Software,
+        };
+        let ctx = shared_context(choice).map_err(|e| {
+            gst::error_msg!(
+                gst::LibraryError::Init,
+                ("{}", e),
+                ["adapter={:?}", settings.adapter]
+            )
+        })?;
+        let workers = settings.workers();
+        let k = settings.max_in_flight(workers);
+        let renderers = (0..workers)
+            .map(|_| JobRenderer {
+                gpu: GpuRenderer::new(ctx.clone()),
+            })
+            .collect();
+        let pool = WorkerPool::new(renderers).map_err(|e| {
+            gst::error_msg!(
+                gst::CoreError::Thread,
+                ("Could not start the render threads: {}", e)
+            )
+        })?;
+        gst::info!(
+            CAT,
+            imp = self,
+            "rendering on {:?} with {workers} workers, {k} frames in flight",
+            ctx.info()
+        );
+        *lock(&self.state) = Some(State {
+            pool: Arc::new(pool),
+            ctx,
+            k,
+            workers,
+            background: settings.background(),
+            pending: None,
+            frames: 0,
+            stats: Stats::default(),
+        });
+        self.parent_start()
+    }
+
+    fn stop(&self) -> Result<(), gst::ErrorMessage> {
+        // Dropping the pool joins the workers; the device goes with the last reference.
+        let state = lock(&self.state).take();
+        drop(state);
+        self.parent_stop()
+    }
+
+    fn flush(&self) -> Result<gst::FlowSuccess, gst::FlowError> {
+        if let Some(state) = lock(&self.state).as_mut() {
+            gst::debug!(
+                CAT,
+                imp = self,
+                "flushing {} frames in flight",
+                state.pool.in_flight()
+            );
+            state.pool.flush();
+            state.pending = None;
+        }
+        self.parent_flush()
+    }
+
+    fn aggregate(&self, timeout: bool) -> Result<gst::FlowSuccess, gst::FlowError> {
+        match self.parent_aggregate(timeout) {
+            Err(gst::FlowError::Eos) => {
+                gst::debug!(CAT, imp = self, "EOS: draining frames in flight");
+                self.drain()?;
+                Err(gst::FlowError::Eos)
+            }
+            other => other,
+        }
+    }
+
+    fn finish_buffer(&self, buffer: gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let Some(info) = self.obj().video_info() else {
+            return Err(gst::FlowError::NotNegotiated);
+        };
+        let (pool, k) = {
+            let mut guard = lock(&self.state);
+            let Some(state) = guard.as_mut() else {
+                return Err(gst::FlowError::Flushing);
+            };
+            let job = FrameJob {
+                background: state.background,
+                layers: state.pending.take().unwrap_or_default(),
+                output: buffer,
+                output_info: info,
+                frame: state.frames,
+            };
+            state.frames += 1;
+            state.pool.submit(job);
+            (state.pool.clone(), state.k)
+        };
+        let mut ret = Ok(gst::FlowSuccess::Ok);
+        while let Some(done) = pool.try_next() {
+            ret = self.push_completed(done);
+            ret?;
+        }
+        while pool.in_flight() >= k {
+            match pool.wait_next() {
+                Some(done) => {
+                    ret = self.push_completed(done);
+                    ret?;
+                }
+                None => break,
+            }
+        }
+        ret
+    }
+
+    fn sink_query(
+        &self,
+        aggregator_pad: &gst_base::AggregatorPad,
+        query: &mut gst::QueryRef,
+    ) -> bool {
+        match query.view_mut() {
+            // Every pad takes every format we upload, whatever the others or downstream use:
+            // conversion happens on the GPU.
+            gst::QueryViewMut::Caps(q) => {
+                let templ = Self::sink_template_caps();
+                let caps = match q.filter() {
+                    Some(filter) => {
+                        filter.intersect_with_mode(&templ, gst::CapsIntersectMode::First)
+                    }
+                    None => templ,
+                };
+                q.set_result(&caps);
+                true
+            }
+            gst::QueryViewMut::AcceptCaps(q) => {
+                let ok = q.caps().can_intersect(&Self::sink_template_caps())
+                    && q.caps().is_fixed()
+                    && gst_video::VideoInfo::from_caps(q.caps()).is_ok();
+                q.set_result(ok);
+                true
+            }
+            gst::QueryViewMut::Allocation(q) => {
+                // Jobs in flight hold input buffers: upstream pools need that many more.
+                let k = lock(&self.state).as_ref().map(|s| s.k).unwrap_or(2) as u32;
+                let (caps, _) = q.get_owned();
+                if let Some(info) = caps.and_then(|c| gst_video::VideoInfo::from_caps(&c).ok()) {
+                    if q.allocation_pools().next().is_none() {
+                        q.add_allocation_pool(
+                            None::<&gst::BufferPool>,
+                            info.size() as u32,
+                            k + 1,
+                            0,
+                        );
+                    }
+                }
+                q.add_allocation_meta::<gst_video::VideoMeta>(None);
+                true
+            }
+            _ => self.parent_sink_query(aggregator_pad, query),
+        }
+    }
+
+    fn sink_event(&self, aggregator_pad: &gst_base::AggregatorPad, event: gst::Event) -> bool {
+        if let gst::EventView::Caps(c) = event.view() {
+            let caps = c.caps();
+            let ok = gst_video::VideoInfo::from_caps(caps)
+                .ok()
+                .and_then(|i| job::pixel_format(i.format()))
+                .is_some();
+            if !ok {
+                gst::element_imp_error!(
+                    self,
+                    gst::CoreError::Negotiation,
+                    (
+                        "{} received caps {} but accepts only {}",
+                        aggregator_pad.name(),
+                        caps,
+                        Self::sink_template_caps()
+                    )
+                );
+                return false;
+            }
+        }
+        self.parent_sink_event(aggregator_pad, event)
+    }
+
+    fn fixate_src_caps(&self, caps: gst::Caps) -> gst::Caps {
+        // Like compositor: big enough for every input where it is placed, at the fastest rate.
+        let mut best_w = 0.0f64;
+        let mut best_h = 0.0f64;
+        let mut best_fps = gst::Fraction::new(0, 1);
+        for pad in self.pads_by_zorder() {
+            let Some(info) = pad.video_info() else {
+                continue;
+            };
+            let par = info.par();
+            let par = if par.denom() > 0 && par.numer() > 0 {
+                par.numer() as f64 / par.denom() as f64
+            } else {
+                1.0
+            };
+            if let Some(layer) = pad
+                .imp()
+                .settings()
+                .layer(info.width(), info.height(), par)
+            {
+                best_w = best_w.max(layer.dst.x + layer.dst.w);
+                best_h = best_h.max(layer.dst.y + layer.dst.h);
+            }
+            let fps = info.fps();
+            if fps.denom() > 0
+                && (fps.numer() as f64 / fps.denom() as f64)
+                    > (best_fps.numer() as f64 / best_fps.denom().max(1) as f64)
+            {
+                best_fps = fps;
+            }
+        }
+        let (w, h) = if best_w >= 1.0 && best_h >= 1.0 {
+            (best_w.ceil() as i32, best_h.ceil() as i32)
+        } else {
+            (320, 240)
+        };
+        if best_fps.numer() <= 0 {
+            best_fps = gst::Fraction::new(25, 1);
+        }
+        let mut caps = caps;
+        caps.truncate();
+        {
+            let caps = caps.make_mut();
+            if let Some(s) = caps.structure_mut(0) {
+                s.fixate_field_nearest_int("width", w);
+                s.fixate_field_nearest_int("height", h);
+                s.fixate_field_nearest_fraction("framerate", best_fps);
+                if s.has_field("pixel-aspect-ratio") {
+                    s.fixate_field_nearest_fraction("pixel-aspect-ratio", gst::Fraction::new(1, 1));
+                }
+            }
+        }
+        caps.fixate();
+        caps
+    }
+
+    fn negotiated_src_caps(&self, caps: &gst::Caps) -> Result<(), gst::LoggableError> {
+        // Frames rendered for the old caps leave before the new caps event.
+        if self.drain().is_err() {
+            gst::warning!(CAT, imp = self, "frames in flight could not be pushed before renegotiation");
+        }
+        let info = gst_video::VideoInfo::from_caps(caps)
+            .map_err(|_| gst::loggable_error!(CAT, "invalid output caps {}", caps))?;
+        if job::pixel_format(info.format()).is_none() {
+            return Err(gst::loggable_error!(CAT, "unsupported output caps {}", caps));
+        }
+        gst::debug!(CAT, imp = self, "output caps {caps}");
+        self.set_k_latency(&info);
+        self.parent_negotiated_src_caps(caps)
+    }
+
+    fn decide_allocation(
+        &self,
+        query: &mut gst::query::Allocation,
+    ) -> Result<(), gst::LoggableError> {
+        // K output buffers are in flight, one is being pushed and one allocated: the pool
+        // needs K + 2, or the streaming thread would wait for a buffer only it can free.
+        let k = lock(&self.state).as_ref().map(|s| s.k).unwrap_or(2) as u32;
+        let min = k + 2;
+        let pools: Vec<_> = query.allocation_pools().collect();
+        if pools.is_empty() {
+            let size = query
+                .get_owned()
+                .0
+                .and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
+                .map(|i| i.size() as u32)
+                .unwrap_or(0);
+            query.add_allocation_pool(None::<&gst::BufferPool>, size, min, 0);
+        } else {
+            for (i, (pool, size, pmin, pmax)) in pools.into_iter().enumerate() {
+                let new_min = pmin.max(min);
+                let new_max = if pmax == 0 { 0 } else { pmax.max(new_min) };
+                query.set_nth_allocation_pool(i as u32, pool.as_ref(), size, new_min, new_max);
+            }
+        }
+        self.parent_decide_allocation(query)
+    }
+}
+
+impl VideoAggregatorImpl for ParallelCompositor {
+    fn update_caps(&self, caps: &gst::Caps) -> Result<gst::Caps, gst::LoggableError> {
+        let ours = Self::src_template_caps();
+        let possible = caps.intersect_with_mode(&ours, gst::CapsIntersectMode::First);
+        if possible.is_empty() {
+            gst::element_imp_error!(
+                self,
+                gst::CoreError::Negotiation,
+                (
+                    "Downstream accepts {} but parallelcompositor outputs only {}",
+                    caps,
+                    ours
+                )
+            );
+            return Err(gst::loggable_error!(CAT, "no common output format"));
+        }
+        // Prefer the format of the largest input (no conversion when nothing needs one), RGBA
+        // when an input has alpha and the largest is YUV.
+        let mut largest: Option<(u64, gst_video::VideoFormat)> = None;
+        let mut any_alpha = false;
+        for pad in self.pads_by_zorder() {
+            if let Some(info) = pad.video_info() {
+                any_alpha |= info.has_alpha();
+                let area = info.width() as u64 * info.height() as u64;
+                if largest.is_none_or(|(a, _)| area > a) {
+                    largest = Some((area, info.format()));
+                }
+            }
+        }
+        use gst_video::VideoFormat as V;
+        let preferred = match largest.map(|(_, f)| f) {
+            Some(V::Rgbx) => V::Rgba,
+            Some(V::Bgrx) => V::Bgra,
+            Some(f @ (V::I420 | V::Nv12)) if !any_alpha => f,
+            Some(V::Bgra) => V::Bgra,
+            _ => V::Rgba,
+        };
+        let first = possible.intersect_with_mode(
+            &gst::Caps::builder("video/x-raw")
+                .field("format", preferred.to_str())
+                .build(),
+            gst::CapsIntersectMode::First,
+        );
+        let mut caps = first;
+        caps.merge(possible);
+        Ok(caps)
+    }
+
+    fn aggregate_frames(
+        &self,
+        token: &gst_video::subclass::AggregateFramesToken,
+        _outbuf: &mut gst::BufferRef,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let mut layers = Vec::new();
+        for pad in self.pads_by_zorder() {
+            let (Some(buffer), Some(info)) = (pad.current_buffer(token), pad.video_info()) else {
+                continue;
+            };
+            let par = info.par();
+            let par = if par.denom() > 0 && par.numer() > 0 {
+                par.numer() as f64 / par.denom() as f64
+            } else {
+                1.0
+            };
+            let Some(params) = pad
+                .imp()
+                .settings()
+                .layer(info.width(), info.height(), par)
+            else {
+                continue;
+            };
+            layers.push(LayerInput {
+                buffer,
+                info,
+                params,
+            });
+        }
+        if let Some(state) = lock(&self.state).as_mut() {
+            state.pending = Some(layers);
+        }
+        Ok(gst::FlowSuccess::Ok)
+    }
+}
+
+impl ChildProxyImpl for ParallelCompositor {
+    fn child_by_index(&self, index: u32) -> Option<glib::Object> {
+        self.obj()
+            .sink_pads()
+            .get(index as usize)
+            .map(|p| p.clone().upcast())
+    }
+
+    fn children_count(&self) -> u32 {
+        self.obj().num_sink_pads() as u32
+    }
+
+    fn child_by_name(&self, name: &str) -> Option<glib::Object> {
+        self.obj()
+            .sink_pads()
+            .into_iter()
+            .find(|p| p.name() == name)
+            .map(|p| p.upcast())
+    }
+}

@@ -1,0 +1,213 @@
+//! Frame jobs: what `aggregate_frames` collects and a worker renders, and the glue between
+//! GStreamer buffers and the renderer's plain plane slices.
+
+use std::time::Duration;
+
+use gst_video::prelude::*;
+
+use crate::compose::{Background, LayerParams, PixelFormat, YuvColorimetry, YuvMatrix};
+use crate::gpu::{GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut, Timings};
+use crate::pool::Renderer;
+
+/// One input of a frame job: the pad's current buffer (a reference, not a copy) and where it goes.
+#[derive(Debug)]
+pub(super) struct LayerInput {
+    pub buffer: gst::Buffer,
+    pub info: gst_video::VideoInfo,
+    pub params: LayerParams,
+}
+
+/// One output frame to render.
+#[derive(Debug)]
+pub(super) struct FrameJob {
+    pub background: Background,
+    /// Bottom first.
+    pub layers: Vec<LayerInput>,
+    pub output: gst::Buffer,
+    pub output_info: gst_video::VideoInfo,
+    /// Frame number since start, for fault injection in tests.
+    pub frame: u64,
+}
+
+/// A rendered frame.
+#[derive(Debug)]
+pub(super) struct FrameDone {
+    pub buffer: gst::Buffer,
+    pub timings: Timings,
+}
+
+/// The pixel format of a video format this element handles.
+pub(super) fn pixel_format(format: gst_video::VideoFormat) -> Option<PixelFormat> {
+    use gst_video::VideoFormat as V;
+    Some(match format {
+        V::I420 => PixelFormat::I420,
+        V::Nv12 => PixelFormat::Nv12,
+        V::Rgba => PixelFormat::Rgba,
+        V::Bgra => PixelFormat::Bgra,
+        V::Rgbx => PixelFormat::Rgbx,
+        V::Bgrx => PixelFormat::Bgrx,
+        _ => return None,
+    })
+}
+
+/// The colour description of `info` (YUV formats), with GStreamer's defaults for unknowns.
+pub(super) fn colorimetry(info: &gst_video::VideoInfo) -> YuvColorimetry {
+    let c = info.colorimetry();
+    let matrix = match c.matrix() {
+        gst_video::VideoColorMatrix::Bt601 => YuvMatrix::Bt601,
+        gst_video::VideoColorMatrix::Bt2020 => YuvMatrix::Bt2020,
+        gst_video::VideoColorMatrix::Bt709 => YuvMatrix::Bt709,
+        // What GStreamer assumes for unknown matrices: BT.601 up to SD, BT.709 above.
+        _ if info.height() <= 576 => YuvMatrix::Bt601,
+        _ => YuvMatrix::Bt709,
+    };
+    let site = info.chroma_site();
+    let known = !site.is_empty();
+    YuvColorimetry {
+        matrix,
+        full_range: c.range() == gst_video::VideoColorRange::Range0_255,
+        // Unknown siting: MPEG-2 (cosited horizontally), GStreamer's default for 4:2:0.
+        chroma_cosited_h: !known || site.contains(gst_video::VideoChromaSite::H_COSITED),
+        chroma_cosited_v: known && site.contains(gst_video::VideoChromaSite::V_COSITED),
+    }
+}
+
+/// Test hooks; not part of the element's interface.
+#[doc(hidden)]
+pub mod fault {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static PANIC_AT: AtomicU64 = AtomicU64::new(u64::MAX);
+
+    /// Makes the worker that renders frame `n` (counted from start) panic, once.
+    pub fn panic_at_frame(n: u64) {
+        PANIC_AT.store(n, Ordering::SeqCst);
+    }
+
+    pub(crate) fn check(frame: u64) {
+        if PANIC_AT
+            .compare_exchange(frame, u64::MAX, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            panic!("injected fault at frame {frame}");
+        }
+    }
+}
+
+/// Renders frame jobs with the wgpu backend on one worker thread.
+#[derive(Debug)]
+pub(super) struct JobRenderer {
+    pub gpu: GpuRenderer,
+}
+
+impl Renderer for JobRenderer {
+    type Job = FrameJob;
+    type Output = FrameDone;
+    type Error = String;
+
+    fn render(&mut self, job: FrameJob) -> Result<FrameDone, String> {
+        fault::check(job.frame);
+        let mut frames = Vec::with_capacity(job.layers.len());
+        for l in &job.layers {
+            let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(&l.buffer, &l.info)
+                .map_err(|_| "could not map an input buffer for reading".to_string())?;
+            frames.push(frame);
+        }
+        let mut layers = Vec::with_capacity(frames.len());
+        for (l, frame) in job.layers.iter().zip(&frames) {
+            let format = pixel_format(l.info.format())
+                .ok_or_else(|| format!("unsupported input format {:?}", l.info.format()))?;
+            let planes = (0..format.n_planes())
+                .map(|p| {
+                    let data = frame
+                        .plane_data(p as u32)
+                        .map_err(|e| format!("input plane {p}: {e}"))?;
+                    Ok(Plane {
+                        data,
+                        stride: frame.plane_stride()[p] as usize,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            layers.push(LayerSource {
+                format,
+                width: l.info.width(),
+                height: l.info.height(),
+                planes,
+                colorimetry: colorimetry(&l.info),
+                params: l.params,
+            });
+        }
+        let info = &job.output_info;
+        let format = pixel_format(info.format())
+            .ok_or_else(|| format!("unsupported output format {:?}", info.format()))?;
+        let mut out = gst_video::VideoFrame::from_buffer_writable(job.output, info)
+            .map_err(|_| "could not map the output buffer for writing".to_string())?;
+        let strides: Vec<usize> = out.plane_stride().iter().map(|s| *s as usize).collect();
+        let timings = {
+            let planes = out
+                .planes_data_mut()
+                .into_iter()
+                .zip(strides)
+                .take(format.n_planes())
+                .map(|(data, stride)| PlaneMut { data, stride })
+                .collect();
+            let mut target = OutputTarget {
+                format,
+                width: info.width(),
+                height: info.height(),
+                planes,
+                colorimetry: colorimetry(info),
+            };
+            self.gpu
+                .render(&job.background, &layers, &mut target)
+                .map_err(|e| e.to_string())?
+        };
+        drop(layers);
+        drop(frames);
+        Ok(FrameDone {
+            buffer: out.into_buffer(),
+            timings,
+        })
+    }
+}
+
+/// Running per-stage timings for the `stats` property.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Stats {
+    pub frames: u64,
+    total: [Duration; 3],
+    max: [Duration; 3],
+}
+
+impl Stats {
+    pub fn add(&mut self, t: &Timings) {
+        self.frames += 1;
+        for (i, d) in [t.upload, t.render, t.readback].into_iter().enumerate() {
+            self.total[i] += d;
+            self.max[i] = self.max[i].max(d);
+        }
+    }
+
+    pub fn to_structure(&self, in_flight: usize, workers: usize, k: usize) -> gst::Structure {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mean = |i: usize| {
+            if self.frames == 0 {
+                0.0
+            } else {
+                ms(self.total[i]) / self.frames as f64
+            }
+        };
+        gst::Structure::builder("application/x-parallelcompositor-stats")
+            .field("frames", self.frames)
+            .field("upload-mean-ms", mean(0))
+            .field("upload-max-ms", ms(self.max[0]))
+            .field("render-mean-ms", mean(1))
+            .field("render-max-ms", ms(self.max[1]))
+            .field("readback-mean-ms", mean(2))
+            .field("readback-max-ms", ms(self.max[2]))
+            .field("in-flight", in_flight as u32)
+            .field("workers", workers as u32)
+            .field("max-frames-in-flight", k as u32)
+            .build()
+    }
+}
