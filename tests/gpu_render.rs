@@ -292,45 +292,11 @@ fn background_under_translucent_layer() {
     }
 }
 
-fn yuv_image(format: &'static str, width: usize, height: usize, bt709: bool, full: bool) -> Image {
-    // Smooth planes with some detail in luma.
-    let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
-    let y: Vec<u8> = (0..width * height)
-        .map(|i| {
-            let (x, yy) = (i % width, i / width);
-            (40 + (x * 150) / width
-                + (yy * 50) / height
-                + if (x / 3 + yy / 2) % 2 == 0 { 10 } else { 0 }) as u8
-        })
-        .collect();
-    let u: Vec<u8> = (0..cw * ch)
-        .map(|i| (70 + (i % cw) * 120 / cw) as u8)
-        .collect();
-    let v: Vec<u8> = (0..cw * ch)
-        .map(|i| (200 - (i / cw) * 120 / ch) as u8)
-        .collect();
-    let planes = if format == "I420" {
-        vec![y, u, v]
-    } else {
-        let uv = u.iter().zip(&v).flat_map(|(a, b)| [*a, *b]).collect();
-        vec![y, uv]
-    };
-    Image {
-        format,
-        width,
-        height,
-        planes,
-        bt709,
-        full_range: full,
-        cosited_h: true,
-    }
-}
-
 #[test]
 fn yuv_inputs() {
     for format in ["I420", "NV12"] {
         for (bt709, full) in [(false, false), (true, false), (false, true), (true, true)] {
-            let img = yuv_image(format, 30, 22, bt709, full);
+            let img = reference::yuv_image(format, 30, 22, bt709, full);
             check(
                 &format!("{format} bt709={bt709} full={full} 1:1"),
                 Some(0xff00_0000),
@@ -347,7 +313,7 @@ fn yuv_inputs() {
             );
         }
     }
-    let mut centred = yuv_image("I420", 30, 22, true, false);
+    let mut centred = reference::yuv_image("I420", 30, 22, true, false);
     centred.cosited_h = false;
     check(
         "I420 jpeg siting",
@@ -383,7 +349,7 @@ fn rgb_input_formats() {
 
 #[test]
 fn odd_sizes() {
-    let img = yuv_image("I420", 17, 13, true, false);
+    let img = reference::yuv_image("I420", 17, 13, true, false);
     check(
         "odd I420 source",
         Some(0xff00_0000),

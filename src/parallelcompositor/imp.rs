@@ -202,7 +202,11 @@ impl ParallelCompositor {
                 .unwrap_or(gst::ClockTime::ZERO);
             // Frame i leaves when frame i + K − 1 has been submitted.
             let latency = frame * (k.saturating_sub(1) as u64);
-            gst::debug!(CAT, imp = self, "latency {latency} for {k} frames in flight");
+            gst::debug!(
+                CAT,
+                imp = self,
+                "latency {latency} for {k} frames in flight"
+            );
             self.obj().set_latency(latency, Some(latency));
         }
     }
@@ -300,7 +304,9 @@ impl ObjectImpl for ParallelCompositor {
                 s.background_color = value.get().unwrap_or(DEFAULT_BACKGROUND_COLOR)
             }
             "workers" => s.workers = value.get().unwrap_or(DEFAULT_WORKERS),
-            "max-frames-in-flight" => s.max_in_flight = value.get().unwrap_or(DEFAULT_MAX_IN_FLIGHT),
+            "max-frames-in-flight" => {
+                s.max_in_flight = value.get().unwrap_or(DEFAULT_MAX_IN_FLIGHT)
+            }
             "adapter" => s.adapter = value.get().unwrap_or(DEFAULT_ADAPTER),
             _ => unimplemented!(),
         }
@@ -610,11 +616,7 @@ impl AggregatorImpl for ParallelCompositor {
             } else {
                 1.0
             };
-            if let Some(layer) = pad
-                .imp()
-                .settings()
-                .layer(info.width(), info.height(), par)
-            {
+            if let Some(layer) = pad.imp().settings().layer(info.width(), info.height(), par) {
                 best_w = best_w.max(layer.dst.x + layer.dst.w);
                 best_h = best_h.max(layer.dst.y + layer.dst.h);
             }
@@ -654,12 +656,20 @@ impl AggregatorImpl for ParallelCompositor {
     fn negotiated_src_caps(&self, caps: &gst::Caps) -> Result<(), gst::LoggableError> {
         // Frames rendered for the old caps leave before the new caps event.
         if self.drain().is_err() {
-            gst::warning!(CAT, imp = self, "frames in flight could not be pushed before renegotiation");
+            gst::warning!(
+                CAT,
+                imp = self,
+                "frames in flight could not be pushed before renegotiation"
+            );
         }
         let info = gst_video::VideoInfo::from_caps(caps)
             .map_err(|_| gst::loggable_error!(CAT, "invalid output caps {}", caps))?;
         if job::pixel_format(info.format()).is_none() {
-            return Err(gst::loggable_error!(CAT, "unsupported output caps {}", caps));
+            return Err(gst::loggable_error!(
+                CAT,
+                "unsupported output caps {}",
+                caps
+            ));
         }
         gst::debug!(CAT, imp = self, "output caps {caps}");
         self.set_k_latency(&info);
@@ -758,11 +768,7 @@ impl VideoAggregatorImpl for ParallelCompositor {
             } else {
                 1.0
             };
-            let Some(params) = pad
-                .imp()
-                .settings()
-                .layer(info.width(), info.height(), par)
-            else {
+            let Some(params) = pad.imp().settings().layer(info.width(), info.height(), par) else {
                 continue;
             };
             layers.push(LayerInput {

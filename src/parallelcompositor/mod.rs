@@ -96,7 +96,10 @@ pub enum Operator {
 pub enum Adapter {
     /// A hardware GPU if there is one, else the software rasteriser (lavapipe).
     #[default]
-    #[enum_value(name = "Auto: a hardware GPU, else the software adapter", nick = "auto")]
+    #[enum_value(
+        name = "Auto: a hardware GPU, else the software adapter",
+        nick = "auto"
+    )]
     Auto = 0,
     /// A hardware GPU only.
     #[enum_value(name = "Hardware GPU only", nick = "hardware")]

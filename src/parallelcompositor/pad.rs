@@ -86,7 +86,14 @@ impl ObjectSubclass for ParallelCompositorPad {
     type ParentType = gst_video::VideoAggregatorPad;
 }
 
-fn double(name: &str, nick: &str, blurb: &str, min: f64, max: f64, default: f64) -> glib::ParamSpec {
+fn double(
+    name: &str,
+    nick: &str,
+    blurb: &str,
+    min: f64,
+    max: f64,
+    default: f64,
+) -> glib::ParamSpec {
     glib::ParamSpecDouble::builder(name)
         .nick(nick)
         .blurb(blurb)

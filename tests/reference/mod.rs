@@ -236,6 +236,46 @@ pub fn pattern_rgba(width: usize, height: usize) -> Vec<u8> {
     v
 }
 
+/// A smooth YUV test image (I420 or NV12, tightly packed) with some detail in luma.
+pub fn yuv_image(
+    format: &'static str,
+    width: usize,
+    height: usize,
+    bt709: bool,
+    full: bool,
+) -> Image {
+    let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
+    let y: Vec<u8> = (0..width * height)
+        .map(|i| {
+            let (x, yy) = (i % width, i / width);
+            (40 + (x * 150) / width
+                + (yy * 50) / height
+                + if (x / 3 + yy / 2) % 2 == 0 { 10 } else { 0 }) as u8
+        })
+        .collect();
+    let u: Vec<u8> = (0..cw * ch)
+        .map(|i| (70 + (i % cw) * 120 / cw) as u8)
+        .collect();
+    let v: Vec<u8> = (0..cw * ch)
+        .map(|i| (200 - (i / cw) * 120 / ch) as u8)
+        .collect();
+    let planes = if format == "I420" {
+        vec![y, u, v]
+    } else {
+        let uv = u.iter().zip(&v).flat_map(|(a, b)| [*a, *b]).collect();
+        vec![y, uv]
+    };
+    Image {
+        format,
+        width,
+        height,
+        planes,
+        bt709,
+        full_range: full,
+        cosited_h: true,
+    }
+}
+
 /// Largest absolute difference between two byte slices, with its index.
 pub fn max_diff(a: &[u8], b: &[u8]) -> (u8, usize) {
     assert_eq!(a.len(), b.len(), "sizes differ");

@@ -1,0 +1,160 @@
+//! Helpers shared by the parallelcompositor element tests.
+
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+
+use gst::prelude::*;
+use gst_video::prelude::*;
+
+pub fn init() {
+    use std::sync::Once;
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        gst::init().expect("GStreamer initialises");
+        gstparallelcompositor::plugin_register_static().expect("plugin registers");
+    });
+}
+
+pub fn launch(desc: &str) -> gst::Pipeline {
+    init();
+    match gst::parse::launch(desc) {
+        Ok(p) => p.downcast::<gst::Pipeline>().expect("a pipeline"),
+        Err(e) => panic!("pipeline {desc:?} does not parse: {e}"),
+    }
+}
+
+pub fn by_name<T: IsA<gst::Element>>(pipeline: &gst::Pipeline, name: &str) -> T {
+    pipeline
+        .by_name(name)
+        .unwrap_or_else(|| panic!("no element {name}"))
+        .downcast::<T>()
+        .unwrap_or_else(|_| panic!("{name} has another type"))
+}
+
+/// Collects every sample an appsink receives.
+pub fn collect(sink: &gst_app::AppSink) -> Arc<Mutex<Vec<gst::Sample>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen_cb = seen.clone();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                seen_cb.lock().expect("lock").push(sample);
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    seen
+}
+
+/// Plays until EOS or an error (`Err` with its text) within `secs`.
+pub fn play_to_end(pipeline: &gst::Pipeline, secs: u64) -> Result<(), String> {
+    pipeline
+        .set_state(gst::State::Playing)
+        .map_err(|e| format!("state change: {e}"))?;
+    let bus = pipeline.bus().expect("pipeline bus");
+    let msg = bus.timed_pop_filtered(
+        gst::ClockTime::from_seconds(secs),
+        &[gst::MessageType::Eos, gst::MessageType::Error],
+    );
+    let result = match msg.as_ref().map(|m| m.view()) {
+        Some(gst::MessageView::Eos(_)) => Ok(()),
+        Some(gst::MessageView::Error(err)) => Err(format!("{} ({:?})", err.error(), err.debug())),
+        _ => Err(format!("no EOS within {secs} s")),
+    };
+    pipeline
+        .set_state(gst::State::Null)
+        .expect("pipeline stops");
+    result
+}
+
+/// Runs `desc`, which ends in an appsink named `sink`, to EOS and returns its samples.
+pub fn run(desc: &str) -> Vec<gst::Sample> {
+    let pipeline = launch(desc);
+    let seen = collect(&by_name(&pipeline, "sink"));
+    if let Err(e) = play_to_end(&pipeline, 120) {
+        panic!("{desc}: {e}");
+    }
+    let v = seen.lock().expect("lock").clone();
+    v
+}
+
+/// The planes of a sample, tightly packed (row padding dropped).
+pub fn planes(sample: &gst::Sample) -> (gst_video::VideoInfo, Vec<Vec<u8>>) {
+    let caps = sample.caps().expect("sample caps");
+    let info = gst_video::VideoInfo::from_caps(caps).expect("video caps");
+    let buffer = sample.buffer().expect("sample buffer");
+    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info).expect("maps");
+    let planes = (0..info.n_planes())
+        .map(|p| {
+            let data = frame.plane_data(p).expect("plane");
+            let stride = frame.plane_stride()[p as usize] as usize;
+            let fmt = info.format_info();
+            let w = fmt.scale_width(p as u8, info.width()) as usize
+                * fmt.pixel_stride()[p as usize] as usize;
+            let h = fmt.scale_height(p as u8, info.height()) as usize;
+            (0..h)
+                .flat_map(|y| data[y * stride..y * stride + w].to_vec())
+                .collect()
+        })
+        .collect();
+    (info, planes)
+}
+
+/// A buffer holding `planes` (tightly packed) with `pad` extra bytes per row and a leading
+/// offset, described by a GstVideoMeta: what a decoder with aligned strides hands over.
+pub fn buffer_with_meta(
+    format: gst_video::VideoFormat,
+    width: u32,
+    height: u32,
+    planes: &[Vec<u8>],
+    pad: usize,
+) -> gst::Buffer {
+    let info = gst_video::VideoInfo::builder(format, width, height)
+        .build()
+        .expect("info");
+    let fmt = info.format_info();
+    let mut data = vec![0xabu8; 16];
+    let mut offsets = Vec::new();
+    let mut strides = Vec::new();
+    for (p, plane) in planes.iter().enumerate() {
+        let row = fmt.scale_width(p as u8, width) as usize * fmt.pixel_stride()[p] as usize;
+        let h = fmt.scale_height(p as u8, height) as usize;
+        let stride = row + pad;
+        offsets.push(data.len());
+        strides.push(stride as i32);
+        for y in 0..h {
+            data.extend_from_slice(&plane[y * row..(y + 1) * row]);
+            data.extend(std::iter::repeat_n(0xcdu8, pad));
+        }
+    }
+    let mut buffer = gst::Buffer::from_mut_slice(data);
+    gst_video::VideoMeta::add_full(
+        buffer.get_mut().expect("writable"),
+        gst_video::VideoFrameFlags::empty(),
+        format,
+        width,
+        height,
+        &offsets,
+        &strides,
+    )
+    .expect("video meta");
+    buffer
+}
+
+/// Largest difference between two lists of planes.
+pub fn max_plane_diff(a: &[Vec<u8>], b: &[Vec<u8>]) -> (u8, usize, usize) {
+    assert_eq!(a.len(), b.len(), "plane counts differ");
+    let mut worst = (0u8, 0usize, 0usize);
+    for (p, (x, y)) in a.iter().zip(b).enumerate() {
+        assert_eq!(x.len(), y.len(), "plane {p} sizes differ");
+        for (i, (u, v)) in x.iter().zip(y).enumerate() {
+            let d = u.abs_diff(*v);
+            if d > worst.0 {
+                worst = (d, p, i);
+            }
+        }
+    }
+    worst
+}
