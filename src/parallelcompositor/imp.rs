@@ -197,11 +197,11 @@ impl ParallelCompositor {
         };
         let fps = info.fps();
         if fps.numer() > 0 {
-            let frame = gst::ClockTime::SECOND
-                .mul_div_floor(fps.denom() as u64, fps.numer() as u64)
+            // The base class waits one frame to aggregate; frame i then leaves when frame
+            // i + K − 1 has been submitted: K frames in all.
+            let latency = gst::ClockTime::SECOND
+                .mul_div_floor(fps.denom() as u64 * k as u64, fps.numer() as u64)
                 .unwrap_or(gst::ClockTime::ZERO);
-            // Frame i leaves when frame i + K − 1 has been submitted.
-            let latency = frame * (k.saturating_sub(1) as u64);
             gst::debug!(
                 CAT,
                 imp = self,
@@ -269,7 +269,7 @@ impl ObjectImpl for ParallelCompositor {
                 glib::ParamSpecUInt::builder("max-frames-in-flight")
                     .nick("Maximum frames in flight")
                     .blurb("Frames rendering at once (K); the streaming thread waits when K are in flight. \
-                            0 = automatic (workers + 2). Adds K - 1 frames of latency. Applies from the next start")
+                            0 = automatic (workers + 2). Live latency: K frames (the one frame every aggregator waits included). Applies from the next start")
                     .maximum(MAX_IN_FLIGHT)
                     .default_value(DEFAULT_MAX_IN_FLIGHT)
                     .mutable_ready()
@@ -672,8 +672,10 @@ impl AggregatorImpl for ParallelCompositor {
             ));
         }
         gst::debug!(CAT, imp = self, "output caps {caps}");
+        self.parent_negotiated_src_caps(caps)?;
+        // After the parent, which sets one frame of latency (its own wait for the next frame).
         self.set_k_latency(&info);
-        self.parent_negotiated_src_caps(caps)
+        Ok(())
     }
 
     fn decide_allocation(
