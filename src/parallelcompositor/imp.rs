@@ -549,10 +549,12 @@ impl AggregatorImpl for ParallelCompositor {
                 q.set_result(&caps);
                 true
             }
+            // Any raw video is let through to the caps event, which says clearly what is
+            // wrong with an unsupported format (both caps named) instead of the bare
+            // not-negotiated an upstream element would report. The caps query above still
+            // offers only what we take, so negotiating elements never pick anything else.
             gst::QueryViewMut::AcceptCaps(q) => {
-                let ok = q.caps().can_intersect(&Self::sink_template_caps())
-                    && q.caps().is_fixed()
-                    && gst_video::VideoInfo::from_caps(q.caps()).is_ok();
+                let ok = q.caps().is_fixed() && gst_video::VideoInfo::from_caps(q.caps()).is_ok();
                 q.set_result(ok);
                 true
             }
@@ -599,6 +601,28 @@ impl AggregatorImpl for ParallelCompositor {
             }
         }
         self.parent_sink_event(aggregator_pad, event)
+    }
+
+    fn negotiate(&self) -> bool {
+        if self.parent_negotiate() {
+            return true;
+        }
+        // The base class gives up silently (and upstream reports a bare not-negotiated) when
+        // downstream takes nothing we output: say what both sides want.
+        let downstream = self.obj().src_pad().peer_query_caps(None);
+        let ours = Self::src_template_caps();
+        if !downstream.can_intersect(&ours) {
+            gst::element_imp_error!(
+                self,
+                gst::CoreError::Negotiation,
+                (
+                    "Downstream accepts {} but parallelcompositor outputs only {}",
+                    downstream,
+                    ours
+                )
+            );
+        }
+        false
     }
 
     fn fixate_src_caps(&self, caps: gst::Caps) -> gst::Caps {
@@ -711,12 +735,13 @@ impl VideoAggregatorImpl for ParallelCompositor {
         let ours = Self::src_template_caps();
         let possible = caps.intersect_with_mode(&ours, gst::CapsIntersectMode::First);
         if possible.is_empty() {
+            let downstream = self.obj().src_pad().peer_query_caps(None);
             gst::element_imp_error!(
                 self,
                 gst::CoreError::Negotiation,
                 (
                     "Downstream accepts {} but parallelcompositor outputs only {}",
-                    caps,
+                    downstream,
                     ours
                 )
             );
