@@ -18,7 +18,7 @@ build:
 
 demo: build
 	@mkdir -p $(OUT)
-	GST_PLUGIN_PATH=$(PLUGIN_DIR) examples/parallel-branches.sh $(OUT)/demo.mp4 $(INPUT)
+	GST_PLUGIN_PATH=$(PLUGIN_DIR) examples/pip-export.sh $(OUT)/demo.mp4 $(INPUT) $(INSET)
 
 test:
 	@scripts/deps.sh test
@@ -29,6 +29,7 @@ test:
 bench: build
 	@scripts/deps.sh bench
 	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/framereorder.sh
+	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/compositor.sh
 
 clean:
 	$(CARGO) clean

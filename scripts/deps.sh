@@ -7,7 +7,7 @@ what=${1:-test}
 
 pkgs=(pkg-config gcc libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-      gstreamer1.0-plugins-ugly gstreamer1.0-libav)
+      gstreamer1.0-plugins-ugly gstreamer1.0-libav mesa-vulkan-drivers libvulkan1)
 case $what in
   build|test) ;;
   demo) ;;
