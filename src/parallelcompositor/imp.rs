@@ -464,6 +464,14 @@ impl AggregatorImpl for ParallelCompositor {
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
         // Dropping the pool joins the workers; the device goes with the last reference.
         let state = lock(&self.state).take();
+        if let Some(st) = &state {
+            gst::info!(
+                CAT,
+                imp = self,
+                "stopping: {}",
+                st.stats.to_structure(st.pool.in_flight(), st.workers, st.k)
+            );
+        }
         drop(state);
         self.parent_stop()
     }
