@@ -10,14 +10,8 @@ set -euo pipefail
 runs=${RUNS:-3}
 n=${FRAMES:-300}
 
-now() { date +%s.%N; }
-time_of() { local s e; s=$(now); "$@" >/dev/null; e=$(now); awk "BEGIN{print $e - $s}"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-compare() {
-  local a=() b=()
-  for _ in $(seq "$runs"); do a+=("$(time_of "$1")"); b+=("$(time_of "$2")"); done
-  echo "$(median "${a[@]}") $(median "${b[@]}")"
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 input() { # pattern
   echo "videotestsrc num-buffers=1 pattern=$1 ! video/x-raw,format=I420,width=1920,height=1080,framerate=30/1 ! imagefreeze num-buffers=$n"

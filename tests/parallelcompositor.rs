@@ -202,15 +202,7 @@ fn flushing_seek_mid_stream() {
             gst::ClockTime::from_seconds(2),
         )
         .expect("seek");
-    let bus = pipeline.bus().expect("bus");
-    let msg = bus
-        .timed_pop_filtered(
-            gst::ClockTime::from_seconds(60),
-            &[gst::MessageType::Eos, gst::MessageType::Error],
-        )
-        .expect("EOS after the seek");
-    assert!(matches!(msg.view(), gst::MessageView::Eos(_)), "{msg:?}");
-    pipeline.set_state(gst::State::Null).expect("stops");
+    common::wait_eos(&pipeline, 60);
     let seen = seen.lock().expect("lock").clone();
     let last_flush = seen
         .iter()
@@ -315,15 +307,7 @@ fn pad_requested_and_released_while_playing() {
     pc.release_request_pad(&pad);
     assert_eq!(pc.num_sink_pads(), 1);
 
-    let bus = pipeline.bus().expect("bus");
-    let msg = bus
-        .timed_pop_filtered(
-            gst::ClockTime::from_seconds(60),
-            &[gst::MessageType::Eos, gst::MessageType::Error],
-        )
-        .expect("EOS");
-    assert!(matches!(msg.view(), gst::MessageView::Eos(_)), "{msg:?}");
-    pipeline.set_state(gst::State::Null).expect("stops");
+    common::wait_eos(&pipeline, 60);
     let samples = seen.lock().expect("lock").clone();
     let pts: Vec<_> = samples
         .iter()
@@ -368,15 +352,7 @@ fn input_size_change_renegotiates() {
         src.push_buffer(b).expect("push");
     }
     src.end_of_stream().expect("eos");
-    let bus = pipeline.bus().expect("bus");
-    let msg = bus
-        .timed_pop_filtered(
-            gst::ClockTime::from_seconds(60),
-            &[gst::MessageType::Eos, gst::MessageType::Error],
-        )
-        .expect("EOS");
-    assert!(matches!(msg.view(), gst::MessageView::Eos(_)), "{msg:?}");
-    pipeline.set_state(gst::State::Null).expect("stops");
+    common::wait_eos(&pipeline, 60);
     let samples = seen.lock().expect("lock").clone();
     assert_eq!(samples.len(), 20);
     for (i, s) in samples.iter().enumerate() {

@@ -119,6 +119,16 @@ pub struct ParallelCompositor {
     state: Mutex<Option<State>>,
 }
 
+/// The pixel aspect ratio of `info` as a number, 1 when unset.
+fn pixel_aspect(info: &gst_video::VideoInfo) -> f64 {
+    let par = info.par();
+    if par.denom() > 0 && par.numer() > 0 {
+        par.numer() as f64 / par.denom() as f64
+    } else {
+        1.0
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -209,6 +219,18 @@ impl ParallelCompositor {
             );
             self.obj().set_latency(latency, Some(latency));
         }
+    }
+
+    fn post_output_caps_error(&self, downstream: &gst::Caps) {
+        gst::element_imp_error!(
+            self,
+            gst::CoreError::Negotiation,
+            (
+                "Downstream accepts {} but parallelcompositor outputs only {}",
+                downstream,
+                Self::src_template_caps()
+            )
+        );
     }
 
     fn sink_template_caps() -> gst::Caps {
@@ -618,17 +640,8 @@ impl AggregatorImpl for ParallelCompositor {
         // The base class gives up silently (and upstream reports a bare not-negotiated) when
         // downstream takes nothing we output: say what both sides want.
         let downstream = self.obj().src_pad().peer_query_caps(None);
-        let ours = Self::src_template_caps();
-        if !downstream.can_intersect(&ours) {
-            gst::element_imp_error!(
-                self,
-                gst::CoreError::Negotiation,
-                (
-                    "Downstream accepts {} but parallelcompositor outputs only {}",
-                    downstream,
-                    ours
-                )
-            );
+        if !downstream.can_intersect(&Self::src_template_caps()) {
+            self.post_output_caps_error(&downstream);
         }
         false
     }
@@ -642,12 +655,7 @@ impl AggregatorImpl for ParallelCompositor {
             let Some(info) = pad.video_info() else {
                 continue;
             };
-            let par = info.par();
-            let par = if par.denom() > 0 && par.numer() > 0 {
-                par.numer() as f64 / par.denom() as f64
-            } else {
-                1.0
-            };
+            let par = pixel_aspect(&info);
             if let Some(layer) = pad.imp().settings().layer(info.width(), info.height(), par) {
                 best_w = best_w.max(layer.dst.x + layer.dst.w);
                 best_h = best_h.max(layer.dst.y + layer.dst.h);
@@ -743,16 +751,7 @@ impl VideoAggregatorImpl for ParallelCompositor {
         let ours = Self::src_template_caps();
         let possible = caps.intersect_with_mode(&ours, gst::CapsIntersectMode::First);
         if possible.is_empty() {
-            let downstream = self.obj().src_pad().peer_query_caps(None);
-            gst::element_imp_error!(
-                self,
-                gst::CoreError::Negotiation,
-                (
-                    "Downstream accepts {} but parallelcompositor outputs only {}",
-                    downstream,
-                    ours
-                )
-            );
+            self.post_output_caps_error(&self.obj().src_pad().peer_query_caps(None));
             return Err(gst::loggable_error!(CAT, "no common output format"));
         }
         // Prefer the format of the largest input (no conversion when nothing needs one), RGBA
@@ -797,12 +796,7 @@ impl VideoAggregatorImpl for ParallelCompositor {
             let (Some(buffer), Some(info)) = (pad.current_buffer(token), pad.video_info()) else {
                 continue;
             };
-            let par = info.par();
-            let par = if par.denom() > 0 && par.numer() > 0 {
-                par.numer() as f64 / par.denom() as f64
-            } else {
-                1.0
-            };
+            let par = pixel_aspect(&info);
             let Some(params) = pad.imp().settings().layer(info.width(), info.height(), par) else {
                 continue;
             };

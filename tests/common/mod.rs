@@ -69,6 +69,22 @@ pub fn play_to_end(pipeline: &gst::Pipeline, secs: u64) -> Result<(), String> {
     result
 }
 
+/// Waits for EOS on a playing pipeline (panics on an error or after `secs`), then stops it.
+#[track_caller]
+pub fn wait_eos(pipeline: &gst::Pipeline, secs: u64) {
+    let bus = pipeline.bus().expect("pipeline bus");
+    let msg = bus
+        .timed_pop_filtered(
+            gst::ClockTime::from_seconds(secs),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        )
+        .unwrap_or_else(|| panic!("no EOS within {secs} s"));
+    pipeline
+        .set_state(gst::State::Null)
+        .expect("pipeline stops");
+    assert!(matches!(msg.view(), gst::MessageView::Eos(_)), "{msg:?}");
+}
+
 /// Runs `desc`, which ends in an appsink named `sink`, to EOS and returns its samples.
 pub fn run(desc: &str) -> Vec<gst::Sample> {
     let pipeline = launch(desc);
