@@ -26,6 +26,18 @@ fn rgba_caps(format: &str, w: usize, h: usize) -> gst::Caps {
         .build()
 }
 
+/// Pushes `buffer` as the only frame (PTS 0, one 30 fps frame long) of `src`, then EOS.
+fn push_one_frame(src: &gst_app::AppSrc, caps: &gst::Caps, mut buffer: gst::Buffer) {
+    src.set_caps(Some(caps));
+    {
+        let b = buffer.make_mut();
+        b.set_pts(gst::ClockTime::ZERO);
+        b.set_duration(gst::ClockTime::SECOND / 30);
+    }
+    src.push_buffer(buffer).expect("push");
+    src.end_of_stream().expect("eos");
+}
+
 /// Pushes one frame per appsrc (`srcN` for input N), then EOS; returns the output planes.
 fn render(
     extra: &str,
@@ -40,15 +52,7 @@ fn render(
     let seen = common::collect(&common::by_name(&pipeline, "sink"));
     for (i, (caps, buffer)) in inputs.iter().enumerate() {
         let src: gst_app::AppSrc = common::by_name(&pipeline, &format!("src{i}"));
-        src.set_caps(Some(caps));
-        let mut b = buffer.clone();
-        {
-            let b = b.make_mut();
-            b.set_pts(gst::ClockTime::ZERO);
-            b.set_duration(gst::ClockTime::SECOND / 30);
-        }
-        src.push_buffer(b).expect("push");
-        src.end_of_stream().expect("eos");
+        push_one_frame(&src, caps, buffer.clone());
     }
     if let Err(e) = common::play_to_end(&pipeline, 60) {
         panic!("{desc}: {e}");
@@ -240,15 +244,11 @@ fn compare_with_videoconvert(input: &str, output: &str) -> (u8, usize, usize, f6
     let ours = common::collect(&common::by_name(&pipeline, "sink"));
     let theirs = common::collect(&common::by_name(&pipeline, "ref"));
     let src: gst_app::AppSrc = common::by_name(&pipeline, "src");
-    src.set_caps(Some(&rgba_caps("RGBA", CW, CH)));
-    let mut b = gst::Buffer::from_slice(reference::gradient_rgba(CW, CH, false));
-    {
-        let b = b.get_mut().expect("writable");
-        b.set_pts(gst::ClockTime::ZERO);
-        b.set_duration(gst::ClockTime::SECOND / 30);
-    }
-    src.push_buffer(b).expect("push");
-    src.end_of_stream().expect("eos");
+    push_one_frame(
+        &src,
+        &rgba_caps("RGBA", CW, CH),
+        gst::Buffer::from_slice(reference::gradient_rgba(CW, CH, false)),
+    );
     if let Err(e) = common::play_to_end(&pipeline, 60) {
         panic!("{desc}: {e}");
     }

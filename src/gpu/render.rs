@@ -645,9 +645,12 @@ fn attachment(view: &wgpu::TextureView) -> Option<wgpu::RenderPassColorAttachmen
 pub(super) fn warm_up(ctx: &GpuContext) -> Result<(), GpuError> {
     use crate::compose::{Crop, Rect};
     let (w, h) = (8u32, 8u32);
-    let rgba = vec![128u8; (w * h * 4) as usize];
-    let luma = vec![100u8; (w * h) as usize];
-    let chroma = vec![120u8; (w * h / 2) as usize];
+    static RGBA: [u8; 8 * 8 * 4] = [128; 8 * 8 * 4];
+    static LUMA: [u8; 8 * 8] = [100; 8 * 8];
+    // Large enough for both a U/V plane and NV12's interleaved UV plane.
+    static CHROMA: [u8; 8 * 8 / 2] = [120; 8 * 8 / 2];
+    let (rgba, luma, chroma): (&'static [u8], &'static [u8], &'static [u8]) =
+        (&RGBA, &LUMA, &CHROMA);
     let params = |operator| LayerParams {
         dst: Rect {
             x: 0.5,
@@ -659,56 +662,31 @@ pub(super) fn warm_up(ctx: &GpuContext) -> Result<(), GpuError> {
         alpha: 0.5,
         operator,
     };
+    // Tightly packed planes of a `w` × `h` image.
+    let tight = |format: PixelFormat, data: &[&'static [u8]]| -> Vec<Plane<'static>> {
+        data.iter()
+            .enumerate()
+            .map(|(p, d)| {
+                let (pw, _, bpp) = format.plane_size(p, w, h);
+                Plane {
+                    data: d,
+                    stride: (pw * bpp) as usize,
+                }
+            })
+            .collect()
+    };
+    let layer = |format, data: &[&'static [u8]], operator| LayerSource {
+        format,
+        width: w,
+        height: h,
+        planes: tight(format, data),
+        colorimetry: YuvColorimetry::default(),
+        params: params(operator),
+    };
     let layers = [
-        LayerSource {
-            format: PixelFormat::Rgba,
-            width: w,
-            height: h,
-            planes: vec![Plane {
-                data: &rgba,
-                stride: (w * 4) as usize,
-            }],
-            colorimetry: YuvColorimetry::default(),
-            params: params(Operator::Over),
-        },
-        LayerSource {
-            format: PixelFormat::I420,
-            width: w,
-            height: h,
-            planes: vec![
-                Plane {
-                    data: &luma,
-                    stride: w as usize,
-                },
-                Plane {
-                    data: &chroma,
-                    stride: (w / 2) as usize,
-                },
-                Plane {
-                    data: &chroma,
-                    stride: (w / 2) as usize,
-                },
-            ],
-            colorimetry: YuvColorimetry::default(),
-            params: params(Operator::Source),
-        },
-        LayerSource {
-            format: PixelFormat::Nv12,
-            width: w,
-            height: h,
-            planes: vec![
-                Plane {
-                    data: &luma,
-                    stride: w as usize,
-                },
-                Plane {
-                    data: &chroma,
-                    stride: w as usize,
-                },
-            ],
-            colorimetry: YuvColorimetry::default(),
-            params: params(Operator::Add),
-        },
+        layer(PixelFormat::Rgba, &[rgba], Operator::Over),
+        layer(PixelFormat::I420, &[luma, chroma, chroma], Operator::Source),
+        layer(PixelFormat::Nv12, &[luma, chroma], Operator::Add),
     ];
     let mut cache = RenderCache::default();
     for format in [
@@ -717,22 +695,23 @@ pub(super) fn warm_up(ctx: &GpuContext) -> Result<(), GpuError> {
         PixelFormat::I420,
         PixelFormat::Nv12,
     ] {
-        let sizes: Vec<usize> = (0..format.n_planes())
+        // (stride, rows) of each tightly packed output plane.
+        let shapes: Vec<(usize, usize)> = (0..format.n_planes())
             .map(|p| {
                 let (pw, ph, bpp) = format.plane_size(p, w, h);
-                (pw * ph * bpp) as usize
+                ((pw * bpp) as usize, ph as usize)
             })
             .collect();
-        let mut bufs: Vec<Vec<u8>> = sizes.iter().map(|s| vec![0u8; *s]).collect();
+        let mut bufs: Vec<Vec<u8>> = shapes.iter().map(|(s, r)| vec![0u8; s * r]).collect();
         let mut output = OutputTarget {
             format,
             width: w,
             height: h,
             planes: bufs
                 .iter_mut()
-                .enumerate()
-                .map(|(p, b)| PlaneMut {
-                    stride: (format.plane_size(p, w, h).0 * format.plane_size(p, w, h).2) as usize,
+                .zip(&shapes)
+                .map(|(b, (stride, _))| PlaneMut {
+                    stride: *stride,
                     data: b.as_mut_slice(),
                 })
                 .collect(),
