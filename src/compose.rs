@@ -12,6 +12,10 @@
 //!   over `D' = S + D (1 − Sa)`, source `D' = S`, add `D' = S + D` (clamped once, at the output).
 //!   Coverage `c` of an edge pixel weights the operator: `D' = c · op(S, D) + (1 − c) · D`.
 
+use std::sync::Arc;
+
+use crate::effects::{premultiplied, CardStyle, LayerGeometry, RgbaImage, Zoom};
+
 /// A pixel layout the compositor reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PixelFormat {
@@ -188,12 +192,31 @@ pub enum Operator {
 }
 
 /// What lies under every layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Background {
     /// One colour, 0xAARRGGBB, not premultiplied.
     Solid(u32),
     /// A checkerboard of 8 × 8 pixel squares, grey 0x66 and 0x99, opaque.
     Checker,
+    /// A linear gradient between two colours (0xAARRGGBB) at an angle (degrees, CSS's meaning:
+    /// 0 towards the top, 90 towards the right), interpolated premultiplied.
+    Gradient {
+        /// Colour at the start of the gradient line.
+        from: u32,
+        /// Colour at its end.
+        to: u32,
+        /// Direction in degrees.
+        angle: f64,
+    },
+    /// An image scaled to cover the frame, centred.
+    Image(Arc<RgbaImage>),
+    /// A copy of one layer's whole source scaled to cover the frame and blurred.
+    Blurred {
+        /// Index of the layer in the frame's layer list.
+        layer: usize,
+        /// Gaussian standard deviation in output pixels.
+        sigma: f64,
+    },
 }
 
 /// Side of a checkerboard square, in output pixels.
@@ -203,18 +226,16 @@ pub const CHECKER_GREYS: [u8; 2] = [0x66, 0x99];
 
 impl Background {
     /// The premultiplied RGBA colour (0..1) of output pixel (x, y).
-    pub fn premultiplied_at(&self, x: u32, y: u32) -> [f32; 4] {
+    /// `None` for backgrounds that depend on more than the position (images, blurred layers).
+    pub fn premultiplied_at(&self, x: u32, y: u32) -> Option<[f32; 4]> {
         match *self {
-            Background::Solid(argb) => {
-                let a = ((argb >> 24) & 0xff) as f32 / 255.0;
-                let c = |shift: u32| ((argb >> shift) & 0xff) as f32 / 255.0 * a;
-                [c(16), c(8), c(0), a]
-            }
+            Background::Solid(argb) => Some(premultiplied(argb)),
             Background::Checker => {
                 let odd = ((x / CHECKER_SIZE) + (y / CHECKER_SIZE)) % 2;
                 let g = CHECKER_GREYS[odd as usize] as f32 / 255.0;
-                [g, g, g, 1.0]
+                Some([g, g, g, 1.0])
             }
+            _ => None,
         }
     }
 }
@@ -265,16 +286,55 @@ pub enum SizingPolicy {
 }
 
 /// Everything a renderer needs to place one input.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LayerParams {
     /// Where the (cropped) source lands, in output pixels.
     pub dst: Rect,
     /// The source window shown.
     pub crop: Crop,
+    /// Zoom inside the cropped window.
+    pub zoom: Zoom,
     /// Opacity multiplier 0..1.
     pub alpha: f64,
     /// Blend operator.
     pub operator: Operator,
+    /// Corners, border, shadow, content blur.
+    pub card: CardStyle,
+    /// Motion blur: the layer's geometry at earlier instants of the shutter interval, oldest
+    /// first. The drawn layer is the average of these and of (`dst`, `crop`, `zoom`).
+    pub motion: Vec<LayerGeometry>,
+}
+
+impl LayerParams {
+    /// Plain placement: no zoom, no card effects, no motion blur.
+    pub fn placed(dst: Rect, crop: Crop, alpha: f64, operator: Operator) -> Self {
+        LayerParams {
+            dst,
+            crop,
+            zoom: Zoom::default(),
+            alpha,
+            operator,
+            card: CardStyle::default(),
+            motion: Vec::new(),
+        }
+    }
+
+    /// The geometry at the frame's own instant.
+    pub fn geometry(&self) -> LayerGeometry {
+        LayerGeometry {
+            dst: self.dst,
+            crop: self.crop,
+            zoom: self.zoom,
+        }
+    }
+
+    /// Every motion sample, the frame's own instant last.
+    pub fn samples(&self) -> impl Iterator<Item = LayerGeometry> + '_ {
+        self.motion
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.geometry()))
+    }
 }
 
 /// A layer's requested placement, as the pad properties give it.
@@ -385,14 +445,15 @@ mod tests {
     fn background_colours() {
         assert_eq!(
             Background::Solid(0xff00_ff00).premultiplied_at(3, 4),
-            [0.0, 1.0, 0.0, 1.0]
+            Some([0.0, 1.0, 0.0, 1.0])
         );
-        let half = Background::Solid(0x80ff_ffff).premultiplied_at(0, 0);
+        let half = Background::Solid(0x80ff_ffff)
+            .premultiplied_at(0, 0)
+            .unwrap();
         assert!((half[0] - half[3]).abs() < 1e-6 && (half[3] - 128.0 / 255.0).abs() < 1e-6);
-        let a = Background::Checker.premultiplied_at(0, 0)[0];
-        let b = Background::Checker.premultiplied_at(8, 0)[0];
-        assert_ne!(a, b);
-        assert_eq!(a, Background::Checker.premultiplied_at(8, 8)[0]);
+        let grey = |x, y| Background::Checker.premultiplied_at(x, y).unwrap()[0];
+        assert_ne!(grey(0, 0), grey(8, 0));
+        assert_eq!(grey(0, 0), grey(8, 8));
     }
 
     #[test]

@@ -10,11 +10,13 @@
 use gst::glib;
 
 pub mod compose;
+pub mod effects;
 pub mod framereorder;
 pub mod gpu;
 pub mod parallelcompositor;
 pub mod pool;
 pub mod reorder;
+pub mod timeline;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     framereorder::register(plugin)?;

@@ -27,26 +27,26 @@ fn context() -> Arc<GpuContext> {
 }
 
 fn to_params(l: &Layer) -> LayerParams {
-    LayerParams {
-        dst: Rect {
+    LayerParams::placed(
+        Rect {
             x: l.dst.0,
             y: l.dst.1,
             w: l.dst.2,
             h: l.dst.3,
         },
-        crop: Crop {
+        Crop {
             left: l.crop.0,
             right: l.crop.1,
             top: l.crop.2,
             bottom: l.crop.3,
         },
-        alpha: l.alpha,
-        operator: match l.op {
+        l.alpha,
+        match l.op {
             Op::Over => Operator::Over,
             Op::Source => Operator::Source,
             Op::Add => Operator::Add,
         },
-    }
+    )
 }
 
 fn format_of(name: &str) -> PixelFormat {

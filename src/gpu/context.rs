@@ -51,6 +51,12 @@ pub struct GpuContext {
     pub(super) backdrop_layout: wgpu::BindGroupLayout,
     pub(super) convert_layout: wgpu::BindGroupLayout,
     pub(super) background: wgpu::RenderPipeline,
+    /// Source → premultiplied float copy at its own size (before a content blur).
+    pub(super) decode: wgpu::RenderPipeline,
+    /// Source → reduced premultiplied copy covering the frame (before the background blur).
+    pub(super) downsample: wgpu::RenderPipeline,
+    /// One direction of a gaussian blur between float textures.
+    pub(super) blur: wgpu::RenderPipeline,
     layer_over: wgpu::RenderPipeline,
     layer_add: wgpu::RenderPipeline,
     erase: wgpu::RenderPipeline,
@@ -205,16 +211,25 @@ impl GpuContext {
         });
         let backdrop_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("backdrop"),
-            entries: &[uniform(0)],
+            entries: &[uniform(0), texture(1)],
         });
         let convert_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("convert"),
             entries: &[uniform(0), texture(1)],
         });
-        let composite = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("composite.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(include_str!("shaders/composite.wgsl"))),
-        });
+        // WGSL has no includes: the shared functions are prepended.
+        let with_common = |label: &str, body: &str| {
+            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(Cow::Owned(format!(
+                    "{}\n{body}",
+                    include_str!("shaders/common.wgsl")
+                ))),
+            })
+        };
+        let composite = with_common("composite.wgsl", include_str!("shaders/composite.wgsl"));
+        let backdrop = with_common("background.wgsl", include_str!("shaders/background.wgsl"));
+        let blur = with_common("blur.wgsl", include_str!("shaders/blur.wgsl"));
         let convert = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("convert.wgsl"),
             source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(include_str!("shaders/convert.wgsl"))),
@@ -296,9 +311,33 @@ impl GpuContext {
             background: pipeline(
                 "background",
                 &backdrop_layout,
-                &composite,
+                &backdrop,
                 "vs_fullscreen",
                 "fs_background",
+                &blend_target(None),
+            ),
+            decode: pipeline(
+                "decode",
+                &layer_layout,
+                &composite,
+                "vs_layer",
+                "fs_decode",
+                &blend_target(None),
+            ),
+            downsample: pipeline(
+                "downsample",
+                &layer_layout,
+                &composite,
+                "vs_layer",
+                "fs_downsample",
+                &blend_target(None),
+            ),
+            blur: pipeline(
+                "blur",
+                &convert_layout,
+                &blur,
+                "vs_fullscreen",
+                "fs_blur",
                 &blend_target(None),
             ),
             layer_over: layer(LayerBlend::Over),

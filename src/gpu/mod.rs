@@ -5,9 +5,11 @@
 
 mod context;
 mod render;
+mod uniforms;
 
 pub use context::{AdapterChoice, AdapterInfo, GpuContext};
 pub use render::{GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut, Timings};
+pub use uniforms::MAX_SAMPLES as MAX_MOTION_SAMPLES;
 
 use std::fmt;
 

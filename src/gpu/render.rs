@@ -7,8 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::context::{GpuContext, LayerBlend, COMPOSITE_FORMAT};
+use super::uniforms::{
+    backdrop_block, blur_block, convert_block, layer_block, layer_bounds, motion_samples,
+    source_kind, BackdropPicture, LayerPass, UniformBytes, BACKDROP_SIZE, BLUR_SIZE, CONVERT_SIZE,
+    KIND_PREMULTIPLIED, LAYER_SIZE,
+};
 use super::GpuError;
 use crate::compose::{Background, LayerParams, Operator, PixelFormat, YuvColorimetry};
+use crate::effects::{blur_reduction, cover, reduced_sigma, RgbaImage};
 
 /// One plane of an input image.
 #[derive(Debug, Clone, Copy)]
@@ -94,13 +100,25 @@ struct Targets {
     staging: wgpu::Buffer,
 }
 
+/// Two float textures of one size: a blur reads one and writes the other.
+struct Scratch {
+    size: (u32, u32),
+    views: [wgpu::TextureView; 2],
+}
+
 /// Per-worker GPU state: textures, targets and the uniform buffer.
 #[derive(Default)]
 pub(super) struct RenderCache {
     sources: Vec<SourceTextures>,
     targets: Option<Targets>,
     uniforms: Option<(wgpu::Buffer, u64)>,
+    /// Blur scratch textures: one pair per layer index, and BACKGROUND_SCRATCH.
+    scratch: std::collections::HashMap<usize, Scratch>,
+    /// The background image as uploaded.
+    image: Option<(Arc<RgbaImage>, wgpu::TextureView)>,
 }
+
+const BACKGROUND_SCRATCH: usize = usize::MAX;
 
 fn texture_format(format: PixelFormat, plane: usize) -> wgpu::TextureFormat {
     use wgpu::TextureFormat as T;
@@ -138,100 +156,6 @@ fn new_texture(
         usage,
         view_formats: &[],
     })
-}
-
-/// Appends `words` (f32 or u32 bit patterns) to a uniform slot.
-fn push_words(out: &mut Vec<u8>, words: &[u32]) {
-    for w in words {
-        out.extend_from_slice(&w.to_le_bytes());
-    }
-}
-
-fn f(v: f32) -> u32 {
-    v.to_bits()
-}
-
-fn layer_uniform(layer: &LayerSource<'_>, target: (u32, u32)) -> Vec<u8> {
-    let p = &layer.params;
-    let mut out = Vec::with_capacity(112);
-    // Callers skip layers whose crop leaves nothing, so the window exists.
-    let (cx, cy, cw, ch) = p.crop.window(layer.width, layer.height).unwrap_or((
-        0.0,
-        0.0,
-        layer.width as f64,
-        layer.height as f64,
-    ));
-    let kind = match layer.format {
-        PixelFormat::Rgba | PixelFormat::Bgra => 0u32,
-        PixelFormat::Rgbx | PixelFormat::Bgrx => 1,
-        PixelFormat::I420 => 2,
-        PixelFormat::Nv12 => 3,
-    };
-    // Chroma sample j sits at luma position 2j + 0.5 (cosited) or 2j + 1 (centred); as a texel
-    // position with centres at j + 0.5 that is luma · 0.5 + 0.25 or luma · 0.5.
-    let bias = |cosited: bool| if cosited { 0.25 } else { 0.0 };
-    let m = layer.colorimetry.yuv_to_rgb();
-    push_words(
-        &mut out,
-        &[
-            f(p.dst.x as f32),
-            f(p.dst.y as f32),
-            f((p.dst.x + p.dst.w) as f32),
-            f((p.dst.y + p.dst.h) as f32),
-            f(cx as f32),
-            f(cy as f32),
-            f((cw / p.dst.w) as f32),
-            f((ch / p.dst.h) as f32),
-            f(bias(layer.colorimetry.chroma_cosited_h)),
-            f(bias(layer.colorimetry.chroma_cosited_v)),
-            f(target.0 as f32),
-            f(target.1 as f32),
-            kind,
-            f(p.alpha.clamp(0.0, 1.0) as f32),
-            0,
-            0,
-        ],
-    );
-    for row in m {
-        push_words(&mut out, &row.map(f));
-    }
-    out
-}
-
-fn backdrop_uniform(background: &Background) -> Vec<u8> {
-    let mut out = Vec::with_capacity(32);
-    match background {
-        Background::Solid(_) => {
-            let c = background.premultiplied_at(0, 0);
-            push_words(
-                &mut out,
-                &[f(c[0]), f(c[1]), f(c[2]), f(c[3]), 0, f(1.0), 0, 0],
-            );
-        }
-        Background::Checker => {
-            let g = crate::compose::CHECKER_GREYS.map(|g| g as f32 / 255.0);
-            let size = crate::compose::CHECKER_SIZE as f32;
-            push_words(&mut out, &[f(g[0]), f(g[1]), 0, 0, 1, f(size), 0, 0]);
-        }
-    }
-    out
-}
-
-fn convert_uniform(colorimetry: &YuvColorimetry) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64);
-    for row in colorimetry.rgb_to_yuv() {
-        push_words(&mut out, &row.map(f));
-    }
-    push_words(
-        &mut out,
-        &[
-            colorimetry.chroma_cosited_h as u32,
-            colorimetry.chroma_cosited_v as u32,
-            0,
-            0,
-        ],
-    );
-    out
 }
 
 impl RenderCache {
@@ -349,36 +273,75 @@ impl RenderCache {
         buf
     }
 
-    /// Renders one frame. Layers come bottom first.
-    pub(super) fn render(
+    fn scratch_for(
         &mut self,
         ctx: &GpuContext,
-        background: &Background,
-        layers: &[LayerSource<'_>],
-        output: &mut OutputTarget<'_>,
-    ) -> Result<Timings, GpuError> {
-        if let Some(why) = ctx.lost() {
-            return Err(GpuError::DeviceLost(why));
+        key: usize,
+        w: u32,
+        h: u32,
+    ) -> [wgpu::TextureView; 2] {
+        if let Some(s) = self.scratch.get(&key) {
+            if s.size == (w, h) {
+                return s.views.clone();
+            }
         }
-        let (width, height) = (output.width, output.height);
-        if width == 0 || height == 0 {
-            return Err(GpuError::Render(format!(
-                "empty output size {width}x{height}"
-            )));
-        }
-        let layers: Vec<&LayerSource<'_>> = layers
-            .iter()
-            .filter(|l| {
-                let p = &l.params;
-                l.params.crop.window(l.width, l.height).is_some()
-                    && p.dst.w > 0.0
-                    && p.dst.h > 0.0
-                    && (p.alpha > 0.0 || p.operator == Operator::Source)
-            })
-            .collect();
+        let view = || {
+            new_texture(
+                &ctx.device,
+                "blur scratch",
+                COMPOSITE_FORMAT,
+                w,
+                h,
+                wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            )
+            .create_view(&Default::default())
+        };
+        let views = [view(), view()];
+        self.scratch.insert(
+            key,
+            Scratch {
+                size: (w, h),
+                views: views.clone(),
+            },
+        );
+        views
+    }
 
-        // Upload.
-        let start = Instant::now();
+    fn image_view(&mut self, ctx: &GpuContext, image: &Arc<RgbaImage>) -> wgpu::TextureView {
+        if let Some((held, view)) = &self.image {
+            if Arc::ptr_eq(held, image) {
+                return view.clone();
+            }
+        }
+        let texture = new_texture(
+            &ctx.device,
+            "background image",
+            wgpu::TextureFormat::Rgba8Unorm,
+            image.width,
+            image.height,
+            wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        );
+        ctx.queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            &image.data,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(image.width * 4),
+                rows_per_image: Some(image.height),
+            },
+            extent(image.width, image.height),
+        );
+        let view = texture.create_view(&Default::default());
+        self.image = Some((image.clone(), view.clone()));
+        view
+    }
+
+    fn upload(&mut self, ctx: &GpuContext, layers: &[LayerSource<'_>]) -> Result<(), GpuError> {
         for (i, layer) in layers.iter().enumerate() {
             if layer.planes.len() != layer.format.n_planes() {
                 return Err(GpuError::Render(format!(
@@ -416,94 +379,333 @@ impl RenderCache {
                 );
             }
         }
+        Ok(())
+    }
+
+    /// Renders one frame. Layers come bottom first.
+    pub(super) fn render(
+        &mut self,
+        ctx: &GpuContext,
+        background: &Background,
+        layers: &[LayerSource<'_>],
+        output: &mut OutputTarget<'_>,
+    ) -> Result<Timings, GpuError> {
+        if let Some(why) = ctx.lost() {
+            return Err(GpuError::DeviceLost(why));
+        }
+        let (width, height) = (output.width, output.height);
+        if width == 0 || height == 0 {
+            return Err(GpuError::Render(format!(
+                "empty output size {width}x{height}"
+            )));
+        }
+        if let Background::Blurred { layer, .. } = background {
+            if *layer >= layers.len() {
+                return Err(GpuError::Render(format!(
+                    "the background blurs layer {layer} of {}",
+                    layers.len()
+                )));
+            }
+        }
+
+        // Every source is uploaded: a hidden layer may still be the blurred background.
+        let start = Instant::now();
+        self.upload(ctx, layers)?;
         let upload = start.elapsed();
 
-        // Uniforms: slot 0 backdrop, slot 1 conversion, then one per layer.
         let start = Instant::now();
-        let align = ctx.uniform_align;
-        let slots = 2 + layers.len() as u64;
-        let mut bytes = vec![0u8; (slots * align) as usize];
-        let mut put = |slot: u64, data: Vec<u8>| {
-            let at = (slot * align) as usize;
-            bytes[at..at + data.len()].copy_from_slice(&data);
-        };
-        put(0, backdrop_uniform(background));
-        put(1, convert_uniform(&output.colorimetry));
-        for (i, layer) in layers.iter().enumerate() {
-            put(2 + i as u64, layer_uniform(layer, (width, height)));
+        let target = (width, height);
+        let mut uniforms = UniformBytes::new(ctx.uniform_align);
+        let convert_at = uniforms.push(&convert_block(&output.colorimetry));
+
+        // Which layers are drawn, with their motion samples.
+        let drawn: Vec<(usize, Vec<_>)> = layers
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.params.alpha > 0.0 || l.params.operator == Operator::Source)
+            .map(|(i, l)| (i, motion_samples(l)))
+            .filter(|(_, samples)| !samples.is_empty())
+            .collect();
+
+        // Blur passes: (uniform offset, source view) → target view, in order.
+        struct Pass {
+            pipeline: Pipeline,
+            group: wgpu::BindGroup,
+            target: wgpu::TextureView,
         }
-        let uniforms = self.uniform_buffer(ctx, slots * align);
-        ctx.queue.write_buffer(&uniforms, 0, &bytes);
-        let binding = |slot: u64, size: u64| {
+        #[derive(Clone, Copy)]
+        enum Pipeline {
+            Decode,
+            Downsample,
+            Blur,
+        }
+        let mut prep: Vec<(Pipeline, u64, PrepInput, wgpu::TextureView)> = Vec::new();
+        enum PrepInput {
+            Planes(usize),
+            View(wgpu::TextureView),
+        }
+        // A blurred layer's content: decode, blur across, blur down; the result is views[0].
+        let mut blurred: std::collections::HashMap<usize, wgpu::TextureView> = Default::default();
+        for (i, _) in &drawn {
+            let layer = &layers[*i];
+            let p = &layer.params;
+            if p.card.blur <= 0.0 {
+                continue;
+            }
+            let Some((_, _, ww, wh)) = p.geometry().window(layer.width, layer.height) else {
+                continue;
+            };
+            let views = self.scratch_for(ctx, *i, layer.width, layer.height);
+            let identity = [
+                0.0,
+                0.0,
+                layer.width as f32,
+                layer.height as f32,
+                0.0,
+                0.0,
+                1.0,
+                1.0,
+            ];
+            let decode = layer_block(
+                layer,
+                &LayerPass {
+                    bounds: [0.0, 0.0, layer.width as f32, layer.height as f32],
+                    target: (layer.width, layer.height),
+                    kind: source_kind(layer.format),
+                    alpha: 1.0,
+                    card: None,
+                    aux: [0.0; 4],
+                    samples: &[identity],
+                },
+            );
+            // σ is in output pixels: in source pixels it scales with the window.
+            let sx = p.card.blur * ww / p.dst.w;
+            let sy = p.card.blur * wh / p.dst.h;
+            prep.push((
+                Pipeline::Decode,
+                uniforms.push(&decode),
+                PrepInput::Planes(*i),
+                views[0].clone(),
+            ));
+            prep.push((
+                Pipeline::Blur,
+                uniforms.push(&blur_block(sx, true)),
+                PrepInput::View(views[0].clone()),
+                views[1].clone(),
+            ));
+            prep.push((
+                Pipeline::Blur,
+                uniforms.push(&blur_block(sy, false)),
+                PrepInput::View(views[1].clone()),
+                views[0].clone(),
+            ));
+            blurred.insert(*i, views[0].clone());
+        }
+
+        // The background's picture, if it has one.
+        let (picture, picture_view) = match background {
+            Background::Image(image) => (
+                BackdropPicture::Image(image.width, image.height),
+                Some(self.image_view(ctx, image)),
+            ),
+            Background::Blurred { layer: k, sigma } => {
+                let layer = &layers[*k];
+                let factor = blur_reduction(*sigma);
+                let (lw, lh) = (width.div_ceil(factor), height.div_ceil(factor));
+                let views = self.scratch_for(ctx, BACKGROUND_SCRATCH, lw, lh);
+                let (x, y, s) = cover(
+                    layer.width as f64,
+                    layer.height as f64,
+                    width as f64,
+                    height as f64,
+                );
+                let mapping = [
+                    x as f32,
+                    y as f32,
+                    (x + layer.width as f64 * s) as f32,
+                    (y + layer.height as f64 * s) as f32,
+                    0.0,
+                    0.0,
+                    (1.0 / s) as f32,
+                    (1.0 / s) as f32,
+                ];
+                let down = layer_block(
+                    layer,
+                    &LayerPass {
+                        bounds: [0.0, 0.0, lw as f32, lh as f32],
+                        target: (lw, lh),
+                        kind: source_kind(layer.format),
+                        alpha: 1.0,
+                        card: None,
+                        aux: [factor as f32, factor.min(4) as f32, 0.0, 0.0],
+                        samples: &[mapping],
+                    },
+                );
+                let low_sigma = reduced_sigma(*sigma, factor);
+                prep.push((
+                    Pipeline::Downsample,
+                    uniforms.push(&down),
+                    PrepInput::Planes(*k),
+                    views[0].clone(),
+                ));
+                if low_sigma > 0.0 {
+                    prep.push((
+                        Pipeline::Blur,
+                        uniforms.push(&blur_block(low_sigma, true)),
+                        PrepInput::View(views[0].clone()),
+                        views[1].clone(),
+                    ));
+                    prep.push((
+                        Pipeline::Blur,
+                        uniforms.push(&blur_block(low_sigma, false)),
+                        PrepInput::View(views[1].clone()),
+                        views[0].clone(),
+                    ));
+                }
+                (BackdropPicture::Reduced(factor), Some(views[0].clone()))
+            }
+            _ => (BackdropPicture::None, None),
+        };
+        let backdrop_at = uniforms.push(&backdrop_block(background, picture, target));
+
+        let layer_at: Vec<u64> = drawn
+            .iter()
+            .map(|(i, samples)| {
+                let layer = &layers[*i];
+                let kind = if blurred.contains_key(i) {
+                    KIND_PREMULTIPLIED
+                } else {
+                    source_kind(layer.format)
+                };
+                uniforms.push(&layer_block(
+                    layer,
+                    &LayerPass {
+                        bounds: layer_bounds(layer),
+                        target,
+                        kind,
+                        alpha: layer.params.alpha.clamp(0.0, 1.0) as f32,
+                        card: Some(&layer.params.card),
+                        aux: [0.0; 4],
+                        samples,
+                    },
+                ))
+            })
+            .collect();
+
+        let size = uniforms.bytes.len() as u64;
+        let buffer = self.uniform_buffer(ctx, size);
+        ctx.queue.write_buffer(&buffer, 0, &uniforms.bytes);
+        let binding = |offset: u64, size: u64| {
             wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                buffer: &uniforms,
-                offset: slot * align,
+                buffer: &buffer,
+                offset,
                 size: wgpu::BufferSize::new(size),
             })
         };
+        let planes_group = |offset: u64, index: usize, own: Option<&wgpu::TextureView>| {
+            let views = &self.sources[index].views;
+            let view = |p: usize| match own {
+                Some(v) if p == 0 => v,
+                Some(_) => &ctx.dummy_view,
+                None => views.get(p).unwrap_or(&ctx.dummy_view),
+            };
+            ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("layer"),
+                layout: &ctx.layer_layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: binding(offset, LAYER_SIZE),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: wgpu::BindingResource::TextureView(view(0)),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: wgpu::BindingResource::TextureView(view(1)),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 3,
+                        resource: wgpu::BindingResource::TextureView(view(2)),
+                    },
+                ],
+            })
+        };
+        let view_group =
+            |layout: &wgpu::BindGroupLayout, offset: u64, size: u64, view: &wgpu::TextureView| {
+                ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("uniform + texture"),
+                    layout,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: binding(offset, size),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: wgpu::BindingResource::TextureView(view),
+                        },
+                    ],
+                })
+            };
+        let passes: Vec<Pass> = prep
+            .into_iter()
+            .map(|(pipeline, offset, input, target)| {
+                let group = match input {
+                    PrepInput::Planes(i) => planes_group(offset, i, None),
+                    PrepInput::View(v) => view_group(&ctx.convert_layout, offset, BLUR_SIZE, &v),
+                };
+                Pass {
+                    pipeline,
+                    group,
+                    target,
+                }
+            })
+            .collect();
+        let backdrop_group = view_group(
+            &ctx.backdrop_layout,
+            backdrop_at,
+            BACKDROP_SIZE,
+            picture_view.as_ref().unwrap_or(&ctx.dummy_view),
+        );
+        let layer_groups: Vec<wgpu::BindGroup> = drawn
+            .iter()
+            .zip(&layer_at)
+            .map(|((i, _), offset)| planes_group(*offset, *i, blurred.get(i)))
+            .collect();
 
         self.targets_for(ctx, output.format, width, height);
         let Some(targets) = self.targets.as_ref() else {
             return Err(GpuError::Render("no render targets".into()));
         };
-        let backdrop_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("backdrop"),
-            layout: &ctx.backdrop_layout,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: binding(0, 32),
-            }],
-        });
-        let layer_groups: Vec<wgpu::BindGroup> = layers
-            .iter()
-            .enumerate()
-            .map(|(i, _)| {
-                let views = &self.sources[i].views;
-                let view = |p: usize| views.get(p).unwrap_or(&ctx.dummy_view);
-                ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("layer"),
-                    layout: &ctx.layer_layout,
-                    entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: binding(2 + i as u64, 112),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 1,
-                            resource: wgpu::BindingResource::TextureView(view(0)),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 2,
-                            resource: wgpu::BindingResource::TextureView(view(1)),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 3,
-                            resource: wgpu::BindingResource::TextureView(view(2)),
-                        },
-                    ],
-                })
-            })
-            .collect();
-        let convert_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("convert"),
-            layout: &ctx.convert_layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: binding(1, 64),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::TextureView(&targets.composite),
-                },
-            ],
-        });
+        let convert_group = view_group(
+            &ctx.convert_layout,
+            convert_at,
+            CONVERT_SIZE,
+            &targets.composite,
+        );
 
         let mut encoder = ctx
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
+        for pass in &passes {
+            let mut rp = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("prepare"),
+                color_attachments: &[attachment(&pass.target)],
+                ..Default::default()
+            });
+            let (pipeline, vertices) = match pass.pipeline {
+                Pipeline::Decode => (&ctx.decode, 6),
+                Pipeline::Downsample => (&ctx.downsample, 6),
+                Pipeline::Blur => (&ctx.blur, 3),
+            };
+            rp.set_pipeline(pipeline);
+            rp.set_bind_group(0, &pass.group, &[]);
+            rp.draw(0..vertices, 0..1);
+        }
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("composite"),
@@ -513,9 +715,9 @@ impl RenderCache {
             pass.set_pipeline(&ctx.background);
             pass.set_bind_group(0, &backdrop_group, &[]);
             pass.draw(0..3, 0..1);
-            for (layer, group) in layers.iter().zip(&layer_groups) {
+            for ((i, _), group) in drawn.iter().zip(&layer_groups) {
                 pass.set_bind_group(0, group, &[]);
-                let blends: &[LayerBlend] = match layer.params.operator {
+                let blends: &[LayerBlend] = match layers[*i].params.operator {
                     Operator::Over => &[LayerBlend::Over],
                     Operator::Add => &[LayerBlend::Add],
                     Operator::Source => &[LayerBlend::Erase, LayerBlend::Add],
@@ -644,6 +846,7 @@ fn attachment(view: &wgpu::TextureView) -> Option<wgpu::RenderPassColorAttachmen
 /// Renders tiny frames that use every pipeline once.
 pub(super) fn warm_up(ctx: &GpuContext) -> Result<(), GpuError> {
     use crate::compose::{Crop, Rect};
+    use crate::effects::{CardStyle, CornerShape, LayerGeometry, Shadow};
     let (w, h) = (8u32, 8u32);
     static RGBA: [u8; 8 * 8 * 4] = [128; 8 * 8 * 4];
     static LUMA: [u8; 8 * 8] = [100; 8 * 8];
@@ -651,16 +854,41 @@ pub(super) fn warm_up(ctx: &GpuContext) -> Result<(), GpuError> {
     static CHROMA: [u8; 8 * 8 / 2] = [120; 8 * 8 / 2];
     let (rgba, luma, chroma): (&'static [u8], &'static [u8], &'static [u8]) =
         (&RGBA, &LUMA, &CHROMA);
-    let params = |operator| LayerParams {
-        dst: Rect {
-            x: 0.5,
-            y: 0.5,
-            w: 6.0,
-            h: 6.0,
-        },
-        crop: Crop::default(),
-        alpha: 0.5,
-        operator,
+    // The first layer also carries every card effect and motion blur, so that each branch
+    // of the card shader is compiled now.
+    let params = |operator| {
+        let mut p = LayerParams::placed(
+            Rect {
+                x: 0.5,
+                y: 0.5,
+                w: 6.0,
+                h: 6.0,
+            },
+            Crop::default(),
+            0.5,
+            operator,
+        );
+        if operator == Operator::Over {
+            p.card = CardStyle {
+                radius: 2.0,
+                shape: CornerShape::Squircle,
+                border_width: 1.0,
+                border_color: 0xffff_ffff,
+                shadow: Shadow {
+                    offset_y: 1.0,
+                    sigma: 1.0,
+                    color: 0x8000_0000,
+                    ..Default::default()
+                },
+                blur: 1.0,
+            };
+            p.motion = vec![LayerGeometry {
+                dst: Rect { x: 1.0, ..p.dst },
+                crop: p.crop,
+                zoom: p.zoom,
+            }];
+        }
+        p
     };
     // Tightly packed planes of a `w` × `h` image.
     let tight = |format: PixelFormat, data: &[&'static [u8]]| -> Vec<Plane<'static>> {
@@ -717,7 +945,17 @@ pub(super) fn warm_up(ctx: &GpuContext) -> Result<(), GpuError> {
                 .collect(),
             colorimetry: YuvColorimetry::default(),
         };
-        cache.render(ctx, &Background::Checker, &layers, &mut output)?;
+        // The background passes: the blurred copy of a layer, then the plain kinds (one
+        // pipeline, so compiling it once suffices).
+        let background = if format == PixelFormat::Rgba {
+            Background::Blurred {
+                layer: 1,
+                sigma: 4.0,
+            }
+        } else {
+            Background::Checker
+        };
+        cache.render(ctx, &background, &layers, &mut output)?;
     }
     Ok(())
 }

@@ -21,11 +21,14 @@ use gst_video::prelude::*;
 use gst_video::subclass::prelude::*;
 use once_cell::sync::Lazy;
 
+use super::frame::{self, Look};
 use super::job::{self, FrameJob, JobRenderer, LayerInput, Stats};
 use super::{Adapter, BackgroundKind};
 use crate::compose::Background;
+use crate::effects::RgbaImage;
 use crate::gpu::{AdapterChoice, GpuContext, GpuRenderer};
 use crate::pool::{Completed, JobError, WorkerPool};
+use crate::timeline::Timeline;
 
 static CAT: Lazy<gst::DebugCategory> = Lazy::new(|| {
     gst::DebugCategory::new(
@@ -37,19 +40,33 @@ static CAT: Lazy<gst::DebugCategory> = Lazy::new(|| {
 
 const DEFAULT_BACKGROUND: BackgroundKind = BackgroundKind::Black;
 const DEFAULT_BACKGROUND_COLOR: u32 = 0xff00_0000;
+const DEFAULT_BACKGROUND_COLOR_END: u32 = 0xff00_0000;
+const DEFAULT_BACKGROUND_ANGLE: f64 = 180.0;
+const DEFAULT_BACKGROUND_BLUR: f64 = 20.0;
+const DEFAULT_MOTION_SAMPLES: u32 = 8;
 const DEFAULT_WORKERS: u32 = 0;
 const DEFAULT_MAX_IN_FLIGHT: u32 = 0;
 const DEFAULT_ADAPTER: Adapter = Adapter::Auto;
 const MAX_WORKERS: u32 = 64;
 const MAX_IN_FLIGHT: u32 = 256;
+const MAX_MOTION_SAMPLES: u32 = crate::gpu::MAX_MOTION_SAMPLES as u32;
 
 const SINK_FORMATS: &[&str] = &["I420", "NV12", "RGBA", "BGRA", "RGBx", "BGRx"];
 const SRC_FORMATS: &[&str] = &["RGBA", "BGRA", "I420", "NV12"];
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Settings {
     background: BackgroundKind,
     background_color: u32,
+    background_color_end: u32,
+    background_angle: f64,
+    background_image: Option<String>,
+    background_pad: Option<String>,
+    background_blur: f64,
+    shutter_angle: f64,
+    motion_samples: u32,
+    timeline: Option<String>,
+    timeline_string: Option<String>,
     workers: u32,
     max_in_flight: u32,
     adapter: Adapter,
@@ -60,6 +77,15 @@ impl Default for Settings {
         Settings {
             background: DEFAULT_BACKGROUND,
             background_color: DEFAULT_BACKGROUND_COLOR,
+            background_color_end: DEFAULT_BACKGROUND_COLOR_END,
+            background_angle: DEFAULT_BACKGROUND_ANGLE,
+            background_image: None,
+            background_pad: None,
+            background_blur: DEFAULT_BACKGROUND_BLUR,
+            shutter_angle: 0.0,
+            motion_samples: DEFAULT_MOTION_SAMPLES,
+            timeline: None,
+            timeline_string: None,
             workers: DEFAULT_WORKERS,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             adapter: DEFAULT_ADAPTER,
@@ -68,13 +94,18 @@ impl Default for Settings {
 }
 
 impl Settings {
-    fn background(&self) -> Background {
-        match self.background {
-            BackgroundKind::Black => Background::Solid(0xff00_0000),
-            BackgroundKind::White => Background::Solid(0xffff_ffff),
-            BackgroundKind::Transparent => Background::Solid(0),
-            BackgroundKind::Checker => Background::Checker,
-            BackgroundKind::Color => Background::Solid(self.background_color),
+    /// The look these settings give, with `image` as the decoded background image.
+    fn look(&self, image: Option<Arc<RgbaImage>>) -> Look {
+        Look {
+            background: self.background,
+            color: self.background_color,
+            color_end: self.background_color_end,
+            angle: self.background_angle,
+            image,
+            pad: self.background_pad.clone(),
+            blur: self.background_blur,
+            shutter_angle: self.shutter_angle,
+            motion_samples: self.motion_samples,
         }
     }
 
@@ -106,9 +137,10 @@ struct State {
     ctx: Arc<GpuContext>,
     k: usize,
     workers: usize,
-    background: Background,
-    /// Layers collected by `aggregate_frames` for the buffer `finish_buffer` receives next.
-    pending: Option<Vec<LayerInput>>,
+    look: Look,
+    timeline: Option<Arc<Timeline>>,
+    /// What `aggregate_frames` collected for the buffer `finish_buffer` receives next.
+    pending: Option<(Background, Vec<LayerInput>)>,
     frames: u64,
     stats: Stats,
 }
@@ -151,7 +183,7 @@ fn shared_context(choice: AdapterChoice) -> Result<Arc<GpuContext>, crate::gpu::
 
 impl ParallelCompositor {
     fn settings(&self) -> Settings {
-        *lock(&self.settings)
+        lock(&self.settings).clone()
     }
 
     /// Pushes one completed job downstream, or reports why it has no output.
@@ -272,14 +304,77 @@ impl ObjectImpl for ParallelCompositor {
             vec![
                 glib::ParamSpecEnum::builder_with_default("background", DEFAULT_BACKGROUND)
                     .nick("Background")
-                    .blurb("What lies under the inputs: black, white, transparent, checker, or color (background-color)")
+                    .blurb("What lies under the inputs: black, white, transparent, checker, color (background-color), \
+                            gradient, image (background-image) or blurred (a copy of background-pad)")
                     .mutable_playing()
                     .build(),
                 glib::ParamSpecUInt::builder("background-color")
                     .nick("Background colour")
-                    .blurb("Colour as 0xAARRGGBB, used when background=color")
+                    .blurb("Colour as 0xAARRGGBB: background=color, the gradient's start, and what shows when \
+                            the image or the blurred pad is missing")
                     .default_value(DEFAULT_BACKGROUND_COLOR)
                     .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("background-color-end")
+                    .nick("Background end colour")
+                    .blurb("The gradient's end colour, 0xAARRGGBB")
+                    .default_value(DEFAULT_BACKGROUND_COLOR_END)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecDouble::builder("background-angle")
+                    .nick("Gradient angle")
+                    .blurb("Direction of the gradient in degrees as in CSS: 0 = towards the top, 90 = towards the right, 180 = downwards")
+                    .minimum(-3600.0)
+                    .maximum(3600.0)
+                    .default_value(DEFAULT_BACKGROUND_ANGLE)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecString::builder("background-image")
+                    .nick("Background image")
+                    .blurb("PNG or JPEG file for background=image, scaled to cover the frame. Loaded at start")
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecString::builder("background-pad")
+                    .nick("Background pad")
+                    .blurb("The input (e.g. sink_0) blurred under everything when background=blurred; \
+                            unset: the bottom-most input that has a frame")
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecDouble::builder("background-blur")
+                    .nick("Background blur")
+                    .blurb("Gaussian standard deviation of background=blurred, in output pixels \
+                            (computed at reduced size: cheap even for large values)")
+                    .minimum(0.0)
+                    .maximum(1000.0)
+                    .default_value(DEFAULT_BACKGROUND_BLUR)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecDouble::builder("shutter-angle")
+                    .nick("Shutter angle")
+                    .blurb("Motion blur: the part of a frame interval the shutter is open, in degrees (180 = half a frame); \
+                            inputs are averaged over their positions, sizes and zooms in [t - shutter, t]. 0 = off")
+                    .minimum(0.0)
+                    .maximum(360.0)
+                    .default_value(0.0)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("motion-blur-samples")
+                    .nick("Motion blur samples")
+                    .blurb("Instants averaged over the shutter interval when shutter-angle > 0 (an input that does not move is drawn once)")
+                    .minimum(2)
+                    .maximum(MAX_MOTION_SAMPLES)
+                    .default_value(DEFAULT_MOTION_SAMPLES)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecString::builder("timeline")
+                    .nick("Timeline file")
+                    .blurb("JSON file of zoom segments and property keyframes (see the README); read and checked at start")
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecString::builder("timeline-string")
+                    .nick("Timeline")
+                    .blurb("The timeline as inline JSON, instead of a file; checked at start")
+                    .mutable_ready()
                     .build(),
                 glib::ParamSpecUInt::builder("workers")
                     .nick("Workers")
@@ -325,6 +420,21 @@ impl ObjectImpl for ParallelCompositor {
             "background-color" => {
                 s.background_color = value.get().unwrap_or(DEFAULT_BACKGROUND_COLOR)
             }
+            "background-color-end" => {
+                s.background_color_end = value.get().unwrap_or(DEFAULT_BACKGROUND_COLOR_END)
+            }
+            "background-angle" => {
+                s.background_angle = value.get().unwrap_or(DEFAULT_BACKGROUND_ANGLE)
+            }
+            "background-image" => s.background_image = value.get().unwrap_or_default(),
+            "background-pad" => s.background_pad = value.get().unwrap_or_default(),
+            "background-blur" => s.background_blur = value.get().unwrap_or(DEFAULT_BACKGROUND_BLUR),
+            "shutter-angle" => s.shutter_angle = value.get().unwrap_or_default(),
+            "motion-blur-samples" => {
+                s.motion_samples = value.get().unwrap_or(DEFAULT_MOTION_SAMPLES)
+            }
+            "timeline" => s.timeline = value.get().unwrap_or_default(),
+            "timeline-string" => s.timeline_string = value.get().unwrap_or_default(),
             "workers" => s.workers = value.get().unwrap_or(DEFAULT_WORKERS),
             "max-frames-in-flight" => {
                 s.max_in_flight = value.get().unwrap_or(DEFAULT_MAX_IN_FLIGHT)
@@ -333,10 +443,10 @@ impl ObjectImpl for ParallelCompositor {
             _ => unimplemented!(),
         }
         gst::info!(CAT, imp = self, "{} set", pspec.name());
-        let background = s.background();
+        let settings = s.clone();
         drop(s);
         if let Some(state) = lock(&self.state).as_mut() {
-            state.background = background;
+            state.look = settings.look(state.look.image.clone());
         }
     }
 
@@ -345,6 +455,15 @@ impl ObjectImpl for ParallelCompositor {
         match pspec.name() {
             "background" => s.background.to_value(),
             "background-color" => s.background_color.to_value(),
+            "background-color-end" => s.background_color_end.to_value(),
+            "background-angle" => s.background_angle.to_value(),
+            "background-image" => s.background_image.to_value(),
+            "background-pad" => s.background_pad.to_value(),
+            "background-blur" => s.background_blur.to_value(),
+            "shutter-angle" => s.shutter_angle.to_value(),
+            "motion-blur-samples" => s.motion_samples.to_value(),
+            "timeline" => s.timeline.to_value(),
+            "timeline-string" => s.timeline_string.to_value(),
             "workers" => s.workers.to_value(),
             "max-frames-in-flight" => s.max_in_flight.to_value(),
             "adapter" => s.adapter.to_value(),
@@ -439,6 +558,33 @@ impl ElementImpl for ParallelCompositor {
 impl AggregatorImpl for ParallelCompositor {
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let settings = self.settings();
+        // A bad timeline or image stops the pipeline here, before PLAYING.
+        let timeline = frame::load_timeline(
+            settings.timeline.as_deref(),
+            settings.timeline_string.as_deref(),
+        )
+        .map_err(|e| {
+            gst::error_msg!(
+                gst::ResourceError::Settings,
+                ("Invalid timeline: {}", e),
+                ["timeline={:?}", settings.timeline]
+            )
+        })?;
+        let image = match settings.background_image.as_deref() {
+            Some(path) => Some(frame::load_image(path).map_err(|e| {
+                gst::error_msg!(
+                    gst::ResourceError::OpenRead,
+                    ("Cannot use background-image: {}", e)
+                )
+            })?),
+            None => None,
+        };
+        if settings.background == BackgroundKind::Image && image.is_none() {
+            return Err(gst::error_msg!(
+                gst::ResourceError::Settings,
+                ["background=image needs background-image (a PNG or JPEG file)"]
+            ));
+        }
         let choice = match settings.adapter {
             Adapter::Auto => AdapterChoice::Auto,
             Adapter::Hardware => AdapterChoice::Hardware,
@@ -475,7 +621,8 @@ impl AggregatorImpl for ParallelCompositor {
             ctx,
             k,
             workers,
-            background: settings.background(),
+            look: settings.look(image),
+            timeline: timeline.map(Arc::new),
             pending: None,
             frames: 0,
             stats: Stats::default(),
@@ -532,9 +679,13 @@ impl AggregatorImpl for ParallelCompositor {
             let Some(state) = guard.as_mut() else {
                 return Err(gst::FlowError::Flushing);
             };
+            let (background, layers) = state
+                .pending
+                .take()
+                .unwrap_or_else(|| (Background::Solid(0xff00_0000), Vec::new()));
             let job = FrameJob {
-                background: state.background,
-                layers: state.pending.take().unwrap_or_default(),
+                background,
+                layers,
                 output: buffer,
                 output_info: info,
                 frame: state.frames,
@@ -789,25 +940,49 @@ impl VideoAggregatorImpl for ParallelCompositor {
     fn aggregate_frames(
         &self,
         token: &gst_video::subclass::AggregateFramesToken,
-        _outbuf: &mut gst::BufferRef,
+        outbuf: &mut gst::BufferRef,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let (look, timeline) = match lock(&self.state).as_ref() {
+            Some(state) => (state.look.clone(), state.timeline.clone()),
+            None => return Err(gst::FlowError::Flushing),
+        };
+        // The controller synced the pads at the output's stream time: the timeline and the
+        // motion samples are evaluated on the same clock.
+        let stream_time = outbuf.pts().and_then(|pts| {
+            self.obj()
+                .src_pad()
+                .segment()
+                .downcast_ref::<gst::ClockTime>()
+                .and_then(|seg| seg.to_stream_time(pts))
+        });
         let mut layers = Vec::new();
+        let mut names = Vec::new();
         for pad in self.pads_by_zorder() {
             let (Some(buffer), Some(info)) = (pad.current_buffer(token), pad.video_info()) else {
                 continue;
             };
             let par = pixel_aspect(&info);
-            let Some(params) = pad.imp().settings().layer(info.width(), info.height(), par) else {
+            let Some(params) = frame::layer_params(
+                &pad,
+                &info,
+                par,
+                timeline.as_deref(),
+                stream_time,
+                outbuf.duration(),
+                &look,
+            ) else {
                 continue;
             };
+            names.push(pad.name().to_string());
             layers.push(LayerInput {
                 buffer,
                 info,
                 params,
             });
         }
+        let background = look.background(&names);
         if let Some(state) = lock(&self.state).as_mut() {
-            state.pending = Some(layers);
+            state.pending = Some((background, layers));
         }
         Ok(gst::FlowSuccess::Ok)
     }

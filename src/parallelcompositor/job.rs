@@ -134,7 +134,7 @@ impl Renderer for JobRenderer {
                 height: l.info.height(),
                 planes,
                 colorimetry: colorimetry(&l.info),
-                params: l.params,
+                params: l.params.clone(),
             });
         }
         let info = &job.output_info;

@@ -26,6 +26,7 @@
 use gst::glib;
 use gst::prelude::*;
 
+mod frame;
 mod imp;
 mod job;
 mod pad;
@@ -53,6 +54,24 @@ pub enum BackgroundKind {
     /// The colour of `background-color`.
     #[enum_value(name = "The colour in background-color", nick = "color")]
     Color = 4,
+    /// A linear gradient from `background-color` to `background-color-end` at `background-angle`.
+    #[enum_value(
+        name = "Linear gradient: background-color to background-color-end at background-angle",
+        nick = "gradient"
+    )]
+    Gradient = 5,
+    /// The image file `background-image`, scaled to cover the frame.
+    #[enum_value(
+        name = "The image in background-image, covering the frame",
+        nick = "image"
+    )]
+    Image = 6,
+    /// A blurred copy of the input `background-pad` covering the frame.
+    #[enum_value(
+        name = "A copy of the input background-pad, covering the frame, blurred by background-blur",
+        nick = "blurred"
+    )]
+    Blurred = 7,
 }
 
 /// How a pad's `width` and `height` apply to its source.
@@ -87,6 +106,20 @@ pub enum Operator {
     /// Source and destination summed (premultiplied), clamped at the output.
     #[enum_value(name = "Add: source and destination summed", nick = "add")]
     Add = 2,
+}
+
+/// The shape of a card's corners.
+#[derive(Debug, Eq, PartialEq, Hash, Clone, Copy, Default, glib::Enum)]
+#[repr(u32)]
+#[enum_type(name = "GstParallelCompositorCornerShape")]
+pub enum CornerShape {
+    /// Quarter circles.
+    #[default]
+    #[enum_value(name = "Circular corners", nick = "circular")]
+    Circular = 0,
+    /// Superellipse corners, curvature-continuous with the edges.
+    #[enum_value(name = "Squircle (superellipse) corners", nick = "squircle")]
+    Squircle = 1,
 }
 
 /// Which GPU adapter renders.
@@ -129,6 +162,7 @@ pub fn register(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
         BackgroundKind::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
         SizingPolicy::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
         Operator::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
+        CornerShape::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
         Adapter::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
         ParallelCompositorPad::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
     }

@@ -10,8 +10,8 @@ use gst_base::subclass::prelude::*;
 use gst_video::subclass::prelude::*;
 use once_cell::sync::Lazy;
 
-use super::{Operator, SizingPolicy};
-use crate::compose;
+use super::{CornerShape, Operator, SizingPolicy};
+use crate::{compose, effects};
 
 /// The pad properties as plain values.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,6 +24,14 @@ pub(super) struct PadSettings {
     pub sizing: SizingPolicy,
     pub operator: Operator,
     pub crop: compose::Crop,
+    pub zoom: f64,
+    pub zoom_centre: (f64, f64),
+    pub corner_radius: f64,
+    pub corner_shape: CornerShape,
+    pub border_width: f64,
+    pub border_color: u32,
+    pub shadow: effects::Shadow,
+    pub blur: f64,
 }
 
 impl Default for PadSettings {
@@ -37,8 +45,97 @@ impl Default for PadSettings {
             sizing: SizingPolicy::None,
             operator: Operator::Over,
             crop: compose::Crop::default(),
+            zoom: 1.0,
+            zoom_centre: (0.5, 0.5),
+            corner_radius: 0.0,
+            corner_shape: CornerShape::Circular,
+            border_width: 0.0,
+            border_color: DEFAULT_BORDER_COLOR,
+            shadow: effects::Shadow {
+                color: DEFAULT_SHADOW_COLOR,
+                ..Default::default()
+            },
+            blur: 0.0,
         }
     }
+}
+
+const DEFAULT_BORDER_COLOR: u32 = 0xffff_ffff;
+const DEFAULT_SHADOW_COLOR: u32 = 0x9900_0000;
+const EXTENT: f64 = 65536.0;
+
+/// A controllable number property of the pad: its spec and where it lives in the settings.
+pub(super) struct NumberProperty {
+    pub name: &'static str,
+    nick: &'static str,
+    blurb: &'static str,
+    pub min: f64,
+    pub max: f64,
+    default: f64,
+    pub get: fn(&PadSettings) -> f64,
+    pub set: fn(&mut PadSettings, f64),
+}
+
+macro_rules! number {
+    ($name:literal, $nick:literal, $blurb:literal, $min:expr, $max:expr, $default:expr, |$s:ident| $field:expr) => {
+        NumberProperty {
+            name: $name,
+            nick: $nick,
+            blurb: $blurb,
+            min: $min,
+            max: $max,
+            default: $default,
+            get: |$s| $field,
+            set: |$s, v| $field = v,
+        }
+    };
+}
+
+/// Every animatable number of a pad: what GstController and the timeline can drive.
+pub(super) static NUMBERS: &[NumberProperty] = &[
+    number!("xpos", "X position", "Left edge in output pixels (fractions place the input between pixels)",
+        -EXTENT, EXTENT, 0.0, |s| s.xpos),
+    number!("ypos", "Y position", "Top edge in output pixels (fractions place the input between pixels)",
+        -EXTENT, EXTENT, 0.0, |s| s.ypos),
+    number!("width", "Width", "Width in output pixels; 0 = the (cropped) input width",
+        0.0, EXTENT, 0.0, |s| s.width),
+    number!("height", "Height", "Height in output pixels; 0 = the (cropped) input height",
+        0.0, EXTENT, 0.0, |s| s.height),
+    number!("alpha", "Alpha", "Opacity of the input (and its shadow), multiplied with its own alpha",
+        0.0, 1.0, 1.0, |s| s.alpha),
+    number!("crop-left", "Crop left", "Input pixels cut from the left (fractions allowed)",
+        0.0, EXTENT, 0.0, |s| s.crop.left),
+    number!("crop-right", "Crop right", "Input pixels cut from the right (fractions allowed)",
+        0.0, EXTENT, 0.0, |s| s.crop.right),
+    number!("crop-top", "Crop top", "Input pixels cut from the top (fractions allowed)",
+        0.0, EXTENT, 0.0, |s| s.crop.top),
+    number!("crop-bottom", "Crop bottom", "Input pixels cut from the bottom (fractions allowed)",
+        0.0, EXTENT, 0.0, |s| s.crop.bottom),
+    number!("zoom", "Zoom", "Magnification of the content inside the card, sampled from the full-resolution input (1 = none)",
+        1.0, 64.0, 1.0, |s| s.zoom),
+    number!("zoom-center-x", "Zoom centre x", "Point of the (cropped) input that stays in place while zooming, 0 = left, 1 = right",
+        0.0, 1.0, 0.5, |s| s.zoom_centre.0),
+    number!("zoom-center-y", "Zoom centre y", "Point of the (cropped) input that stays in place while zooming, 0 = top, 1 = bottom",
+        0.0, 1.0, 0.5, |s| s.zoom_centre.1),
+    number!("corner-radius", "Corner radius", "Radius of the card's corners in output pixels (anti-aliased)",
+        0.0, EXTENT, 0.0, |s| s.corner_radius),
+    number!("border-width", "Border width", "Border drawn inside the card's edge, output pixels",
+        0.0, EXTENT, 0.0, |s| s.border_width),
+    number!("shadow-offset-x", "Shadow offset x", "Shadow offset to the right, output pixels",
+        -EXTENT, EXTENT, 0.0, |s| s.shadow.offset_x),
+    number!("shadow-offset-y", "Shadow offset y", "Shadow offset downwards, output pixels",
+        -EXTENT, EXTENT, 0.0, |s| s.shadow.offset_y),
+    number!("shadow-blur", "Shadow blur", "Softness of the shadow: gaussian standard deviation in output pixels (CSS blur radius / 2)",
+        0.0, 1024.0, 0.0, |s| s.shadow.sigma),
+    number!("shadow-spread", "Shadow spread", "Grows (or, negative, shrinks) the shadow's shape on every side, output pixels",
+        -EXTENT, EXTENT, 0.0, |s| s.shadow.spread),
+    number!("blur", "Blur", "Gaussian blur of the input's content: standard deviation in output pixels (0 = none)",
+        0.0, 256.0, 0.0, |s| s.blur),
+];
+
+/// Names of the properties a timeline may animate.
+pub(super) fn animatable() -> Vec<&'static str> {
+    NUMBERS.iter().map(|n| n.name).collect()
 }
 
 impl PadSettings {
@@ -55,16 +152,32 @@ impl PadSettings {
             },
         };
         let dst = placement.resolve(src_w, src_h, par, &self.crop)?;
-        Some(compose::LayerParams {
+        let mut params = compose::LayerParams::placed(
             dst,
-            crop: self.crop,
-            alpha: self.alpha,
-            operator: match self.operator {
+            self.crop,
+            self.alpha,
+            match self.operator {
                 Operator::Over => compose::Operator::Over,
                 Operator::Source => compose::Operator::Source,
                 Operator::Add => compose::Operator::Add,
             },
-        })
+        );
+        params.zoom = effects::Zoom {
+            scale: self.zoom,
+            centre: self.zoom_centre,
+        };
+        params.card = effects::CardStyle {
+            radius: self.corner_radius,
+            shape: match self.corner_shape {
+                CornerShape::Circular => effects::CornerShape::Circular,
+                CornerShape::Squircle => effects::CornerShape::Squircle,
+            },
+            border_width: self.border_width,
+            border_color: self.border_color,
+            shadow: self.shadow,
+            blur: self.blur,
+        };
+        Some(params)
     }
 }
 
@@ -86,99 +199,91 @@ impl ObjectSubclass for ParallelCompositorPad {
     type ParentType = gst_video::VideoAggregatorPad;
 }
 
-fn double(
-    name: &str,
-    nick: &str,
-    blurb: &str,
-    min: f64,
-    max: f64,
-    default: f64,
-) -> glib::ParamSpec {
-    glib::ParamSpecDouble::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .minimum(min)
-        .maximum(max)
-        .default_value(default)
-        .flags(glib::ParamFlags::READWRITE | gst::PARAM_FLAG_CONTROLLABLE)
-        .mutable_playing()
-        .build()
-}
-
-const EXTENT: f64 = 65536.0;
-
 impl ObjectImpl for ParallelCompositorPad {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPERTIES: Lazy<Vec<glib::ParamSpec>> = Lazy::new(|| {
-            vec![
-                double("xpos", "X position", "Left edge in output pixels (fractions place the input between pixels)",
-                    -EXTENT, EXTENT, 0.0),
-                double("ypos", "Y position", "Top edge in output pixels (fractions place the input between pixels)",
-                    -EXTENT, EXTENT, 0.0),
-                double("width", "Width", "Width in output pixels; 0 = the (cropped) input width",
-                    0.0, EXTENT, 0.0),
-                double("height", "Height", "Height in output pixels; 0 = the (cropped) input height",
-                    0.0, EXTENT, 0.0),
-                double("alpha", "Alpha", "Opacity of the input, multiplied with its own alpha", 0.0, 1.0, 1.0),
-                double("crop-left", "Crop left", "Input pixels cut from the left (fractions allowed)",
-                    0.0, EXTENT, 0.0),
-                double("crop-right", "Crop right", "Input pixels cut from the right (fractions allowed)",
-                    0.0, EXTENT, 0.0),
-                double("crop-top", "Crop top", "Input pixels cut from the top (fractions allowed)",
-                    0.0, EXTENT, 0.0),
-                double("crop-bottom", "Crop bottom", "Input pixels cut from the bottom (fractions allowed)",
-                    0.0, EXTENT, 0.0),
+            let controllable = glib::ParamFlags::READWRITE | gst::PARAM_FLAG_CONTROLLABLE;
+            let mut props: Vec<glib::ParamSpec> = NUMBERS
+                .iter()
+                .map(|n| {
+                    glib::ParamSpecDouble::builder(n.name)
+                        .nick(n.nick)
+                        .blurb(n.blurb)
+                        .minimum(n.min)
+                        .maximum(n.max)
+                        .default_value(n.default)
+                        .flags(controllable)
+                        .mutable_playing()
+                        .build()
+                })
+                .collect();
+            let colour = |name: &str, nick: &str, blurb: &str, default: u32| {
+                glib::ParamSpecUInt::builder(name)
+                    .nick(nick)
+                    .blurb(blurb)
+                    .default_value(default)
+                    .flags(controllable)
+                    .mutable_playing()
+                    .build()
+            };
+            props.extend([
                 glib::ParamSpecEnum::builder_with_default("sizing-policy", SizingPolicy::None)
                     .nick("Sizing policy")
                     .blurb("none: stretch to width x height; keep-aspect-ratio: fit inside it, centred")
-                    .flags(glib::ParamFlags::READWRITE | gst::PARAM_FLAG_CONTROLLABLE)
+                    .flags(controllable)
                     .mutable_playing()
                     .build(),
                 glib::ParamSpecEnum::builder_with_default("operator", Operator::Over)
                     .nick("Operator")
                     .blurb("Blending onto the layers below: over, source (replace) or add")
-                    .flags(glib::ParamFlags::READWRITE | gst::PARAM_FLAG_CONTROLLABLE)
+                    .flags(controllable)
                     .mutable_playing()
                     .build(),
-            ]
+                glib::ParamSpecEnum::builder_with_default("corner-shape", CornerShape::Circular)
+                    .nick("Corner shape")
+                    .blurb("circular: quarter circles; squircle: superellipse corners (|x|^4 + |y|^4 = r^4)")
+                    .flags(controllable)
+                    .mutable_playing()
+                    .build(),
+                colour("border-color", "Border colour", "Colour of the border, 0xAARRGGBB", DEFAULT_BORDER_COLOR),
+                colour("shadow-color", "Shadow colour", "Colour of the shadow with its opacity, 0xAARRGGBB; the shadow shows once shadow-blur, an offset or shadow-spread is set",
+                    DEFAULT_SHADOW_COLOR),
+            ]);
+            props
         });
         PROPERTIES.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
         let mut s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        let name = pspec.name();
         // The param specs bound every value, so `get` cannot fail on a value GObject accepted.
-        let d = || value.get::<f64>().unwrap_or_default();
-        match pspec.name() {
-            "xpos" => s.xpos = d(),
-            "ypos" => s.ypos = d(),
-            "width" => s.width = d(),
-            "height" => s.height = d(),
-            "alpha" => s.alpha = d(),
-            "crop-left" => s.crop.left = d(),
-            "crop-right" => s.crop.right = d(),
-            "crop-top" => s.crop.top = d(),
-            "crop-bottom" => s.crop.bottom = d(),
+        if let Some(n) = NUMBERS.iter().find(|n| n.name == name) {
+            (n.set)(&mut s, value.get::<f64>().unwrap_or(n.default));
+            return;
+        }
+        match name {
             "sizing-policy" => s.sizing = value.get().unwrap_or_default(),
             "operator" => s.operator = value.get().unwrap_or_default(),
+            "corner-shape" => s.corner_shape = value.get().unwrap_or_default(),
+            "border-color" => s.border_color = value.get().unwrap_or(DEFAULT_BORDER_COLOR),
+            "shadow-color" => s.shadow.color = value.get().unwrap_or(DEFAULT_SHADOW_COLOR),
             _ => unimplemented!(),
         }
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
-        match pspec.name() {
-            "xpos" => s.xpos.to_value(),
-            "ypos" => s.ypos.to_value(),
-            "width" => s.width.to_value(),
-            "height" => s.height.to_value(),
-            "alpha" => s.alpha.to_value(),
-            "crop-left" => s.crop.left.to_value(),
-            "crop-right" => s.crop.right.to_value(),
-            "crop-top" => s.crop.top.to_value(),
-            "crop-bottom" => s.crop.bottom.to_value(),
+        let name = pspec.name();
+        if let Some(n) = NUMBERS.iter().find(|n| n.name == name) {
+            return (n.get)(&s).to_value();
+        }
+        match name {
             "sizing-policy" => s.sizing.to_value(),
             "operator" => s.operator.to_value(),
+            "corner-shape" => s.corner_shape.to_value(),
+            "border-color" => s.border_color.to_value(),
+            "shadow-color" => s.shadow.color.to_value(),
             _ => unimplemented!(),
         }
     }

@@ -11,6 +11,8 @@
 
 #![allow(dead_code)]
 
+pub mod effects;
+
 /// A source image in one of the input formats.
 #[derive(Clone, Debug)]
 pub struct Image {

@@ -1,26 +1,42 @@
-// Composites layers into a premultiplied RGBA (float) target. One draw per layer covers the
-// layer's rectangle grown by one pixel; edge pixels are weighted by their area inside the
-// rectangle. The source is sampled bilinearly by hand (textureLoad) so that every backend
-// computes the same weights at full float precision.
+// Draws one layer as a card into the premultiplied float composite: the source sampled through
+// its (zoomed) window, clipped to a rounded rectangle whose edge pixels are weighted by their
+// area inside it, an optional border, and a soft shadow cast by the same shape. Motion blur
+// averages the card over several sample geometries. Also holds the two passes that prepare a
+// layer's source for blurring (fs_decode, fs_downsample).
+
+struct Sample {
+    // x0, y0, x1, y1 of the card, output pixels.
+    rect: vec4<f32>,
+    // Source texel position = src.xy + (output position − rect.xy) · src.zw.
+    src: vec4<f32>,
+};
 
 struct Layer {
-    // x0, y0, x1, y1 of the destination rectangle, output pixels.
-    rect: vec4<f32>,
-    // Source pixel = origin + (output pixel − rect.xy) · scale.
-    src_origin: vec2<f32>,
-    src_scale: vec2<f32>,
+    // The area drawn, x0, y0, x1, y1: every sample's card and shadow.
+    bounds: vec4<f32>,
+    target_size: vec2<f32>,
     // Chroma texel position = luma position · 0.5 + chroma_bias.
     chroma_bias: vec2<f32>,
-    target_size: vec2<f32>,
-    // 0: RGBA-like with alpha, 1: RGB without alpha, 2: I420, 3: NV12.
+    // 0: RGBA with alpha, 1: RGB without alpha, 2: I420, 3: NV12, 4: premultiplied RGBA.
     kind: u32,
     alpha: f32,
-    _pad0: u32,
-    _pad1: u32,
+    n_samples: u32,
+    // 0: circular corners, 1: squircle.
+    shape: u32,
     // Rows of the YUV → RGB affine transform.
     m0: vec4<f32>,
     m1: vec4<f32>,
     m2: vec4<f32>,
+    // Corner radius, border width, shadow σ, 0.
+    card: vec4<f32>,
+    // Shadow offset x, y, spread, and 1 when there is a shadow.
+    shadow: vec4<f32>,
+    // Premultiplied colours.
+    border_color: vec4<f32>,
+    shadow_color: vec4<f32>,
+    // fs_downsample: reduction factor, taps per side.
+    aux: vec4<f32>,
+    samples: array<Sample, 16>,
 };
 
 @group(0) @binding(0) var<uniform> layer: Layer;
@@ -30,8 +46,8 @@ struct Layer {
 
 @vertex
 fn vs_layer(@builtin(vertex_index) index: u32) -> @builtin(position) vec4<f32> {
-    let lo = clamp(floor(layer.rect.xy) - 1.0, vec2<f32>(0.0), layer.target_size);
-    let hi = clamp(ceil(layer.rect.zw) + 1.0, vec2<f32>(0.0), layer.target_size);
+    let lo = clamp(floor(layer.bounds.xy) - 1.0, vec2<f32>(0.0), layer.target_size);
+    let hi = clamp(ceil(layer.bounds.zw) + 1.0, vec2<f32>(0.0), layer.target_size);
     // Two triangles: (lo, lo) (hi, lo) (lo, hi) / (lo, hi) (hi, lo) (hi, hi).
     var corners = array<vec2<f32>, 6>(
         vec2<f32>(0.0, 0.0), vec2<f32>(1.0, 0.0), vec2<f32>(0.0, 1.0),
@@ -42,110 +58,259 @@ fn vs_layer(@builtin(vertex_index) index: u32) -> @builtin(position) vec4<f32> {
     return vec4<f32>(ndc, 0.0, 1.0);
 }
 
-fn coverage(p: vec2<f32>) -> f32 {
-    let lo = max(p - 0.5, layer.rect.xy);
-    let hi = min(p + 0.5, layer.rect.zw);
-    let c = clamp(hi - lo, vec2<f32>(0.0), vec2<f32>(1.0));
-    return c.x * c.y;
-}
-
-// Bilinear sample at `pos` (texel units, centres at i + 0.5), edges clamped.
-fn bilinear(t: texture_2d<f32>, pos: vec2<f32>) -> vec4<f32> {
-    let size = vec2<i32>(textureDimensions(t));
-    let f = pos - 0.5;
-    let base = floor(f);
-    let w = f - base;
-    let i0 = vec2<i32>(base);
-    let a = clamp(i0, vec2<i32>(0), size - 1);
-    let t00 = textureLoad(t, vec2<i32>(a.x, a.y), 0);
-    // On texel centres (unscaled input at a whole-pixel offset) the other three weights are 0:
-    // the same result from one load instead of four.
-    if all(w == vec2<f32>(0.0)) {
-        return t00;
-    }
-    let b = clamp(i0 + 1, vec2<i32>(0), size - 1);
-    let t10 = textureLoad(t, vec2<i32>(b.x, a.y), 0);
-    let t01 = textureLoad(t, vec2<i32>(a.x, b.y), 0);
-    let t11 = textureLoad(t, vec2<i32>(b.x, b.y), 0);
-    return mix(mix(t00, t10, w.x), mix(t01, t11, w.x), w.y);
-}
-
 fn yuv_to_rgb(yuv: vec3<f32>) -> vec3<f32> {
     let v = vec4<f32>(yuv, 1.0);
     return clamp(vec3<f32>(dot(layer.m0, v), dot(layer.m1, v), dot(layer.m2, v)), vec3<f32>(0.0), vec3<f32>(1.0));
 }
 
-// Straight (not premultiplied) RGBA of the source at output pixel centre `p`.
-fn sample_source(p: vec2<f32>) -> vec4<f32> {
-    let s = layer.src_origin + (p - layer.rect.xy) * layer.src_scale;
+// Premultiplied RGBA of the source at output position `p` through sample `s`'s mapping.
+fn content(p: vec2<f32>, s: Sample) -> vec4<f32> {
+    let t = s.src.xy + (p - s.rect.xy) * s.src.zw;
     switch layer.kind {
         case 0u: {
-            return bilinear(plane0, s);
+            let c = bilinear(plane0, t);
+            return vec4<f32>(c.rgb * c.a, c.a);
         }
         case 1u: {
-            return vec4<f32>(bilinear(plane0, s).rgb, 1.0);
+            return vec4<f32>(bilinear(plane0, t).rgb, 1.0);
         }
         case 2u: {
-            let c = s * 0.5 + layer.chroma_bias;
-            let yuv = vec3<f32>(bilinear(plane0, s).r, bilinear(plane1, c).r, bilinear(plane2, c).r);
+            let c = t * 0.5 + layer.chroma_bias;
+            let yuv = vec3<f32>(bilinear(plane0, t).r, bilinear(plane1, c).r, bilinear(plane2, c).r);
             return vec4<f32>(yuv_to_rgb(yuv), 1.0);
         }
-        default: {
-            let c = s * 0.5 + layer.chroma_bias;
+        case 3u: {
+            let c = t * 0.5 + layer.chroma_bias;
             let uv = bilinear(plane1, c).rg;
-            return vec4<f32>(yuv_to_rgb(vec3<f32>(bilinear(plane0, s).r, uv)), 1.0);
+            return vec4<f32>(yuv_to_rgb(vec3<f32>(bilinear(plane0, t).r, uv)), 1.0);
+        }
+        default: {
+            return bilinear(plane0, t);
         }
     }
 }
 
-// Premultiplied source times coverage; the blend state applies the operator.
+fn box_coverage(p: vec2<f32>, rect: vec4<f32>) -> f32 {
+    let lo = max(p - 0.5, rect.xy);
+    let hi = min(p + 0.5, rect.zw);
+    let c = clamp(hi - lo, vec2<f32>(0.0), vec2<f32>(1.0));
+    return c.x * c.y;
+}
+
+// Area of a pixel inside a straight edge passing at signed distance `d` (positive: the pixel
+// centre is outside) with unit normal `n`: exact for a straight edge at any angle.
+fn edge_coverage(d: f32, n: vec2<f32>) -> f32 {
+    let a = max(abs(n.x), abs(n.y));
+    let b = min(abs(n.x), abs(n.y));
+    if b < 1e-4 {
+        return clamp(0.5 - d, 0.0, 1.0);
+    }
+    // Distance from the pixel's outermost corner to the edge, inwards.
+    let u = 0.5 * (a + b) - d;
+    if u <= 0.0 {
+        return 0.0;
+    }
+    if u >= a + b {
+        return 1.0;
+    }
+    if u < b {
+        return u * u / (2.0 * a * b);
+    }
+    if u < a {
+        return (u - 0.5 * b) / a;
+    }
+    let v = a + b - u;
+    return 1.0 - v * v / (2.0 * a * b);
+}
+
+// Area of pixel `p` inside the rounded rectangle `rect` with corner radius `radius`. In the
+// corners the edge is taken as straight across the pixel (its tangent at the nearest point).
+fn shape_coverage(p: vec2<f32>, rect: vec4<f32>, radius: f32) -> f32 {
+    let box = box_coverage(p, rect);
+    let half = 0.5 * (rect.zw - rect.xy);
+    let r = min(radius, min(half.x, half.y));
+    if r <= 0.0 || box <= 0.0 {
+        return box;
+    }
+    let q = abs(p - 0.5 * (rect.xy + rect.zw)) - (half - r);
+    if q.x <= 0.0 || q.y <= 0.0 {
+        return box;
+    }
+    var d: f32;
+    var n: vec2<f32>;
+    if layer.shape == 0u {
+        let len = length(q);
+        d = len - r;
+        n = q / len;
+    } else {
+        // |q|₄ − r, divided by the gradient's length for a distance.
+        let q2 = q * q;
+        let norm = sqrt(sqrt(dot(q2, q2)));
+        let g = q2 * q / (norm * norm * norm);
+        let gl = length(g);
+        d = (norm - r) / gl;
+        n = g / gl;
+    }
+    return min(box, edge_coverage(d, n));
+}
+
+fn erf(x: f32) -> f32 {
+    // Abramowitz & Stegun 7.1.26, |error| < 1.5e-7.
+    let a = abs(x);
+    let t = 1.0 / (1.0 + 0.3275911 * a);
+    let poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+    return sign(x) * (1.0 - poly * exp(-a * a));
+}
+
+// Gaussian mass below z standard deviations.
+fn phi(z: f32) -> f32 {
+    return 0.5 * (1.0 + erf(z * 0.70710678));
+}
+
+// How far a corner of radius r pulls the edge in at height dy into it.
+fn corner_inset(r: f32, dy: f32) -> f32 {
+    let t = clamp(dy, 0.0, r);
+    if layer.shape == 0u {
+        return r - sqrt(max(r * r - t * t, 0.0));
+    }
+    let r2 = r * r;
+    let t2 = t * t;
+    return r - sqrt(sqrt(max(r2 * r2 - t2 * t2, 0.0)));
+}
+
+const CORNER_SLABS: u32 = 8u;
+
+// Mass of the gaussian around p that falls inside rows y0..y1 of a corner band of `rect`;
+// `top` says which band. Rows are integrated in slabs, each exact along x.
+fn corner_band(p: vec2<f32>, rect: vec4<f32>, r: f32, sigma: f32, y0: f32, y1: f32, top: bool) -> f32 {
+    if y1 <= y0 {
+        return 0.0;
+    }
+    var total = 0.0;
+    let step = (y1 - y0) / f32(CORNER_SLABS);
+    for (var k = 0u; k < CORNER_SLABS; k++) {
+        let a = y0 + step * f32(k);
+        let b = a + step;
+        let m = 0.5 * (a + b);
+        let dy = select(m - (rect.w - r), rect.y + r - m, top);
+        let inset = corner_inset(r, dy);
+        let wy = phi((b - p.y) / sigma) - phi((a - p.y) / sigma);
+        let wx = phi((rect.z - inset - p.x) / sigma) - phi((rect.x + inset - p.x) / sigma);
+        total += wy * wx;
+    }
+    return total;
+}
+
+// The rounded rectangle convolved with a gaussian of `sigma`, at pixel centre p.
+fn blurred_shape(p: vec2<f32>, rect: vec4<f32>, r: f32, sigma: f32) -> f32 {
+    if sigma < 0.05 {
+        return shape_coverage(p, rect, r);
+    }
+    let lo = max(rect.y, p.y - 5.0 * sigma);
+    let hi = min(rect.w, p.y + 5.0 * sigma);
+    if lo >= hi {
+        return 0.0;
+    }
+    var total = 0.0;
+    // The straight middle band: exact.
+    let m0 = max(lo, rect.y + r);
+    let m1 = min(hi, rect.w - r);
+    if m1 > m0 {
+        let wy = phi((m1 - p.y) / sigma) - phi((m0 - p.y) / sigma);
+        total += wy * (phi((rect.z - p.x) / sigma) - phi((rect.x - p.x) / sigma));
+    }
+    if r > 0.0 {
+        total += corner_band(p, rect, r, sigma, lo, min(hi, rect.y + r), true);
+        total += corner_band(p, rect, r, sigma, max(lo, rect.w - r), hi, false);
+    }
+    return total;
+}
+
+// The card through sample `s`: content (with border) over shadow, premultiplied, before the
+// layer's alpha.
+fn card(p: vec2<f32>, s: Sample) -> vec4<f32> {
+    let size = s.rect.zw - s.rect.xy;
+    let r = min(layer.card.x, 0.5 * min(size.x, size.y));
+    var out = vec4<f32>(0.0);
+    if layer.shadow.w > 0.0 {
+        let spread = layer.shadow.z;
+        let rect = vec4<f32>(s.rect.xy + layer.shadow.xy - spread, s.rect.zw + layer.shadow.xy + spread);
+        let ss = rect.zw - rect.xy;
+        if ss.x > 0.0 && ss.y > 0.0 {
+            var sr = 0.0;
+            if r > 0.0 {
+                sr = min(max(r + spread, 0.0), 0.5 * min(ss.x, ss.y));
+            }
+            out = layer.shadow_color * blurred_shape(p, rect, sr, layer.card.z);
+        }
+    }
+    let cov = shape_coverage(p, s.rect, r);
+    if cov > 0.0 {
+        var c = content(p, s);
+        let bw = layer.card.y;
+        if bw > 0.0 {
+            let inner = vec4<f32>(s.rect.xy + bw, s.rect.zw - bw);
+            var inside = 0.0;
+            if inner.z > inner.x && inner.w > inner.y {
+                inside = shape_coverage(p, inner, max(r - bw, 0.0));
+            }
+            c = mix(layer.border_color, c, inside);
+        }
+        c *= cov;
+        out = c + out * (1.0 - c.a);
+    }
+    return out;
+}
+
+// The layer, premultiplied and times its alpha; the blend state applies the operator.
 @fragment
 fn fs_layer(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
-    let c = coverage(pos.xy);
-    if c <= 0.0 {
+    var acc = vec4<f32>(0.0);
+    for (var i = 0u; i < layer.n_samples; i++) {
+        acc += card(pos.xy, layer.samples[i]);
+    }
+    if all(acc == vec4<f32>(0.0)) {
         discard;
     }
-    let src = sample_source(pos.xy);
-    let a = src.a * layer.alpha;
-    return vec4<f32>(src.rgb * a, a) * c;
+    return acc * (layer.alpha / f32(layer.n_samples));
 }
 
-// First half of the "source" operator: removes the covered part of the destination
-// (blend: dst · (1 − src.a)); fs_layer with additive blending then adds the source.
+// First half of the "source" operator: removes the part of the destination the card covers
+// (blend: dst · (1 − src.a)); fs_layer with additive blending then adds the layer.
 @fragment
 fn fs_erase(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
-    let c = coverage(pos.xy);
+    var c = 0.0;
+    for (var i = 0u; i < layer.n_samples; i++) {
+        let s = layer.samples[i];
+        let size = s.rect.zw - s.rect.xy;
+        c += shape_coverage(pos.xy, s.rect, min(layer.card.x, 0.5 * min(size.x, size.y)));
+    }
     if c <= 0.0 {
         discard;
     }
-    return vec4<f32>(0.0, 0.0, 0.0, c);
+    return vec4<f32>(0.0, 0.0, 0.0, c / f32(layer.n_samples));
 }
 
-struct Backdrop {
-    // Premultiplied colour, or the two checker greys in .x and .y when checker != 0.
-    colour: vec4<f32>,
-    checker: u32,
-    square: f32,
-    _pad0: u32,
-    _pad1: u32,
-};
-
-@group(0) @binding(0) var<uniform> backdrop: Backdrop;
-
-@vertex
-fn vs_fullscreen(@builtin(vertex_index) index: u32) -> @builtin(position) vec4<f32> {
-    // One triangle covering the target.
-    let x = f32((index << 1u) & 2u) * 2.0 - 1.0;
-    let y = f32(index & 2u) * 2.0 - 1.0;
-    return vec4<f32>(x, y, 0.0, 1.0);
-}
-
+// The source at its own size as premultiplied RGBA (sample 0 maps texels one to one): what a
+// content blur starts from.
 @fragment
-fn fs_background(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
-    if backdrop.checker == 0u {
-        return backdrop.colour;
+fn fs_decode(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
+    return content(pos.xy, layer.samples[0]);
+}
+
+// One texel of a reduced copy: the mean of taps × taps samples spread over the
+// factor × factor output pixels it stands for (sample 0 maps output pixels to the source).
+@fragment
+fn fs_downsample(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
+    let factor = layer.aux.x;
+    let taps = u32(layer.aux.y);
+    let origin = floor(pos.xy) * factor;
+    var acc = vec4<f32>(0.0);
+    for (var j = 0u; j < taps; j++) {
+        for (var i = 0u; i < taps; i++) {
+            let at = origin + (vec2<f32>(f32(i), f32(j)) + 0.5) * (factor / f32(taps));
+            acc += content(at, layer.samples[0]);
+        }
     }
-    let cell = vec2<u32>(floor(pos.xy / backdrop.square));
-    let g = select(backdrop.colour.x, backdrop.colour.y, ((cell.x + cell.y) & 1u) == 1u);
-    return vec4<f32>(g, g, g, 1.0);
+    return acc / f32(taps * taps);
 }
