@@ -3,28 +3,14 @@
 //! Tolerance: 2 codes per channel. The GPU computes in f32 and keeps the composite in f16
 //! (11-bit mantissa: ±0.13 of a code near white), the reference in f64; each rounds once.
 
+mod gpu;
 mod reference;
 
-use std::sync::{Arc, OnceLock};
-
-use gstparallelcompositor::compose::{
-    Background, Crop, LayerParams, Operator, PixelFormat, Rect, YuvColorimetry, YuvMatrix,
-};
-use gstparallelcompositor::gpu::{
-    AdapterChoice, GpuContext, GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut,
-};
+use gstparallelcompositor::compose::{Background, Crop, LayerParams, Operator, Rect};
+use gstparallelcompositor::gpu::LayerSource;
 use reference::{Image, Layer, Op};
 
 const TOLERANCE: u8 = 2;
-
-fn context() -> Arc<GpuContext> {
-    static CTX: OnceLock<Arc<GpuContext>> = OnceLock::new();
-    CTX.get_or_init(|| match GpuContext::new(AdapterChoice::Auto) {
-        Ok(ctx) => ctx,
-        Err(e) => panic!("{e}"),
-    })
-    .clone()
-}
 
 fn to_params(l: &Layer) -> LayerParams {
     LayerParams::placed(
@@ -49,80 +35,17 @@ fn to_params(l: &Layer) -> LayerParams {
     )
 }
 
-fn format_of(name: &str) -> PixelFormat {
-    match name {
-        "I420" => PixelFormat::I420,
-        "NV12" => PixelFormat::Nv12,
-        "RGBA" => PixelFormat::Rgba,
-        "BGRA" => PixelFormat::Bgra,
-        "RGBx" => PixelFormat::Rgbx,
-        "BGRx" => PixelFormat::Bgrx,
-        other => panic!("{other}"),
-    }
-}
-
 /// Renders with the GPU into tightly packed RGBA.
 fn gpu_rgba(bg: Option<u32>, layers: &[Layer], width: u32, height: u32) -> Vec<u8> {
     let sources: Vec<LayerSource<'_>> = layers
         .iter()
-        .map(|l| {
-            let format = format_of(l.image.format);
-            LayerSource {
-                format,
-                width: l.image.width as u32,
-                height: l.image.height as u32,
-                planes: l
-                    .image
-                    .planes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, data)| {
-                        let (w, _, bpp) =
-                            format.plane_size(i, l.image.width as u32, l.image.height as u32);
-                        Plane {
-                            data,
-                            stride: (w * bpp) as usize,
-                        }
-                    })
-                    .collect(),
-                colorimetry: YuvColorimetry {
-                    matrix: if l.image.bt709 {
-                        YuvMatrix::Bt709
-                    } else {
-                        YuvMatrix::Bt601
-                    },
-                    full_range: l.image.full_range,
-                    chroma_cosited_h: l.image.cosited_h,
-                    chroma_cosited_v: false,
-                },
-                params: to_params(l),
-            }
-        })
+        .map(|l| gpu::source(&l.image, to_params(l)))
         .collect();
-    // A padded stride checks that rows land where the stride says.
-    let stride = (width * 4 + 12) as usize;
-    let mut buf = vec![0u8; stride * height as usize];
-    let mut out = OutputTarget {
-        format: PixelFormat::Rgba,
-        width,
-        height,
-        planes: vec![PlaneMut {
-            data: &mut buf,
-            stride,
-        }],
-        colorimetry: YuvColorimetry::default(),
-    };
     let background = match bg {
         Some(c) => Background::Solid(c),
         None => Background::Checker,
     };
-    let mut r = GpuRenderer::new(context());
-    if let Err(e) = r.render(&background, &sources, &mut out) {
-        panic!("render: {e}");
-    }
-    buf.chunks(stride)
-        .flat_map(|row| row[..(width * 4) as usize].to_vec())
-        .collect()
+    gpu::render(&background, &sources, width, height)
 }
 
 fn rgba_image(width: usize, height: usize, data: Vec<u8>) -> Image {

@@ -123,18 +123,13 @@ fn edge_coverage(d: f32, n: vec2<f32>) -> f32 {
     return 1.0 - v * v / (2.0 * a * b);
 }
 
-// Area of pixel `p` inside the rounded rectangle `rect` with corner radius `radius`. In the
-// corners the edge is taken as straight across the pixel (its tangent at the nearest point).
-fn shape_coverage(p: vec2<f32>, rect: vec4<f32>, radius: f32) -> f32 {
-    let box = box_coverage(p, rect);
-    let half = 0.5 * (rect.zw - rect.xy);
-    let r = min(radius, min(half.x, half.y));
-    if r <= 0.0 || box <= 0.0 {
-        return box;
-    }
-    let q = abs(p - 0.5 * (rect.xy + rect.zw)) - (half - r);
+// Area of the square of side `size` centred at `c` inside a corner of radius r, `c` given
+// relative to the corner's centre (both components pointing outwards). The edge is taken as
+// straight across the square: its tangent at the nearest point.
+fn corner_coverage(q: vec2<f32>, r: f32, size: f32) -> f32 {
     if q.x <= 0.0 || q.y <= 0.0 {
-        return box;
+        // Beside the corner: the straight edges (the box coverage) decide.
+        return 1.0;
     }
     var d: f32;
     var n: vec2<f32>;
@@ -151,7 +146,31 @@ fn shape_coverage(p: vec2<f32>, rect: vec4<f32>, radius: f32) -> f32 {
         d = (norm - r) / gl;
         n = g / gl;
     }
-    return min(box, edge_coverage(d, n));
+    return edge_coverage(d / size, n);
+}
+
+// Area of pixel `p` inside the rounded rectangle `rect` with corner radius `radius`. Pixels in
+// a corner are split in four quarters, each with its own tangent, which keeps small radii
+// (strongly curved edges) within a code or two of the exact area.
+fn shape_coverage(p: vec2<f32>, rect: vec4<f32>, radius: f32) -> f32 {
+    let box = box_coverage(p, rect);
+    let half = 0.5 * (rect.zw - rect.xy);
+    let r = min(radius, min(half.x, half.y));
+    if r <= 0.0 || box <= 0.0 {
+        return box;
+    }
+    let q = abs(p - 0.5 * (rect.xy + rect.zw)) - (half - r);
+    if q.x <= -0.5 || q.y <= -0.5 {
+        return box;
+    }
+    var corner = 0.0;
+    for (var j = 0; j < 2; j++) {
+        for (var i = 0; i < 2; i++) {
+            let o = vec2<f32>(f32(i), f32(j)) * 0.5 - 0.25;
+            corner += corner_coverage(q + o, r, 0.5);
+        }
+    }
+    return min(box, 0.25 * corner);
 }
 
 fn erf(x: f32) -> f32 {
@@ -178,7 +197,7 @@ fn corner_inset(r: f32, dy: f32) -> f32 {
     return r - sqrt(sqrt(max(r2 * r2 - t2 * t2, 0.0)));
 }
 
-const CORNER_SLABS: u32 = 8u;
+const CORNER_SLABS: u32 = 16u;
 
 // Mass of the gaussian around p that falls inside rows y0..y1 of a corner band of `rect`;
 // `top` says which band. Rows are integrated in slabs, each exact along x.

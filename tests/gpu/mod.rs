@@ -1,0 +1,114 @@
+//! Helpers of the renderer tests: the shared context, reference images as renderer inputs, and a
+//! render into tightly packed RGBA.
+
+#![allow(dead_code)]
+
+use std::sync::{Arc, OnceLock};
+
+use gstparallelcompositor::compose::{
+    Background, LayerParams, PixelFormat, YuvColorimetry, YuvMatrix,
+};
+use gstparallelcompositor::gpu::{
+    AdapterChoice, GpuContext, GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut,
+};
+
+use crate::reference::Image;
+
+pub fn context() -> Arc<GpuContext> {
+    static CTX: OnceLock<Arc<GpuContext>> = OnceLock::new();
+    CTX.get_or_init(|| match GpuContext::new(AdapterChoice::Auto) {
+        Ok(ctx) => ctx,
+        Err(e) => panic!("{e}"),
+    })
+    .clone()
+}
+
+pub fn format_of(name: &str) -> PixelFormat {
+    match name {
+        "I420" => PixelFormat::I420,
+        "NV12" => PixelFormat::Nv12,
+        "RGBA" => PixelFormat::Rgba,
+        "BGRA" => PixelFormat::Bgra,
+        "RGBx" => PixelFormat::Rgbx,
+        "BGRx" => PixelFormat::Bgrx,
+        other => panic!("{other}"),
+    }
+}
+
+/// `image` as a renderer input placed by `params`.
+pub fn source<'a>(image: &'a Image, params: LayerParams) -> LayerSource<'a> {
+    let format = format_of(image.format);
+    LayerSource {
+        format,
+        width: image.width as u32,
+        height: image.height as u32,
+        planes: image
+            .planes
+            .iter()
+            .enumerate()
+            .map(|(i, data)| {
+                let (w, _, bpp) = format.plane_size(i, image.width as u32, image.height as u32);
+                Plane {
+                    data,
+                    stride: (w * bpp) as usize,
+                }
+            })
+            .collect(),
+        colorimetry: YuvColorimetry {
+            matrix: if image.bt709 {
+                YuvMatrix::Bt709
+            } else {
+                YuvMatrix::Bt601
+            },
+            full_range: image.full_range,
+            chroma_cosited_h: image.cosited_h,
+            chroma_cosited_v: false,
+        },
+        params,
+    }
+}
+
+/// Renders with `renderer` into tightly packed RGBA of `width` × `height`.
+pub fn render_with(
+    renderer: &mut GpuRenderer,
+    background: &Background,
+    sources: &[LayerSource<'_>],
+    width: u32,
+    height: u32,
+) -> Vec<u8> {
+    // A padded stride checks that rows land where the stride says.
+    let stride = (width * 4 + 12) as usize;
+    let mut buf = vec![0u8; stride * height as usize];
+    let mut out = OutputTarget {
+        format: PixelFormat::Rgba,
+        width,
+        height,
+        planes: vec![PlaneMut {
+            data: &mut buf,
+            stride,
+        }],
+        colorimetry: YuvColorimetry::default(),
+    };
+    if let Err(e) = renderer.render(background, sources, &mut out) {
+        panic!("render: {e}");
+    }
+    buf.chunks(stride)
+        .flat_map(|row| row[..(width * 4) as usize].to_vec())
+        .collect()
+}
+
+/// Renders with a fresh renderer.
+pub fn render(
+    background: &Background,
+    sources: &[LayerSource<'_>],
+    width: u32,
+    height: u32,
+) -> Vec<u8> {
+    render_with(
+        &mut GpuRenderer::new(context()),
+        background,
+        sources,
+        width,
+        height,
+    )
+}
