@@ -7,26 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use gst::prelude::*;
-use gst_controller::prelude::*;
 
-const FPS: u64 = 30;
-
-fn frame_time(i: u64) -> gst::ClockTime {
-    gst::ClockTime::SECOND
-        .mul_div_floor(i, FPS)
-        .expect("no overflow")
-}
-
-fn animate(pad: &gst::Pad, property: &str, points: &[(u64, f64)]) {
-    let cs = gst_controller::InterpolationControlSource::new();
-    cs.set_mode(gst_controller::InterpolationMode::Linear);
-    for (ms, v) in points {
-        cs.set(gst::ClockTime::from_mseconds(*ms), *v);
-    }
-    let binding = gst_controller::DirectControlBinding::new_absolute(pad, property, &cs);
-    pad.add_control_binding(&binding)
-        .expect("control binding added");
-}
+use common::{animate, frame_time};
 
 /// 60 frames of two inputs, the top one animated (position, size, alpha), rendered with
 /// `workers` and `k`; returns every output frame's bytes.

@@ -9,6 +9,11 @@ use gst::prelude::*;
 /// source that could not push reports a bare not-negotiated beside ours).
 fn all_errors(pipeline: &gst::Pipeline) -> String {
     pipeline.set_state(gst::State::Playing).expect("plays");
+    bus_errors(pipeline)
+}
+
+/// The errors on the bus (waiting up to 60 s for the first), then stops the pipeline.
+fn bus_errors(pipeline: &gst::Pipeline) -> String {
     let bus = pipeline.bus().expect("bus");
     let mut texts = Vec::new();
     let mut wait = gst::ClockTime::from_seconds(60);
@@ -104,4 +109,69 @@ fn worker_panic_is_an_error_after_every_earlier_frame() {
         pts, expected,
         "frames before the failed one all left, none after it"
     );
+}
+
+/// Starts `desc` with `setup` applied to the element: the pipeline must fail to leave READY.
+/// Returns the errors posted.
+fn start_errors(desc: &str, setup: impl FnOnce(&gst::Element)) -> String {
+    let pipeline = common::launch(desc);
+    setup(&common::by_name::<gst::Element>(&pipeline, "pc"));
+    assert!(
+        pipeline.set_state(gst::State::Paused).is_err(),
+        "READY -> PAUSED fails"
+    );
+    bus_errors(&pipeline)
+}
+
+const TIMELINE_PIPELINE: &str = "parallelcompositor name=pc ! fakesink \
+     videotestsrc num-buffers=3 ! video/x-raw,width=64,height=48 ! pc.sink_0";
+
+#[test]
+fn bad_timeline_string_names_line_and_column() {
+    let err = start_errors(TIMELINE_PIPELINE, |pc| {
+        pc.set_property(
+            "timeline-string",
+            "{\n  \"zoom\": [\n    { \"start\": 1, \"end\": 2, \"scale\": \"big\" }\n  ]\n}",
+        )
+    });
+    assert!(
+        err.contains("timeline-string:3:38") && err.contains("scale") && err.contains("number"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_timeline_file_names_the_file_line_and_column() {
+    let path = std::env::temp_dir().join(format!("pc-timeline-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        "{\n \"keyframes\": [\n  {\"pad\": \"sink_0\", \"property\": \"xpoz\", \"time\": 0, \"value\": 1}\n ]\n}\n",
+    )
+    .expect("written");
+    let shown = path.display().to_string();
+    let err = start_errors(TIMELINE_PIPELINE, |pc| {
+        pc.set_property("timeline", shown.as_str())
+    });
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        err.contains(&format!("{shown}:3:")) && err.contains("xpoz") && err.contains("xpos"),
+        "{err}"
+    );
+    let err = start_errors(TIMELINE_PIPELINE, |pc| {
+        pc.set_property("timeline", "/nonexistent/timeline.json")
+    });
+    assert!(err.contains("/nonexistent/timeline.json"), "{err}");
+}
+
+#[test]
+fn missing_background_image_is_reported() {
+    let err = start_errors(TIMELINE_PIPELINE, |pc| {
+        pc.set_property_from_str("background", "image");
+        pc.set_property("background-image", "/nonexistent/bg.png");
+    });
+    assert!(err.contains("/nonexistent/bg.png"), "{err}");
+    let err = start_errors(TIMELINE_PIPELINE, |pc| {
+        pc.set_property_from_str("background", "image")
+    });
+    assert!(err.contains("background-image"), "{err}");
 }

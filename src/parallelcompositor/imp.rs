@@ -567,7 +567,7 @@ impl AggregatorImpl for ParallelCompositor {
             gst::error_msg!(
                 gst::ResourceError::Settings,
                 ("Invalid timeline: {}", e),
-                ["timeline={:?}", settings.timeline]
+                ["checked at start (READY -> PAUSED); the timeline schema is in the README"]
             )
         })?;
         let image = match settings.background_image.as_deref() {

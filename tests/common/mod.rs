@@ -174,3 +174,27 @@ pub fn max_plane_diff(a: &[Vec<u8>], b: &[Vec<u8>]) -> (u8, usize, usize) {
     }
     worst
 }
+
+/// Frames per second of the test streams.
+pub const FPS: u64 = 30;
+
+/// Start time of frame `i` at FPS.
+pub fn frame_time(i: u64) -> gst::ClockTime {
+    gst::ClockTime::SECOND
+        .mul_div_floor(i, FPS)
+        .expect("no overflow")
+}
+
+/// Binds `property` of `object` to a linear interpolation through `points` (ms, value).
+pub fn animate(object: &impl IsA<gst::Object>, property: &str, points: &[(u64, f64)]) {
+    use gst_controller::prelude::*;
+    let cs = gst_controller::InterpolationControlSource::new();
+    cs.set_mode(gst_controller::InterpolationMode::Linear);
+    for (ms, v) in points {
+        cs.set(gst::ClockTime::from_mseconds(*ms), *v);
+    }
+    let binding = gst_controller::DirectControlBinding::new_absolute(object, property, &cs);
+    object
+        .add_control_binding(&binding)
+        .expect("control binding added");
+}
