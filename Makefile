@@ -18,7 +18,7 @@ build:
 
 demo: build
 	@mkdir -p $(OUT)
-	GST_PLUGIN_PATH=$(PLUGIN_DIR) examples/pip-export.sh $(OUT)/demo.mp4 $(INPUT) $(INSET)
+	GST_PLUGIN_PATH=$(PLUGIN_DIR) examples/screen-export.sh $(OUT)/demo.mp4 $(INPUT) $(INSET)
 
 test:
 	@scripts/deps.sh test
