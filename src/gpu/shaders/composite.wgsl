@@ -246,26 +246,14 @@ fn blurred_shape(p: vec2<f32>, rect: vec4<f32>, r: f32, sigma: f32) -> f32 {
 }
 
 // The card through sample `s`: content (with border) over shadow, premultiplied, before the
-// layer's alpha.
+// layer's alpha. The shadow is only evaluated where the card does not hide it.
 fn card(p: vec2<f32>, s: Sample) -> vec4<f32> {
     let size = s.rect.zw - s.rect.xy;
     let r = min(layer.card.x, 0.5 * min(size.x, size.y));
-    var out = vec4<f32>(0.0);
-    if layer.shadow.w > 0.0 {
-        let spread = layer.shadow.z;
-        let rect = vec4<f32>(s.rect.xy + layer.shadow.xy - spread, s.rect.zw + layer.shadow.xy + spread);
-        let ss = rect.zw - rect.xy;
-        if ss.x > 0.0 && ss.y > 0.0 {
-            var sr = 0.0;
-            if r > 0.0 {
-                sr = min(max(r + spread, 0.0), 0.5 * min(ss.x, ss.y));
-            }
-            out = layer.shadow_color * blurred_shape(p, rect, sr, layer.card.z);
-        }
-    }
+    var c = vec4<f32>(0.0);
     let cov = shape_coverage(p, s.rect, r);
     if cov > 0.0 {
-        var c = content(p, s);
+        c = content(p, s);
         let bw = layer.card.y;
         if bw > 0.0 {
             let inner = vec4<f32>(s.rect.xy + bw, s.rect.zw - bw);
@@ -276,9 +264,21 @@ fn card(p: vec2<f32>, s: Sample) -> vec4<f32> {
             c = mix(layer.border_color, c, inside);
         }
         c *= cov;
-        out = c + out * (1.0 - c.a);
     }
-    return out;
+    if layer.shadow.w > 0.0 && c.a < 1.0 {
+        let spread = layer.shadow.z;
+        let rect = vec4<f32>(s.rect.xy + layer.shadow.xy - spread, s.rect.zw + layer.shadow.xy + spread);
+        let ss = rect.zw - rect.xy;
+        if ss.x > 0.0 && ss.y > 0.0 {
+            var sr = 0.0;
+            if r > 0.0 {
+                sr = min(max(r + spread, 0.0), 0.5 * min(ss.x, ss.y));
+            }
+            let shadow = layer.shadow_color * blurred_shape(p, rect, sr, layer.card.z);
+            c += shadow * (1.0 - c.a);
+        }
+    }
+    return c;
 }
 
 // The layer, premultiplied and times its alpha; the blend state applies the operator.
