@@ -15,7 +15,10 @@ fn control(
     let source = gst_controller::InterpolationControlSource::new();
     source.set_mode(gst_controller::InterpolationMode::Cubic);
     for (seconds, value) in points {
-        source.set(gst::ClockTime::from_nseconds((seconds * 1e9) as u64), *value);
+        source.set(
+            gst::ClockTime::from_nseconds((seconds * 1e9) as u64),
+            *value,
+        );
     }
     let binding = gst_controller::DirectControlBinding::new_absolute(pad, property, &source);
     pad.add_control_binding(&binding)?;
@@ -42,10 +45,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pc = pipeline.by_name("pc").ok_or("no pc")?;
     let pad = pc.static_pad("sink_0").ok_or("no sink_0")?;
     // Zoom into the lower right, hold, come back out; the centre moves with it.
-    control(&pad, "zoom", &[(0.0, 1.0), (1.0, 1.0), (2.0, 2.2), (3.5, 2.2), (4.5, 1.0)])?;
-    control(&pad, "zoom-center-x", &[(0.0, 0.5), (1.0, 0.5), (2.0, 0.8), (4.5, 0.5)])?;
-    control(&pad, "zoom-center-y", &[(0.0, 0.5), (1.0, 0.5), (2.0, 0.7), (4.5, 0.5)])?;
-    control(&pad, "corner-radius", &[(0.0, 4.0), (2.0, 20.0), (4.5, 4.0)])?;
+    control(
+        &pad,
+        "zoom",
+        &[(0.0, 1.0), (1.0, 1.0), (2.0, 2.2), (3.5, 2.2), (4.5, 1.0)],
+    )?;
+    control(
+        &pad,
+        "zoom-center-x",
+        &[(0.0, 0.5), (1.0, 0.5), (2.0, 0.8), (4.5, 0.5)],
+    )?;
+    control(
+        &pad,
+        "zoom-center-y",
+        &[(0.0, 0.5), (1.0, 0.5), (2.0, 0.7), (4.5, 0.5)],
+    )?;
+    control(
+        &pad,
+        "corner-radius",
+        &[(0.0, 4.0), (2.0, 20.0), (4.5, 4.0)],
+    )?;
 
     pipeline.set_state(gst::State::Playing)?;
     let bus = pipeline.bus().ok_or("no bus")?;
