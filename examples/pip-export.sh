@@ -13,22 +13,9 @@ inset=${3:-}
 width=${WIDTH:-1280}
 height=${HEIGHT:-720}
 
-gst-inspect-1.0 parallelcompositor >/dev/null 2>&1 || {
-  echo "parallelcompositor not found: build the plugin (cargo build --release) and set GST_PLUGIN_PATH" >&2
-  exit 1
-}
-
+source "$(dirname "$0")/clips.sh"
 if [ -z "$main" ] || [ -z "$inset" ]; then
-  dir=$(dirname "$out")/inputs
-  mkdir -p "$dir"
-  main=$dir/main.mp4; inset=$dir/inset.mp4
-  if [ ! -s "$main" ] || [ ! -s "$inset" ]; then
-    echo "Generating two 10 s test clips in $dir"
-    gst-launch-1.0 -q videotestsrc num-buffers=300 pattern=smpte ! video/x-raw,format=I420,width=$width,height=$height,framerate=30/1 \
-      ! timeoverlay font-desc="Sans 48" ! x264enc speed-preset=ultrafast ! mp4mux ! filesink location="$main"
-    gst-launch-1.0 -q videotestsrc num-buffers=300 pattern=ball motion=sweep ! video/x-raw,format=I420,width=640,height=360,framerate=30/1 \
-      ! x264enc speed-preset=ultrafast ! mp4mux ! filesink location="$inset"
-  fi
+  clips "$(dirname "$out")/inputs" "$width" "$height"
 fi
 
 # The inset: a quarter of the width, 16:9 kept, 32 px from the bottom-right corner.

@@ -11,22 +11,13 @@ inset=${3:-}
 width=${WIDTH:-1280}
 height=${HEIGHT:-720}
 
-gst-inspect-1.0 parallelcompositor >/dev/null 2>&1 || {
-  echo "parallelcompositor not found: build the plugin (cargo build --release) and set GST_PLUGIN_PATH" >&2
-  exit 1
-}
+source "$(dirname "$0")/clips.sh"
 dir=$(dirname "$out")/inputs
-mkdir -p "$dir"
 if [ -z "$rec" ] || [ -z "$inset" ]; then
-  rec=$dir/recording.mp4; inset=$dir/inset.mp4
-  if [ ! -s "$rec" ] || [ ! -s "$inset" ]; then
-    echo "Generating two 10 s test clips in $dir"
-    gst-launch-1.0 -q videotestsrc num-buffers=300 pattern=smpte ! video/x-raw,format=I420,width=$width,height=$height,framerate=30/1 \
-      ! timeoverlay font-desc="Sans 48" ! x264enc speed-preset=ultrafast ! mp4mux ! filesink location="$rec"
-    gst-launch-1.0 -q videotestsrc num-buffers=300 pattern=ball motion=sweep ! video/x-raw,format=I420,width=640,height=360,framerate=30/1 \
-      ! x264enc speed-preset=ultrafast ! mp4mux ! filesink location="$inset"
-  fi
+  clips "$dir" "$width" "$height"
+  rec=$main
 fi
+mkdir -p "$dir"
 
 # The card: 80 % of the frame, centred. The zoom: into the upper right from 2 s to 6.5 s, then into the
 # lower left from 7 s; the inset pops in with a spring and fades out at the end.

@@ -28,20 +28,8 @@ use reference::{Image, Op};
 const W: usize = 64;
 const H: usize = 48;
 
-fn rgba_image(width: usize, height: usize, data: Vec<u8>) -> Image {
-    Image {
-        format: "RGBA",
-        width,
-        height,
-        planes: vec![data],
-        bt709: false,
-        full_range: false,
-        cosited_h: true,
-    }
-}
-
 fn pattern(width: usize, height: usize) -> Image {
-    rgba_image(width, height, reference::pattern_rgba(width, height))
+    reference::rgba_image(width, height, reference::pattern_rgba(width, height))
 }
 
 fn geometry(g: &Geometry) -> LayerGeometry {
@@ -323,7 +311,7 @@ fn slow_zoom_does_not_jitter() {
             data.extend_from_slice(&[v, v, v, 255]);
         }
     }
-    let image = rgba_image(sw, sh, data);
+    let image = reference::rgba_image(sw, sh, data);
     let dst = (0.0, 0.0, W as f64, H as f64);
     let (cx, cy) = (0.6, 0.55);
     let mut renderer = GpuRenderer::new(gpu::context());
@@ -475,7 +463,7 @@ fn blurred_background_is_close_to_full_resolution() {
 #[test]
 fn source_operator_with_a_card() {
     let l = EffectLayer {
-        image: rgba_image(40, 30, reference::gradient_rgba(40, 30, true)),
+        image: reference::rgba_image(40, 30, reference::gradient_rgba(40, 30, true)),
         samples: still((8.5, 6.5, 40.0, 30.0)),
         alpha: 0.8,
         op: Op::Source,

@@ -48,18 +48,6 @@ fn gpu_rgba(bg: Option<u32>, layers: &[Layer], width: u32, height: u32) -> Vec<u
     gpu::render(&background, &sources, width, height)
 }
 
-fn rgba_image(width: usize, height: usize, data: Vec<u8>) -> Image {
-    Image {
-        format: "RGBA",
-        width,
-        height,
-        planes: vec![data],
-        bt709: false,
-        full_range: false,
-        cosited_h: true,
-    }
-}
-
 fn layer(image: Image, dst: (f64, f64, f64, f64)) -> Layer {
     Layer {
         image,
@@ -107,7 +95,7 @@ fn checker_background() {
 
 #[test]
 fn placement_at_whole_pixels_copies_exactly() {
-    let img = rgba_image(16, 12, reference::pattern_rgba(16, 12));
+    let img = reference::rgba_image(16, 12, reference::pattern_rgba(16, 12));
     let l = layer(img.clone(), (5.0, 7.0, 16.0, 12.0));
     let expected = reference::render_rgba(Some(0xff00_0000), std::slice::from_ref(&l), 64, 48);
     let got = gpu_rgba(Some(0xff00_0000), &[l], 64, 48);
@@ -119,7 +107,7 @@ fn placement_at_whole_pixels_copies_exactly() {
 
 #[test]
 fn sub_pixel_placement() {
-    let img = rgba_image(16, 12, reference::pattern_rgba(16, 12));
+    let img = reference::rgba_image(16, 12, reference::pattern_rgba(16, 12));
     for (x, y) in [(5.25, 7.5), (0.7, 3.1), (-3.4, -2.6), (50.9, 40.2)] {
         check(
             &format!("at ({x}, {y})"),
@@ -133,7 +121,7 @@ fn sub_pixel_placement() {
 
 #[test]
 fn scaling_up_and_down() {
-    let img = rgba_image(32, 24, reference::gradient_rgba(32, 24, false));
+    let img = reference::rgba_image(32, 24, reference::gradient_rgba(32, 24, false));
     check(
         "up",
         Some(0xff00_0000),
@@ -148,7 +136,7 @@ fn scaling_up_and_down() {
         64,
         48,
     );
-    let pattern = rgba_image(32, 24, reference::pattern_rgba(32, 24));
+    let pattern = reference::rgba_image(32, 24, reference::pattern_rgba(32, 24));
     check(
         "pattern",
         Some(0xff00_0000),
@@ -160,7 +148,7 @@ fn scaling_up_and_down() {
 
 #[test]
 fn crop() {
-    let img = rgba_image(32, 24, reference::pattern_rgba(32, 24));
+    let img = reference::rgba_image(32, 24, reference::pattern_rgba(32, 24));
     let mut l = layer(img, (4.0, 4.0, 40.0, 30.0));
     l.crop = (3.0, 5.5, 2.25, 4.0);
     check("crop", Some(0xff00_0000), &[l], 64, 48);
@@ -168,8 +156,8 @@ fn crop() {
 
 #[test]
 fn alpha_and_zorder() {
-    let a = rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
-    let b = rgba_image(24, 20, reference::pattern_rgba(24, 20));
+    let a = reference::rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
+    let b = reference::rgba_image(24, 20, reference::pattern_rgba(24, 20));
     let mut top = layer(b, (10.0, 8.0, 30.0, 25.0));
     top.alpha = 0.6;
     let mut bottom = layer(a, (2.0, 3.0, 40.0, 30.0));
@@ -186,8 +174,8 @@ fn alpha_and_zorder() {
 
 #[test]
 fn operators() {
-    let a = rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
-    let b = rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
+    let a = reference::rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
+    let b = reference::rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
     for op in [Op::Over, Op::Source, Op::Add] {
         for bg in [0xff40_2010, 0x0000_0000, 0x8080_8080] {
             let bottom = layer(a.clone(), (0.0, 0.0, 40.0, 30.0));
@@ -207,7 +195,7 @@ fn operators() {
 
 #[test]
 fn background_under_translucent_layer() {
-    let a = rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
+    let a = reference::rgba_image(24, 20, reference::gradient_rgba(24, 20, true));
     for bg in [None, Some(0xffff_ffff), Some(0x0000_0000)] {
         let mut l = layer(a.clone(), (5.0, 5.0, 50.0, 35.0));
         l.alpha = 0.5;
@@ -258,7 +246,7 @@ fn rgb_input_formats() {
         } else {
             rgba.clone()
         };
-        let mut img = rgba_image(20, 16, data);
+        let mut img = reference::rgba_image(20, 16, data);
         img.format = format;
         check(
             format,

@@ -72,9 +72,7 @@ pub enum Bg {
 }
 
 fn premul(argb: u32) -> [f64; 4] {
-    let a = ((argb >> 24) & 0xff) as f64 / 255.0;
-    let c = |s: u32| ((argb >> s) & 0xff) as f64 / 255.0 * a;
-    [c(16), c(8), c(0), a]
+    background(Some(argb), 0, 0)
 }
 
 /// Whether (x, y) lies inside the rounded rectangle.

@@ -278,6 +278,19 @@ pub fn yuv_image(
     }
 }
 
+/// A tightly packed RGBA image.
+pub fn rgba_image(width: usize, height: usize, data: Vec<u8>) -> Image {
+    Image {
+        format: "RGBA",
+        width,
+        height,
+        planes: vec![data],
+        bt709: false,
+        full_range: false,
+        cosited_h: true,
+    }
+}
+
 /// Largest absolute difference between two byte slices, with its index.
 pub fn max_diff(a: &[u8], b: &[u8]) -> (u8, usize) {
     assert_eq!(a.len(), b.len(), "sizes differ");
