@@ -300,9 +300,8 @@ fn fs_layer(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
 fn fs_erase(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
     var c = 0.0;
     for (var i = 0u; i < layer.n_samples; i++) {
-        let s = layer.samples[i];
-        let size = s.rect.zw - s.rect.xy;
-        c += shape_coverage(pos.xy, s.rect, min(layer.card.x, 0.5 * min(size.x, size.y)));
+        // shape_coverage clamps the radius to the card's size itself.
+        c += shape_coverage(pos.xy, layer.samples[i].rect, layer.card.x);
     }
     if c <= 0.0 {
         discard;
