@@ -13,6 +13,7 @@
 //!   Coverage `c` of an edge pixel weights the operator: `D' = c · op(S, D) + (1 − c) · D`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::effects::{premultiplied, CardStyle, LayerGeometry, RgbaImage, Zoom};
 
@@ -517,4 +518,67 @@ mod tests {
         };
         assert!(natural.resolve(64, 32, 1.0, &all).is_none());
     }
+}
+
+/// One plane of an input image.
+#[derive(Debug, Clone, Copy)]
+pub struct Plane<'a> {
+    /// The bytes, from the first pixel of the first row.
+    pub data: &'a [u8],
+    /// Bytes from one row to the next.
+    pub stride: usize,
+}
+
+/// One plane of the output image.
+#[derive(Debug)]
+pub struct PlaneMut<'a> {
+    /// The bytes, from the first pixel of the first row.
+    pub data: &'a mut [u8],
+    /// Bytes from one row to the next.
+    pub stride: usize,
+}
+
+/// One input of a frame.
+#[derive(Debug, Clone)]
+pub struct LayerSource<'a> {
+    /// Pixel layout of `planes`.
+    pub format: PixelFormat,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The planes, as many as the format has.
+    pub planes: Vec<Plane<'a>>,
+    /// How YUV values map to RGB (ignored for RGB formats).
+    pub colorimetry: YuvColorimetry,
+    /// Placement and blending.
+    pub params: LayerParams,
+}
+
+/// Where a frame is written.
+#[derive(Debug)]
+pub struct OutputTarget<'a> {
+    /// Pixel layout of `planes`.
+    pub format: PixelFormat,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The planes, as many as the format has.
+    pub planes: Vec<PlaneMut<'a>>,
+    /// How RGB maps to YUV (ignored for RGB formats).
+    pub colorimetry: YuvColorimetry,
+}
+
+/// Where one frame's time went.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Getting the inputs ready: copying planes to the GPU (wgpu), or the blurs and the
+    /// transition inputs (CPU).
+    pub upload: Duration,
+    /// Compositing: recording, submitting and waiting for the passes (wgpu), or drawing (CPU).
+    pub render: Duration,
+    /// Writing the output planes: mapping the staging buffer and copying rows (wgpu), or the
+    /// conversion to the output format (CPU).
+    pub readback: Duration,
 }

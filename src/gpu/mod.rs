@@ -7,8 +7,9 @@ mod context;
 mod render;
 mod uniforms;
 
+pub use crate::compose::{LayerSource, OutputTarget, Plane, PlaneMut, Timings};
 pub use context::{AdapterChoice, AdapterInfo, GpuContext};
-pub use render::{GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut, Timings};
+pub use render::GpuRenderer;
 pub use uniforms::MAX_SAMPLES as MAX_MOTION_SAMPLES;
 
 use std::fmt;

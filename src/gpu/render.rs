@@ -4,7 +4,7 @@
 
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::context::{GpuContext, LayerBlend, COMPOSITE_FORMAT};
 use super::uniforms::{
@@ -13,69 +13,11 @@ use super::uniforms::{
     KIND_PREMULTIPLIED, LAYER_SIZE,
 };
 use super::GpuError;
-use crate::compose::{Background, LayerParams, Operator, PixelFormat, YuvColorimetry};
+use crate::compose::{
+    Background, LayerParams, LayerSource, Operator, OutputTarget, PixelFormat, Plane, PlaneMut,
+    Timings, YuvColorimetry,
+};
 use crate::effects::{blur_reduction, cover, reduced_sigma, RgbaImage};
-
-/// One plane of an input image.
-#[derive(Debug, Clone, Copy)]
-pub struct Plane<'a> {
-    /// The bytes, from the first pixel of the first row.
-    pub data: &'a [u8],
-    /// Bytes from one row to the next.
-    pub stride: usize,
-}
-
-/// One plane of the output image.
-#[derive(Debug)]
-pub struct PlaneMut<'a> {
-    /// The bytes, from the first pixel of the first row.
-    pub data: &'a mut [u8],
-    /// Bytes from one row to the next.
-    pub stride: usize,
-}
-
-/// One input of a frame.
-#[derive(Debug, Clone)]
-pub struct LayerSource<'a> {
-    /// Pixel layout of `planes`.
-    pub format: PixelFormat,
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// The planes, as many as the format has.
-    pub planes: Vec<Plane<'a>>,
-    /// How YUV values map to RGB (ignored for RGB formats).
-    pub colorimetry: YuvColorimetry,
-    /// Placement and blending.
-    pub params: LayerParams,
-}
-
-/// Where a frame is written.
-#[derive(Debug)]
-pub struct OutputTarget<'a> {
-    /// Pixel layout of `planes`.
-    pub format: PixelFormat,
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// The planes, as many as the format has.
-    pub planes: Vec<PlaneMut<'a>>,
-    /// How RGB maps to YUV (ignored for RGB formats).
-    pub colorimetry: YuvColorimetry,
-}
-
-/// Where one frame's time went.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Timings {
-    /// Copying the input planes to the GPU.
-    pub upload: Duration,
-    /// Recording, submitting and waiting for the passes and the copy to the staging buffer.
-    pub render: Duration,
-    /// Mapping the staging buffer and copying rows into the output planes.
-    pub readback: Duration,
-}
 
 struct SourceTextures {
     key: (PixelFormat, u32, u32),

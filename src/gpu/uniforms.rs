@@ -3,7 +3,7 @@
 use crate::compose::{Background, PixelFormat, YuvColorimetry};
 use crate::effects::{cover, gradient_line, premultiplied, CardStyle, CornerShape, LayerGeometry};
 
-use super::render::LayerSource;
+use crate::compose::LayerSource;
 
 /// Most motion samples one layer draw averages (the WGSL array's length).
 pub const MAX_SAMPLES: usize = 16;
