@@ -17,6 +17,7 @@ pub mod parallelcompositor;
 pub mod pool;
 pub mod reorder;
 pub mod timeline;
+pub mod transition;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     framereorder::register(plugin)?;

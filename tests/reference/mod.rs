@@ -12,6 +12,7 @@
 #![allow(dead_code)]
 
 pub mod effects;
+pub mod transitions;
 
 /// A source image in one of the input formats.
 #[derive(Clone, Debug)]
