@@ -5,7 +5,10 @@
 //!   "zoom": [{ "pad": "sink_0", "start": 0, "end": 12, "scale": 1.8, "centre": [0.3, 0.4],
 //!              "easing": "ease-in-out", "ramp": 2 }],
 //!   "keyframes": [{ "pad": "sink_1", "property": "alpha", "time": 5, "value": 0 },
-//!                 { "pad": "sink_1", "property": "alpha", "time": 6, "value": 1, "easing": "ease-in" }]
+//!                 { "pad": "sink_1", "property": "alpha", "time": 6, "value": 1, "easing": "ease-in" }],
+//!   "transitions": [{ "from": "sink_0", "to": "sink_1", "start": 5, "duration": 1, "kind": "fade" },
+//!                   { "from": "sink_1", "to": "sink_2", "start": 9, "duration": 0.5, "kind": "glsl",
+//!                     "file": "ripple.glsl", "params": { "amplitude": 2.0 }, "easing": "ease-in-out" }]
 //! }
 //! ```
 //!
@@ -20,6 +23,8 @@ use std::fmt;
 
 pub use easing::Easing;
 use json::{Pos, Spanned, Value};
+
+use crate::transition::{find_overlap, ParamValue, TransitionSource, TransitionSpec, XfadeKind};
 
 /// Why a timeline was rejected, and where: at the offending value, or at the object that lacks
 /// a required member.
@@ -118,13 +123,15 @@ pub struct Timeline {
     zooms: BTreeMap<String, Vec<ZoomSegment>>,
     /// Per pad and property, sorted by strictly increasing time; never empty.
     tracks: BTreeMap<String, BTreeMap<String, Vec<Keyframe>>>,
+    /// Sorted by start; no pad in two at once.
+    transitions: Vec<TransitionSpec>,
 }
 
 impl Timeline {
     /// Parses a timeline; `properties` are the property names keyframes may animate.
     pub fn parse(text: &str, properties: &[&str]) -> Result<Timeline, TimelineError> {
         let root = json::parse(text).or_else(|(pos, message)| fail(pos, message))?;
-        let o = Object::new(&root, "the timeline", &["zoom", "keyframes"])?;
+        let o = Object::new(&root, "the timeline", &["zoom", "keyframes", "transitions"])?;
         let mut timeline = Timeline::default();
 
         let mut segments = Vec::new();
@@ -167,12 +174,39 @@ impl Timeline {
             }
             track.push(key);
         }
+
+        let mut transitions = Vec::new();
+        for v in o.array("transitions")? {
+            transitions.push((v.pos, transition(v)?));
+        }
+        transitions.sort_by(|a, b| a.1.start.total_cmp(&b.1.start));
+        let (positions, specs): (Vec<Pos>, Vec<TransitionSpec>) = transitions.into_iter().unzip();
+        if let Some((i, j)) = find_overlap(&specs) {
+            let a = &specs[i];
+            return fail(
+                positions[j],
+                format!(
+                    "this transition shares a pad with the one from {:?} to {:?} at {} s to {} s",
+                    a.from,
+                    a.to,
+                    a.start,
+                    a.start + a.duration
+                ),
+            );
+        }
+        timeline.transitions = specs;
         Ok(timeline)
     }
 
     /// Whether the timeline animates nothing.
     pub fn is_empty(&self) -> bool {
-        self.zooms.is_empty() && self.tracks.is_empty()
+        self.zooms.is_empty() && self.tracks.is_empty() && self.transitions.is_empty()
+    }
+
+    /// The transitions, sorted by start. Their `origin` is "line L, column C" of the entry;
+    /// shader files named relative are relative to the working directory.
+    pub fn transitions(&self) -> &[TransitionSpec] {
+        &self.transitions
     }
 
     /// The zoom of `pad` at time `t`, or `None` when no segment zooms that pad.
@@ -468,6 +502,107 @@ fn keyframe<'a>(v: &'a Spanned, properties: &[&str]) -> Res<(Pos, &'a str, &'a s
     ))
 }
 
+fn transition(v: &Spanned) -> Res<TransitionSpec> {
+    let allowed = [
+        "from", "to", "start", "duration", "kind", "file", "source", "params", "easing",
+    ];
+    let o = Object::new(v, "a transition", &allowed)?;
+    let from = o.string("from", None)?.to_owned();
+    let to = o.string("to", None)?.to_owned();
+    if from == to {
+        return fail(
+            o.pos("to"),
+            format!("a transition needs two pads, not {to:?} twice"),
+        );
+    }
+    let start = o.number("start", None, |t| t >= 0.0, NON_NEGATIVE)?;
+    let duration = o.number("duration", None, |d| d > 0.0, "must be positive")?;
+    let kind = o.string("kind", None)?;
+    let file = o.get("file").map(|_| o.string("file", None)).transpose()?;
+    let source = o
+        .get("source")
+        .map(|_| o.string("source", None))
+        .transpose()?;
+    let code = match (file, source) {
+        (Some(_), Some(_)) => {
+            return fail(
+                o.pos("source"),
+                "give either \"file\" or \"source\", not both",
+            )
+        }
+        _ => (file.map(str::to_owned), source.map(str::to_owned)),
+    };
+    let source = match kind {
+        "wgsl" | "glsl" if code.0.is_none() && code.1.is_none() => {
+            return fail(
+                o.v.pos,
+                format!("a {kind} transition needs \"file\" or \"source\""),
+            )
+        }
+        "wgsl" => TransitionSource::Wgsl {
+            file: code.0,
+            source: code.1,
+        },
+        "glsl" => TransitionSource::Glsl {
+            file: code.0,
+            source: code.1,
+        },
+        name => match name.parse::<XfadeKind>() {
+            Ok(k) if code.0.is_none() && code.1.is_none() => TransitionSource::Xfade(k),
+            Ok(_) => {
+                return fail(
+                    o.pos(if code.0.is_some() { "file" } else { "source" }),
+                    format!("{name:?} is built in: it takes no shader (kind \"wgsl\" or \"glsl\" does)"),
+                )
+            }
+            Err(_) => {
+                return fail(
+                    o.pos("kind"),
+                    format!(
+                        "unknown transition kind {name:?}; expected \"wgsl\", \"glsl\" or an xfade name ({})",
+                        XfadeKind::ALL.map(|k| k.name()).join(", ")
+                    ),
+                )
+            }
+        },
+    };
+    let mut params = Vec::new();
+    if let Some(p) = o.get("params") {
+        let Value::Object(members) = &p.value else {
+            return wrong_type(p, "an object", "params");
+        };
+        if matches!(source, TransitionSource::Xfade(_)) && !members.is_empty() {
+            return fail(p.pos, format!("{kind:?} takes no parameters"));
+        }
+        for (name, _, value) in members {
+            let value = match &value.value {
+                Value::Number(_) => ParamValue::Number(number(value, name, |_| true, "")?),
+                Value::Bool(b) => ParamValue::Bool(*b),
+                Value::String(s) => ParamValue::Text(s.clone()),
+                Value::Array(items) => ParamValue::Numbers(
+                    items
+                        .iter()
+                        .map(|i| number(i, name, |_| true, ""))
+                        .collect::<Res<Vec<f64>>>()?,
+                ),
+                _ => return wrong_type(value, "a number, boolean, string or array", name),
+            };
+            params.push((name.clone(), value));
+        }
+    }
+    let easing = o.easing(Easing::Linear)?;
+    Ok(TransitionSpec {
+        from,
+        to,
+        start,
+        duration,
+        source,
+        params,
+        easing,
+        origin: format!("line {}, column {}", v.pos.line, v.pos.column),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -575,7 +710,7 @@ mod tests {
         let zoom =
             |rest: &str| format!("{{\"zoom\": [\n  {{\"start\": 1, \"end\": 3, {rest}}}\n]}}");
         let cases = [
-            ("{\"zom\": []}".to_string(), 1, 2, "unknown member \"zom\" in the timeline; expected zoom or keyframes"),
+            ("{\"zom\": []}".to_string(), 1, 2, "unknown member \"zom\" in the timeline; expected zoom, keyframes or transitions"),
             ("[1]".into(), 1, 1, "expected an object for the timeline, found an array"),
             ("{\n\"zoom\": {}}".into(), 2, 9, "expected an array for \"zoom\", found an object"),
             ("{\"zoom\": [\n 7]}".into(), 2, 2, "expected an object for a zoom segment, found a number"),
@@ -619,6 +754,89 @@ mod tests {
             err.to_string(),
             "line 1, column 2: unexpected end of input, expected a string key"
         );
+    }
+
+    #[test]
+    fn transitions_parse_and_schedule() {
+        let text = r#"{"transitions": [
+  {"from": "sink_1", "to": "sink_2", "start": 9, "duration": 0.5, "kind": "glsl",
+   "file": "ripple.glsl", "params": {"amplitude": 2, "dir": [1, 0], "invert": true, "luma": "l.png"}},
+  {"from": "sink_0", "to": "sink_1", "start": 5, "duration": 1, "kind": "wipeleft", "easing": "ease-in"}]}"#;
+        let tl = Timeline::parse(text, PROPS).unwrap();
+        let tr = tl.transitions();
+        assert_eq!(tr.len(), 2);
+        assert_eq!(tr[0].source, TransitionSource::Xfade(XfadeKind::WipeLeft));
+        assert_eq!(tr[0].origin, "line 4, column 3");
+        assert_eq!(
+            tr[1].params,
+            vec![
+                ("amplitude".to_string(), ParamValue::Number(2.0)),
+                ("dir".to_string(), ParamValue::Numbers(vec![1.0, 0.0])),
+                ("invert".to_string(), ParamValue::Bool(true)),
+                ("luma".to_string(), ParamValue::Text("l.png".into())),
+            ]
+        );
+        assert!(
+            matches!(&tr[1].source, TransitionSource::Glsl { file: Some(f), source: None } if f == "ripple.glsl")
+        );
+        assert_eq!(tr[0].progress_at(4.999), None);
+        assert_eq!(tr[0].progress_at(5.0), Some(0.0));
+        assert!(close(
+            tr[0].progress_at(5.5).unwrap(),
+            Easing::EaseIn.apply(0.5)
+        ));
+        assert_eq!(tr[0].progress_at(6.0), None);
+        let active = crate::transition::active_at(tr, 9.25);
+        assert_eq!(active.len(), 1);
+        assert!(close(active[0].1, 0.5));
+    }
+
+    #[test]
+    fn transition_errors_have_positions() {
+        let cases = [
+            (
+                r#"{"transitions": [{"from": "a", "to": "b", "start": 0, "duration": 1, "kind": "nope"}]}"#,
+                1,
+                78,
+                "unknown transition kind \"nope\"",
+            ),
+            (
+                r#"{"transitions": [{"from": "a", "to": "b", "start": 0, "duration": 0, "kind": "fade"}]}"#,
+                1,
+                67,
+                "\"duration\" must be positive",
+            ),
+            (
+                r#"{"transitions": [{"from": "a", "to": "a", "start": 0, "duration": 1, "kind": "fade"}]}"#,
+                1,
+                38,
+                "needs two pads",
+            ),
+            (
+                r#"{"transitions": [{"from": "a", "to": "b", "start": 0, "duration": 1, "kind": "wgsl"}]}"#,
+                1,
+                18,
+                "needs \"file\" or \"source\"",
+            ),
+            (
+                r#"{"transitions": [{"from": "a", "to": "b", "start": 0, "duration": 1, "kind": "fade", "params": {"x": 1}}]}"#,
+                1,
+                96,
+                "takes no parameters",
+            ),
+            (
+                r#"{"transitions": [{"from": "a", "to": "b", "start": 0, "duration": 2, "kind": "fade"},
+ {"from": "b", "to": "c", "start": 1, "duration": 1, "kind": "fade"}]}"#,
+                2,
+                2,
+                "shares a pad",
+            ),
+        ];
+        for (text, line, column, message) in cases {
+            let e = Timeline::parse(text, PROPS).unwrap_err();
+            assert_eq!((e.line, e.column), (line, column), "{text}: {e}");
+            assert!(e.message.contains(message), "{text}: {e}");
+        }
     }
 
     fn monotonic_easing() -> impl Strategy<Value = Easing> {

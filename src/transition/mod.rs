@@ -19,6 +19,111 @@ pub enum TransitionKind {
 
 pub use shader::{ParamValue, ShaderError, ShaderProgram};
 
+use crate::timeline::Easing;
+
+/// Where a transition's per-pixel function comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TransitionSource {
+    /// A built-in xfade transition.
+    Xfade(XfadeKind),
+    /// WGSL: from the file at `file`, or inline `source`.
+    Wgsl {
+        /// Path of the shader file.
+        file: Option<String>,
+        /// The shader text, when given inline.
+        source: Option<String>,
+    },
+    /// gl-transitions GLSL: from the file at `file`, or inline `source`.
+    Glsl {
+        /// Path of the shader file.
+        file: Option<String>,
+        /// The shader text, when given inline.
+        source: Option<String>,
+    },
+}
+
+/// A transition from one pad to another over a time range, as the timeline or the
+/// `transitions` property give it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransitionSpec {
+    /// Pad shown at progress 0.
+    pub from: String,
+    /// Pad shown at progress 1.
+    pub to: String,
+    /// Stream time of progress 0, seconds.
+    pub start: f64,
+    /// Length in seconds, > 0.
+    pub duration: f64,
+    /// The per-pixel function.
+    pub source: TransitionSource,
+    /// User uniforms (and images) of a shader transition, by name.
+    pub params: Vec<(String, ParamValue)>,
+    /// Shape of the progress over the duration.
+    pub easing: Easing,
+    /// Where the transition was given ("ORIGIN:LINE:COLUMN" or "transitions[N]"), for messages.
+    pub origin: String,
+}
+
+impl TransitionSpec {
+    /// Eased progress at stream time `t`, or `None` outside `[start, start + duration)`.
+    pub fn progress_at(&self, t: f64) -> Option<f64> {
+        let u = (t - self.start) / self.duration;
+        (0.0..1.0)
+            .contains(&u)
+            .then(|| self.easing.apply(u).clamp(0.0, 1.0))
+    }
+
+    /// The built-in kind or "wgsl" / "glsl", for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.source {
+            TransitionSource::Xfade(k) => k.name(),
+            TransitionSource::Wgsl { .. } => "wgsl",
+            TransitionSource::Glsl { .. } => "glsl",
+        }
+    }
+}
+
+/// The transitions under way at stream time `t`, with their progress. A pad takes part in one
+/// transition at a time: a later-starting transition that shares a pad with an earlier one
+/// under way is left out (the parsers reject such overlaps).
+pub fn active_at<'a, T: AsRef<TransitionSpec>>(transitions: &'a [T], t: f64) -> Vec<(&'a T, f64)> {
+    let mut out: Vec<(&'a T, f64)> = Vec::new();
+    for tr in transitions {
+        let spec = tr.as_ref();
+        let Some(p) = spec.progress_at(t) else {
+            continue;
+        };
+        let busy = out.iter().any(|(o, _)| {
+            let o = o.as_ref();
+            [&o.from, &o.to].contains(&&spec.from) || [&o.from, &o.to].contains(&&spec.to)
+        });
+        if !busy {
+            out.push((tr, p));
+        }
+    }
+    out
+}
+
+/// The first pair of transitions that share a pad while both are under way.
+pub fn find_overlap(transitions: &[TransitionSpec]) -> Option<(usize, usize)> {
+    for (i, a) in transitions.iter().enumerate() {
+        for (j, b) in transitions.iter().enumerate().skip(i + 1) {
+            let share = [&a.from, &a.to].contains(&&b.from) || [&a.from, &a.to].contains(&&b.to);
+            let overlap = a.start < b.start + b.duration && b.start < a.start + a.duration;
+            if share && overlap {
+                return Some((i, j));
+            }
+        }
+    }
+    None
+}
+
+impl AsRef<TransitionSpec> for TransitionSpec {
+    fn as_ref(&self) -> &TransitionSpec {
+        self
+    }
+}
+
 /// One transition to draw in one output frame: layers `from` and `to` (indices into the frame's
 /// layers) are not drawn on their own; their cards, each rendered onto a transparent frame, are
 /// combined at `progress` and the result drawn at the z position of the upper of the two.

@@ -191,7 +191,11 @@ impl ShaderProgram {
         let locate = |offset: usize, message: String| -> ShaderError {
             if offset >= user_end {
                 let (line, column) = end_position(source);
-                err(line, column, format!("{missing}; the compiler says: {message}"))
+                err(
+                    line,
+                    column,
+                    format!("{missing}; the compiler says: {message}"),
+                )
             } else {
                 let (line, column) = position(&full, offset);
                 err(line, column, message)
@@ -211,8 +215,8 @@ impl ShaderProgram {
             Vec::new()
         };
         let fields = reflect_fields(&module, &defaults).map_err(|m| err(0, 0, m))?;
-        let (uniform_bytes, unknown) = fill_uniforms(&module, &fields, overrides)
-            .map_err(|m| err(0, 0, m))?;
+        let (uniform_bytes, unknown) =
+            fill_uniforms(&module, &fields, overrides).map_err(|m| err(0, 0, m))?;
         if let Some(name) = unknown.first() {
             return Err(err(
                 0,
@@ -321,7 +325,11 @@ impl ShaderProgram {
             let (line, column) = position(&full, offset);
             if offset >= user_end {
                 let (line, column) = end_position(source);
-                err(line, column, format!("{missing}; the compiler says: {message}"))
+                err(
+                    line,
+                    column,
+                    format!("{missing}; the compiler says: {message}"),
+                )
             } else if line <= prelude_lines {
                 err(1, 1, message)
             } else {
@@ -369,8 +377,8 @@ impl ShaderProgram {
             .filter(|(n, _)| !decls.iter().any(|d| d.ty == "sampler2D" && d.name == *n))
             .cloned()
             .collect();
-        let (uniform_bytes, unknown) = fill_uniforms(&module, &fields, &overrides)
-            .map_err(|m| err(0, 0, m))?;
+        let (uniform_bytes, unknown) =
+            fill_uniforms(&module, &fields, &overrides).map_err(|m| err(0, 0, m))?;
         if let Some(name) = unknown.first() {
             return Err(err(
                 0,
@@ -613,9 +621,7 @@ fn glsl_uniforms(source: &str) -> Result<(String, Vec<GlslUniform>), (usize, usi
             )));
         }
         let default = default_comment(line)
-            .map(|d| {
-                parse_default(&d).ok_or_else(|| at(format!("cannot read the default `{d}`")))
-            })
+            .map(|d| parse_default(&d).ok_or_else(|| at(format!("cannot read the default `{d}`"))))
             .transpose()?;
         for name in words {
             if !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
@@ -774,8 +780,13 @@ mod tests {
     fn wgsl_with_params_and_defaults() {
         let src = "struct Params {\n  amount: f32, // = 0.25\n  tint: vec4<f32>, // = vec4(1.0, 0.5, 0.0, 1.0)\n  steps: i32,\n}\n\
                    fn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> {\n  return mix(from_color(uv), to_color(uv), progress * params.amount) * params.tint;\n}\n";
-        let p = ShaderProgram::wgsl("t.wgsl", src, &[("steps".into(), ParamValue::Number(3.0))], &no_images)
-            .unwrap();
+        let p = ShaderProgram::wgsl(
+            "t.wgsl",
+            src,
+            &[("steps".into(), ParamValue::Number(3.0))],
+            &no_images,
+        )
+        .unwrap();
         assert_eq!(p.fields.len(), 3);
         assert_eq!(p.fields[0].default, vec![0.25]);
         assert_eq!(p.fields[1].offset, 16);
@@ -785,7 +796,10 @@ mod tests {
         assert_eq!(f(20), 0.5);
         let steps = &p.fields[2];
         let at = steps.offset as usize;
-        assert_eq!(i32::from_le_bytes(p.uniform_bytes[at..at + 4].try_into().unwrap()), 3);
+        assert_eq!(
+            i32::from_le_bytes(p.uniform_bytes[at..at + 4].try_into().unwrap()),
+            3
+        );
     }
 
     #[test]
@@ -797,8 +811,13 @@ mod tests {
         let e = ShaderProgram::wgsl("types.wgsl", "fn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> {\n  let x: f32 = uv;\n  return from_color(uv);\n}\n", &[], &no_images)
             .unwrap_err();
         assert_eq!(e.line, 2, "{e}");
-        let e = ShaderProgram::wgsl("none.wgsl", "fn other() -> f32 {\n  return 1.0;\n}\n", &[], &no_images)
-            .unwrap_err();
+        let e = ShaderProgram::wgsl(
+            "none.wgsl",
+            "fn other() -> f32 {\n  return 1.0;\n}\n",
+            &[],
+            &no_images,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.column), (3, 2), "{e}");
         assert!(e.message.contains("must define `fn transition"), "{e}");
         let e = ShaderProgram::wgsl("t.wgsl", "fn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> { return from_color(uv); }", &[("nope".into(), ParamValue::Number(1.0))], &no_images)
@@ -820,15 +839,23 @@ vec4 transition(vec2 uv) {\n\
 
     #[test]
     fn glsl_loads_unmodified_with_defaults() {
-        let p = ShaderProgram::glsl("t.glsl", GLSL, &[("invert".into(), ParamValue::Bool(true))], &no_images)
-            .unwrap();
+        let p = ShaderProgram::glsl(
+            "t.glsl",
+            GLSL,
+            &[("invert".into(), ParamValue::Bool(true))],
+            &no_images,
+        )
+        .unwrap();
         let names: Vec<_> = p.fields.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["amplitude", "direction", "invert", "squares"]);
         assert_eq!(p.fields[1].default, vec![1.0, 0.0]);
         assert_eq!(p.fields[2].scalar, ScalarType::Bool);
         assert_eq!(p.fields[3].default, vec![4.0, 4.0]);
         let inv = p.fields[2].offset as usize;
-        assert_eq!(i32::from_le_bytes(p.uniform_bytes[inv..inv + 4].try_into().unwrap()), 1);
+        assert_eq!(
+            i32::from_le_bytes(p.uniform_bytes[inv..inv + 4].try_into().unwrap()),
+            1
+        );
     }
 
     #[test]
@@ -840,7 +867,8 @@ vec4 transition(vec2 uv) {\n\
         let e = ShaderProgram::glsl("none.glsl", none, &[], &no_images).unwrap_err();
         assert!(e.message.contains("must define `vec4 transition"), "{e}");
         assert_eq!(e.line, 2, "{e}");
-        let img = "uniform sampler2D luma;\nvec4 transition(vec2 uv) { return texture2D(luma, uv); }\n";
+        let img =
+            "uniform sampler2D luma;\nvec4 transition(vec2 uv) { return texture2D(luma, uv); }\n";
         let e = ShaderProgram::glsl("luma.glsl", img, &[], &no_images).unwrap_err();
         assert_eq!((e.line, e.column), (1, 1), "{e}");
         assert!(e.message.contains("luma=PATH"), "{e}");
@@ -857,8 +885,13 @@ vec4 transition(vec2 uv) {\n\
                 data: vec![255; 4],
             }))
         };
-        let p = ShaderProgram::glsl("luma.glsl", img, &[("luma".into(), ParamValue::Text("l.png".into()))], &load)
-            .unwrap();
+        let p = ShaderProgram::glsl(
+            "luma.glsl",
+            img,
+            &[("luma".into(), ParamValue::Text("l.png".into()))],
+            &load,
+        )
+        .unwrap();
         assert_eq!(p.images.len(), 1);
         assert!(p.fields.is_empty());
     }
@@ -866,7 +899,10 @@ vec4 transition(vec2 uv) {\n\
     #[test]
     fn defaults_parse() {
         assert_eq!(parse_default("1.5"), Some(vec![1.5]));
-        assert_eq!(parse_default("vec3(0.1, 0.2, 0.3)"), Some(vec![0.1, 0.2, 0.3]));
+        assert_eq!(
+            parse_default("vec3(0.1, 0.2, 0.3)"),
+            Some(vec![0.1, 0.2, 0.3])
+        );
         assert_eq!(parse_default("vec2<f32>(1.0, 2.0)"), Some(vec![1.0, 2.0]));
         assert_eq!(parse_default("true"), Some(vec![1.0]));
         assert_eq!(parse_default("2u"), Some(vec![2.0]));

@@ -41,7 +41,7 @@
 //! - revealleft / revealup at p = 0 compute the source column (row) of pixel 0 as `w` (`h`), one
 //!   past the frame, in xfade; the reference wraps it to 0, so p = 0 is exactly FROM.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::needless_range_loop)]
 
 use std::f64::consts::PI;
 
@@ -417,7 +417,11 @@ fn pixel(name: &str, f: &Frames, x: i64, y: i64, p: f64) -> [f64; 4] {
         "radial" => {
             // atan2f(x − w/2, y − h/2): the angle from "down", towards +x.
             let angle = ((x - cx) as f64).atan2((y - cy) as f64);
-            mix4(a(), b(), smoothstep(0.0, 1.0, angle - (q - 0.5) * (PI * 2.5)))
+            mix4(
+                a(),
+                b(),
+                smoothstep(0.0, 1.0, angle - (q - 0.5) * (PI * 2.5)),
+            )
         }
         "smoothleft" => mix4(a(), b(), smoothstep(0.0, 1.0, 1.0 + xf / wf - 2.0 * q)),
         "smoothright" => mix4(
@@ -578,11 +582,7 @@ fn pixel(name: &str, f: &Frames, x: i64, y: i64, p: f64) -> [f64; 4] {
             let (pa, pb) = (a(), b());
             [0, 1, 2, 3].map(|i| {
                 let d = (pa[i] - pb[i]).abs();
-                let k = if name == "fadefast" {
-                    1.0 + d
-                } else {
-                    2.0 - d
-                };
+                let k = if name == "fadefast" { 1.0 + d } else { 2.0 - d };
                 mix(pb[i], pa[i], q.powf(1.0 + k.ln()))
             })
         }
