@@ -12,6 +12,9 @@ type Img = Vec<[f64; 4]>;
 
 const EPS: f64 = 1e-9;
 
+/// Which pixels (x, y) a check expects to show TO.
+type Region = fn(usize, usize) -> bool;
+
 /// A deterministic premultiplied image with varied colours and alphas.
 fn noise(w: usize, h: usize, seed: u64) -> Img {
     let mut s = seed
@@ -106,7 +109,7 @@ fn squeeze_identity_source(v: usize, n: usize) -> usize {
         // (n − 1)/2 with n even: a half; to even.
         std::cmp::Ordering::Equal => {
             let lo = v - 1;
-            if lo % 2 == 0 {
+            if lo.is_multiple_of(2) {
                 lo
             } else {
                 v
@@ -206,7 +209,7 @@ fn wipes_at_half_split_the_frame() {
     let b = flat(w, h, [1.0, 1.0, 1.0, 1.0]);
     let at = |name: &str| which(&xfade(name, &a, &b, w, h, 0.5), &a, &b);
     // floor(8 · 0.5) = 4, floor(6 · 0.5) = 3.
-    let cases: [(&str, fn(usize, usize) -> bool); 8] = [
+    let cases: [(&str, Region); 8] = [
         // TO comes in from the right: columns 5..8.
         ("wipeleft", |x, _| x > 4),
         // TO comes in from the left: columns 0..=4.
@@ -389,8 +392,11 @@ fn smooth_transitions_move_the_named_way() {
     let s = wt("smoothdown", 0.5);
     assert_eq!(s[i(3, h - 1)], 0.0);
     assert!((1..h).all(|y| s[i(3, y)] < s[i(3, y - 1)]));
-    // Weights are smoothstep values: 1 + x/w − 2q at p = 0.75 (q = 0.25) is 1.5 + x/w, all TO.
-    assert!(wt("smoothleft", 0.75).iter().all(|&v| v == 1.0));
+    // Weights are smoothstep values: 1 + x/w − 2q at p = 0.75 (q = 0.25) is 0.5 + x/w: one half
+    // at x = 0, all TO from the middle on.
+    let s = wt("smoothleft", 0.75);
+    assert_eq!(s[i(0, 2)], 0.5);
+    assert!((w / 2..w).all(|x| s[i(x, 2)] == 1.0));
 
     // diagtl: the edge moves towards the top-left corner; TO first at the bottom right.
     let s = wt("diagtl", 0.5);
@@ -705,10 +711,15 @@ fn fadefast_and_fadeslow_bend_the_cross_fade() {
 
 #[test]
 fn distance_jumps_close_pixels_to_to() {
-    let (w, h) = (2, 1);
-    // Pixel 0: FROM and TO 0.5 apart; pixel 1: 0.9 apart.
-    let a = vec![[0.5, 0.0, 0.0, 1.0], [0.9, 0.0, 0.0, 1.0]];
-    let b = vec![[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0]];
+    let (w, h) = (2, 2);
+    // Pixel 0: FROM and TO 0.5 apart; pixel 1: 0.9 apart (the rest as pixel 0).
+    let a = vec![
+        [0.5, 0.0, 0.0, 1.0],
+        [0.9, 0.0, 0.0, 1.0],
+        [0.5, 0.0, 0.0, 1.0],
+        [0.5, 0.0, 0.0, 1.0],
+    ];
+    let b = flat(w, h, BLACK);
     // p = 0.3 (q = 0.7): pixel 0 has dist 0.5 ≤ 0.7 and keeps FROM before the final mix; pixel 1
     // (0.9 > 0.7) is already TO.
     let out = xfade("distance", &a, &b, w, h, 0.3);
