@@ -68,6 +68,17 @@ pub struct GpuContext {
     /// Bound to the plane slots a format does not use.
     pub(super) dummy_view: wgpu::TextureView,
     pub(super) uniform_align: u64,
+    /// `vs_fullscreen` alone, for pipelines whose fragment stage comes from elsewhere.
+    pub(super) fullscreen: wgpu::ShaderModule,
+    /// Linear, clamp-to-edge: transition shaders' user images and GLSL card reads.
+    pub(super) linear_sampler: wgpu::Sampler,
+    /// Transition pipelines, built on first use.
+    pub(super) transitions: Mutex<
+        std::collections::HashMap<
+            super::transition::TransitionKey,
+            Arc<super::transition::TransitionPipeline>,
+        >,
+    >,
 }
 
 impl std::fmt::Debug for GpuContext {
@@ -399,6 +410,17 @@ impl GpuContext {
                     view_formats: &[],
                 })
                 .create_view(&Default::default()),
+            fullscreen: device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some("common.wgsl"),
+                source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(include_str!("shaders/common.wgsl"))),
+            }),
+            linear_sampler: device.create_sampler(&wgpu::SamplerDescriptor {
+                label: Some("linear"),
+                mag_filter: wgpu::FilterMode::Linear,
+                min_filter: wgpu::FilterMode::Linear,
+                ..Default::default()
+            }),
+            transitions: Mutex::new(Default::default()),
             layer_layout,
             backdrop_layout,
             convert_layout,

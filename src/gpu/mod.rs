@@ -5,6 +5,7 @@
 
 mod context;
 mod render;
+mod transition;
 mod uniforms;
 
 pub use crate::compose::{LayerSource, OutputTarget, Plane, PlaneMut, Timings};

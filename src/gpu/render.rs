@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::context::{GpuContext, LayerBlend, COMPOSITE_FORMAT};
+use super::transition::FRAME_UNIFORM_SIZE;
+use crate::transition::TransitionDraw;
 use super::uniforms::{
     backdrop_block, blur_block, convert_block, layer_block, layer_bounds, motion_samples,
     source_kind, BackdropPicture, LayerPass, UniformBytes, BACKDROP_SIZE, BLUR_SIZE, CONVERT_SIZE,
@@ -61,6 +63,8 @@ pub(super) struct RenderCache {
 }
 
 const BACKGROUND_SCRATCH: usize = usize::MAX;
+/// Transition `t`'s card textures are scratch pair `TRANSITION_SCRATCH - t`.
+const TRANSITION_SCRATCH: usize = usize::MAX - 1;
 
 fn texture_format(format: PixelFormat, plane: usize) -> wgpu::TextureFormat {
     use wgpu::TextureFormat as T;
@@ -330,6 +334,7 @@ impl RenderCache {
         ctx: &GpuContext,
         background: &Background,
         layers: &[LayerSource<'_>],
+        transitions: &[TransitionDraw],
         output: &mut OutputTarget<'_>,
     ) -> Result<Timings, GpuError> {
         if let Some(why) = ctx.lost() {
@@ -349,6 +354,30 @@ impl RenderCache {
                 )));
             }
         }
+
+        // Layer index → the transition it takes part in.
+        let mut in_transition = std::collections::HashMap::new();
+        for (t, tr) in transitions.iter().enumerate() {
+            if tr.from >= layers.len() || tr.to >= layers.len() || tr.from == tr.to {
+                return Err(GpuError::Render(format!(
+                    "a transition between layers {} and {} of {}",
+                    tr.from,
+                    tr.to,
+                    layers.len()
+                )));
+            }
+            for i in [tr.from, tr.to] {
+                if in_transition.insert(i, t).is_some() {
+                    return Err(GpuError::Render(format!(
+                        "layer {i} is in two transitions at once"
+                    )));
+                }
+            }
+        }
+        let transition_pipelines = transitions
+            .iter()
+            .map(|t| ctx.transition_pipeline(&t.kind))
+            .collect::<Result<Vec<_>, _>>()?;
 
         // Every source is uploaded: a hidden layer may still be the blurred background.
         let start = Instant::now();
@@ -534,6 +563,24 @@ impl RenderCache {
             })
             .collect();
 
+        let transition_at: Vec<u64> = transitions
+            .iter()
+            .map(|t| {
+                let words = [
+                    width as f32,
+                    height as f32,
+                    t.progress.clamp(0.0, 1.0),
+                    width as f32 / height as f32,
+                ];
+                let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+                uniforms.push(&bytes)
+            })
+            .collect();
+        // Each transition's two cards, each drawn alone onto a transparent frame.
+        let card_views: Vec<[wgpu::TextureView; 2]> = (0..transitions.len())
+            .map(|t| self.scratch_for(ctx, TRANSITION_SCRATCH - t, width, height))
+            .collect();
+
         let size = uniforms.bytes.len() as u64;
         let buffer = self.uniform_buffer(ctx, size);
         ctx.queue.write_buffer(&buffer, 0, &uniforms.bytes);
@@ -611,10 +658,52 @@ impl RenderCache {
             BACKDROP_SIZE,
             picture_view.as_ref().unwrap_or(&ctx.dummy_view),
         );
-        let layer_groups: Vec<wgpu::BindGroup> = drawn
+        let layer_groups: std::collections::HashMap<usize, wgpu::BindGroup> = drawn
             .iter()
             .zip(&layer_at)
-            .map(|((i, _), offset)| planes_group(*offset, *i, blurred.get(i)))
+            .map(|((i, _), offset)| (*i, planes_group(*offset, *i, blurred.get(i))))
+            .collect();
+        let transition_groups: Vec<wgpu::BindGroup> = transition_pipelines
+            .iter()
+            .zip(&transition_at)
+            .zip(&card_views)
+            .map(|((tp, offset), views)| {
+                let mut entries = vec![
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: binding(*offset, FRAME_UNIFORM_SIZE),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: wgpu::BindingResource::TextureView(&views[0]),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: wgpu::BindingResource::TextureView(&views[1]),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 3,
+                        resource: wgpu::BindingResource::Sampler(&ctx.linear_sampler),
+                    },
+                ];
+                if let Some(params) = &tp.params {
+                    entries.push(wgpu::BindGroupEntry {
+                        binding: 4,
+                        resource: params.as_entire_binding(),
+                    });
+                }
+                for (k, view) in tp.images.iter().enumerate() {
+                    entries.push(wgpu::BindGroupEntry {
+                        binding: 5 + k as u32,
+                        resource: wgpu::BindingResource::TextureView(view),
+                    });
+                }
+                ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("transition"),
+                    layout: &tp.layout,
+                    entries: &entries,
+                })
+            })
             .collect();
 
         self.targets_for(ctx, output.format, width, height);
@@ -648,6 +737,21 @@ impl RenderCache {
             rp.set_bind_group(0, &pass.group, &[]);
             rp.draw(0..vertices, 0..1);
         }
+        for (tr, views) in transitions.iter().zip(&card_views) {
+            for (layer, view) in [(tr.from, &views[0]), (tr.to, &views[1])] {
+                let mut rp = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("transition card"),
+                    color_attachments: &[attachment(view)],
+                    ..Default::default()
+                });
+                // On a transparent target every operator gives the card itself.
+                if let Some(group) = layer_groups.get(&layer) {
+                    rp.set_pipeline(ctx.layer_pipeline(LayerBlend::Over));
+                    rp.set_bind_group(0, group, &[]);
+                    rp.draw(0..6, 0..1);
+                }
+            }
+        }
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("composite"),
@@ -657,9 +761,21 @@ impl RenderCache {
             pass.set_pipeline(&ctx.background);
             pass.set_bind_group(0, &backdrop_group, &[]);
             pass.draw(0..3, 0..1);
-            for ((i, _), group) in drawn.iter().zip(&layer_groups) {
+            for (i, layer) in layers.iter().enumerate() {
+                if let Some(&t) = in_transition.get(&i) {
+                    // Drawn once, where the upper of its two layers would be.
+                    if i == transitions[t].from.max(transitions[t].to) {
+                        pass.set_pipeline(&transition_pipelines[t].pipeline);
+                        pass.set_bind_group(0, &transition_groups[t], &[]);
+                        pass.draw(0..3, 0..1);
+                    }
+                    continue;
+                }
+                let Some(group) = layer_groups.get(&i) else {
+                    continue;
+                };
                 pass.set_bind_group(0, group, &[]);
-                let blends: &[LayerBlend] = match layers[*i].params.operator {
+                let blends: &[LayerBlend] = match layer.params.operator {
                     Operator::Over => &[LayerBlend::Over],
                     Operator::Add => &[LayerBlend::Add],
                     Operator::Source => &[LayerBlend::Erase, LayerBlend::Add],
@@ -897,7 +1013,7 @@ pub(super) fn warm_up(ctx: &GpuContext) -> Result<(), GpuError> {
         } else {
             Background::Checker
         };
-        cache.render(ctx, &background, &layers, &mut output)?;
+        cache.render(ctx, &background, &layers, &[], &mut output)?;
     }
     Ok(())
 }
@@ -932,6 +1048,19 @@ impl GpuRenderer {
         layers: &[LayerSource<'_>],
         output: &mut OutputTarget<'_>,
     ) -> Result<Timings, GpuError> {
-        self.cache.render(&self.ctx, background, layers, output)
+        self.cache
+            .render(&self.ctx, background, layers, &[], output)
+    }
+
+    /// Renders one frame with `transitions`: the layers of each are drawn as its transition.
+    pub fn render_with_transitions(
+        &mut self,
+        background: &Background,
+        layers: &[LayerSource<'_>],
+        transitions: &[TransitionDraw],
+        output: &mut OutputTarget<'_>,
+    ) -> Result<Timings, GpuError> {
+        self.cache
+            .render(&self.ctx, background, layers, transitions, output)
     }
 }

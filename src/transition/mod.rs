@@ -21,6 +21,22 @@ pub use shader::{ParamValue, ShaderError, ShaderProgram};
 
 use crate::timeline::Easing;
 
+/// The built-in transitions in WGSL; each `xfade_NAME` has the signature of `transition`.
+const XFADE_WGSL: &str = include_str!("../gpu/shaders/transitions/xfade.wgsl");
+
+impl ShaderProgram {
+    /// Compiles the built-in transition `kind` as a WGSL transition program.
+    pub fn xfade(kind: XfadeKind) -> Result<ShaderProgram, ShaderError> {
+        let source = format!(
+            "{XFADE_WGSL}\nfn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> {{ return {}(uv, progress, ratio); }}\n",
+            kind.wgsl_function()
+        );
+        ShaderProgram::wgsl(&format!("xfade:{}", kind.name()), &source, &[], &|_| {
+            Err("built-in transitions have no images".into())
+        })
+    }
+}
+
 /// Where a transition's per-pixel function comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TransitionSource {

@@ -439,10 +439,11 @@ fn validate(
         naga::valid::Capabilities::default(),
     );
     validator.validate(module).map(|_| ()).map_err(|e| {
+        // The spans go from the outermost item (the function) to the offending expression.
         let offset = e
             .spans()
-            .next()
-            .and_then(|(span, _)| span.to_range())
+            .filter_map(|(span, _)| span.to_range())
+            .last()
             .map_or(full.len(), |r| r.start);
         let mut message = e.as_inner().to_string();
         let mut source = std::error::Error::source(e.as_inner());

@@ -12,6 +12,8 @@ use gstparallelcompositor::gpu::{
     AdapterChoice, GpuContext, GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut,
 };
 
+use gstparallelcompositor::transition::TransitionDraw;
+
 use crate::reference::Image;
 
 pub fn context() -> Arc<GpuContext> {
@@ -76,6 +78,18 @@ pub fn render_with(
     width: u32,
     height: u32,
 ) -> Vec<u8> {
+    render_transitions(renderer, background, sources, &[], width, height)
+}
+
+/// Renders with `renderer` and `transitions` into tightly packed RGBA of `width` × `height`.
+pub fn render_transitions(
+    renderer: &mut GpuRenderer,
+    background: &Background,
+    sources: &[LayerSource<'_>],
+    transitions: &[TransitionDraw],
+    width: u32,
+    height: u32,
+) -> Vec<u8> {
     // A padded stride checks that rows land where the stride says.
     let stride = (width * 4 + 12) as usize;
     let mut buf = vec![0u8; stride * height as usize];
@@ -89,7 +103,7 @@ pub fn render_with(
         }],
         colorimetry: YuvColorimetry::default(),
     };
-    if let Err(e) = renderer.render(background, sources, &mut out) {
+    if let Err(e) = renderer.render_with_transitions(background, sources, transitions, &mut out) {
         panic!("render: {e}");
     }
     buf.chunks(stride)
