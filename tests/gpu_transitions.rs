@@ -82,10 +82,8 @@ fn to_rgba8(px: &[[f64; 4]]) -> Vec<u8> {
 
 fn render(renderer: &mut GpuRenderer, kind: TransitionKind, progress: f32) -> Vec<u8> {
     let (a, b) = images();
-    let sources: Vec<LayerSource<'_>> = vec![
-        gpu::source(&a, full_frame()),
-        gpu::source(&b, full_frame()),
-    ];
+    let sources: Vec<LayerSource<'_>> =
+        vec![gpu::source(&a, full_frame()), gpu::source(&b, full_frame())];
     let draw = TransitionDraw {
         from: 0,
         to: 1,
@@ -107,7 +105,12 @@ fn compare(got: &[u8], want: &[u8], tol: u8) -> (usize, u8) {
     let mut bad = 0;
     let mut worst = 0;
     for (g, w) in got.chunks(4).zip(want.chunks(4)) {
-        let d = g.iter().zip(w).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
+        let d = g
+            .iter()
+            .zip(w)
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap_or(0);
         worst = worst.max(d);
         if d > tol {
             bad += 1;
@@ -120,7 +123,10 @@ fn exact_family(name: &str) -> bool {
     ["wipe", "slide", "cover", "reveal", "fade"]
         .iter()
         .any(|p| name.starts_with(p))
-        && !matches!(name, "fadegrays" | "fadeblack" | "fadewhite" | "fadefast" | "fadeslow")
+        && !matches!(
+            name,
+            "fadegrays" | "fadeblack" | "fadewhite" | "fadefast" | "fadeslow"
+        )
         || matches!(name, "fadegrays" | "fadeblack" | "fadewhite")
 }
 
@@ -154,18 +160,29 @@ fn every_builtin_matches_the_reference() {
             let (bad, worst) = compare(&got, &want, 2);
             let allowed = if exact_family(name) { 0 } else { W * H / 100 };
             if bad > allowed {
-                report.push(format!("{name} at {p}: {bad} pixels beyond 2 codes, worst {worst}"));
+                report.push(format!(
+                    "{name} at {p}: {bad} pixels beyond 2 codes, worst {worst}"
+                ));
             }
         }
     }
     assert!(report.is_empty(), "{}", report.join("\n"));
 }
 
-fn shader(name: &str, overrides: &[(&str, ParamValue)], luma: Option<Arc<RgbaImage>>) -> TransitionKind {
-    let path = format!("{}/tests/data/transitions/{name}", env!("CARGO_MANIFEST_DIR"));
+fn shader(
+    name: &str,
+    overrides: &[(&str, ParamValue)],
+    luma: Option<Arc<RgbaImage>>,
+) -> TransitionKind {
+    let path = format!(
+        "{}/tests/data/transitions/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let source = std::fs::read_to_string(&path).unwrap();
-    let overrides: Vec<(String, ParamValue)> =
-        overrides.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
+    let overrides: Vec<(String, ParamValue)> = overrides
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.clone()))
+        .collect();
     let load = move |_: &str| luma.clone().ok_or_else(|| "no image".to_string());
     let program = if name.ends_with(".wgsl") {
         ShaderProgram::wgsl(&path, &source, &overrides, &load)
@@ -182,7 +199,13 @@ fn shader(name: &str, overrides: &[(&str, ParamValue)], luma: Option<Arc<RgbaIma
 fn reference_of(f: impl Fn(usize, usize, [f64; 2]) -> [f64; 4]) -> Vec<u8> {
     let px: Vec<[f64; 4]> = (0..H)
         .flat_map(|y| (0..W).map(move |x| (x, y)))
-        .map(|(x, y)| f(x, y, [(x as f64 + 0.5) / W as f64, (y as f64 + 0.5) / H as f64]))
+        .map(|(x, y)| {
+            f(
+                x,
+                y,
+                [(x as f64 + 0.5) / W as f64, (y as f64 + 0.5) / H as f64],
+            )
+        })
         .collect();
     to_rgba8(&px)
 }
@@ -194,7 +217,14 @@ fn glsl_transition_loads_unmodified_and_matches() {
     let (pa, pb) = (pixels(&a), pixels(&b));
     for (overrides, amplitude, darken) in [
         (vec![], 0.25, false),
-        (vec![("amplitude", ParamValue::Number(0.5)), ("darken", ParamValue::Bool(true))], 0.5, true),
+        (
+            vec![
+                ("amplitude", ParamValue::Number(0.5)),
+                ("darken", ParamValue::Bool(true)),
+            ],
+            0.5,
+            true,
+        ),
     ] {
         let kind = shader("shift.glsl", &overrides, None);
         let p = 0.5;
@@ -243,7 +273,11 @@ fn glsl_image_uniform_drives_a_luma_wipe() {
     let want = reference_of(|x, y, _| {
         let l = level(x, y) as f64 / 255.0;
         let i = y * W + x;
-        if 0.5 >= l { pb[i] } else { pa[i] }
+        if 0.5 >= l {
+            pb[i]
+        } else {
+            pa[i]
+        }
     });
     let (bad, worst) = compare(&got, &want, 2);
     assert_eq!(bad, 0, "luma.glsl: worst {worst}");
@@ -273,7 +307,10 @@ fn wgsl_transition_with_user_uniforms_matches() {
 
 #[test]
 fn broken_shader_reports_file_line_column() {
-    let path = format!("{}/tests/data/transitions/broken.glsl", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/data/transitions/broken.glsl",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let source = std::fs::read_to_string(&path).unwrap();
     let e = ShaderProgram::glsl(&path, &source, &[], &|_| Err("no images".into())).unwrap_err();
     assert_eq!(e.line, 5, "{e}");

@@ -412,7 +412,9 @@ impl GpuContext {
                 .create_view(&Default::default()),
             fullscreen: device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some("common.wgsl"),
-                source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(include_str!("shaders/common.wgsl"))),
+                source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(include_str!(
+                    "shaders/common.wgsl"
+                ))),
             }),
             linear_sampler: device.create_sampler(&wgpu::SamplerDescriptor {
                 label: Some("linear"),

@@ -8,7 +8,6 @@ use std::time::Instant;
 
 use super::context::{GpuContext, LayerBlend, COMPOSITE_FORMAT};
 use super::transition::FRAME_UNIFORM_SIZE;
-use crate::transition::TransitionDraw;
 use super::uniforms::{
     backdrop_block, blur_block, convert_block, layer_block, layer_bounds, motion_samples,
     source_kind, BackdropPicture, LayerPass, UniformBytes, BACKDROP_SIZE, BLUR_SIZE, CONVERT_SIZE,
@@ -20,6 +19,7 @@ use crate::compose::{
     Timings, YuvColorimetry,
 };
 use crate::effects::{blur_reduction, cover, reduced_sigma, RgbaImage};
+use crate::transition::TransitionDraw;
 
 struct SourceTextures {
     key: (PixelFormat, u32, u32),
@@ -1062,5 +1062,64 @@ impl GpuRenderer {
     ) -> Result<Timings, GpuError> {
         self.cache
             .render(&self.ctx, background, layers, transitions, output)
+    }
+}
+
+impl GpuContext {
+    /// Builds `kind`'s pipeline and draws it once on a tiny frame, so that a driver which
+    /// compiles at first draw (lavapipe) does it before the first real frame.
+    pub fn prepare_transition(
+        &self,
+        kind: &crate::transition::TransitionKind,
+    ) -> Result<(), GpuError> {
+        use crate::compose::{Crop, Rect};
+        let (w, h) = (4u32, 4u32);
+        static RGBA: [u8; 4 * 4 * 4] = [200; 4 * 4 * 4];
+        let layer = LayerSource {
+            format: PixelFormat::Rgba,
+            width: w,
+            height: h,
+            planes: vec![Plane {
+                data: &RGBA,
+                stride: 16,
+            }],
+            colorimetry: YuvColorimetry::default(),
+            params: LayerParams::placed(
+                Rect {
+                    x: 0.0,
+                    y: 0.0,
+                    w: 4.0,
+                    h: 4.0,
+                },
+                Crop::default(),
+                1.0,
+                Operator::Over,
+            ),
+        };
+        let mut out = vec![0u8; 64];
+        let mut target = OutputTarget {
+            format: PixelFormat::Rgba,
+            width: w,
+            height: h,
+            planes: vec![PlaneMut {
+                data: &mut out,
+                stride: 16,
+            }],
+            colorimetry: YuvColorimetry::default(),
+        };
+        let draw = TransitionDraw {
+            from: 0,
+            to: 1,
+            progress: 0.5,
+            kind: kind.clone(),
+        };
+        RenderCache::default().render(
+            self,
+            &Background::Solid(0),
+            &[layer.clone(), layer],
+            &[draw],
+            &mut target,
+        )?;
+        Ok(())
     }
 }

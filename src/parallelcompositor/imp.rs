@@ -23,12 +23,14 @@ use once_cell::sync::Lazy;
 
 use super::frame::{self, Look};
 use super::job::{self, FrameJob, JobRenderer, LayerInput, Stats};
+use super::transitions;
 use super::{Adapter, BackgroundKind};
 use crate::compose::Background;
 use crate::effects::RgbaImage;
 use crate::gpu::{AdapterChoice, GpuContext, GpuRenderer};
 use crate::pool::{Completed, JobError, WorkerPool};
 use crate::timeline::Timeline;
+use crate::transition::TransitionDraw;
 
 static CAT: Lazy<gst::DebugCategory> = Lazy::new(|| {
     gst::DebugCategory::new(
@@ -67,6 +69,7 @@ struct Settings {
     motion_samples: u32,
     timeline: Option<String>,
     timeline_string: Option<String>,
+    transitions: Option<String>,
     workers: u32,
     max_in_flight: u32,
     adapter: Adapter,
@@ -86,6 +89,7 @@ impl Default for Settings {
             motion_samples: DEFAULT_MOTION_SAMPLES,
             timeline: None,
             timeline_string: None,
+            transitions: None,
             workers: DEFAULT_WORKERS,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             adapter: DEFAULT_ADAPTER,
@@ -139,8 +143,9 @@ struct State {
     workers: usize,
     look: Look,
     timeline: Option<Arc<Timeline>>,
+    transitions: Arc<Vec<transitions::Compiled>>,
     /// What `aggregate_frames` collected for the buffer `finish_buffer` receives next.
-    pending: Option<(Background, Vec<LayerInput>)>,
+    pending: Option<(Background, Vec<LayerInput>, Vec<TransitionDraw>)>,
     frames: u64,
     stats: Stats,
 }
@@ -376,6 +381,14 @@ impl ObjectImpl for ParallelCompositor {
                     .blurb("The timeline as inline JSON, instead of a file; checked at start")
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecString::builder("transitions")
+                    .nick("Transitions")
+                    .blurb("Transitions between pads, as structures separated by ';': \
+                            KIND, from=PAD, to=PAD, start=SECONDS, duration=SECONDS[, easing=EASING]\
+                            [, file=PATH | source=TEXT][, UNIFORM=VALUE ...]; KIND is an xfade name \
+                            (fade, wipeleft, ...), wgsl or glsl. Shaders are compiled at start")
+                    .mutable_ready()
+                    .build(),
                 glib::ParamSpecUInt::builder("workers")
                     .nick("Workers")
                     .blurb("Render threads; 0 = automatic (the number of cores, 2 to 4). Applies from the next start")
@@ -435,6 +448,7 @@ impl ObjectImpl for ParallelCompositor {
             }
             "timeline" => s.timeline = value.get().unwrap_or_default(),
             "timeline-string" => s.timeline_string = value.get().unwrap_or_default(),
+            "transitions" => s.transitions = value.get().unwrap_or_default(),
             "workers" => s.workers = value.get().unwrap_or(DEFAULT_WORKERS),
             "max-frames-in-flight" => {
                 s.max_in_flight = value.get().unwrap_or(DEFAULT_MAX_IN_FLIGHT)
@@ -464,6 +478,7 @@ impl ObjectImpl for ParallelCompositor {
             "motion-blur-samples" => s.motion_samples.to_value(),
             "timeline" => s.timeline.to_value(),
             "timeline-string" => s.timeline_string.to_value(),
+            "transitions" => s.transitions.to_value(),
             "workers" => s.workers.to_value(),
             "max-frames-in-flight" => s.max_in_flight.to_value(),
             "adapter" => s.adapter.to_value(),
@@ -585,6 +600,18 @@ impl AggregatorImpl for ParallelCompositor {
                 ["background=image needs background-image (a PNG or JPEG file)"]
             ));
         }
+        let transitions = transitions::compile(
+            settings.transitions.as_deref(),
+            timeline.as_ref(),
+            &frame::load_image,
+        )
+        .map_err(|e| {
+            gst::error_msg!(
+                gst::ResourceError::Settings,
+                ("Invalid transition: {}", e),
+                ["checked at start (READY -> PAUSED); transitions are described in the README"]
+            )
+        })?;
         let choice = match settings.adapter {
             Adapter::Auto => AdapterChoice::Auto,
             Adapter::Hardware => AdapterChoice::Hardware,
@@ -597,6 +624,14 @@ impl AggregatorImpl for ParallelCompositor {
                 ["adapter={:?}", settings.adapter]
             )
         })?;
+        for t in &transitions {
+            ctx.prepare_transition(&t.kind).map_err(|e| {
+                gst::error_msg!(
+                    gst::LibraryError::Init,
+                    ("Cannot prepare transition {}: {}", t.spec.origin, e)
+                )
+            })?;
+        }
         let workers = settings.workers();
         let k = settings.max_in_flight(workers);
         let renderers = (0..workers)
@@ -623,6 +658,7 @@ impl AggregatorImpl for ParallelCompositor {
             workers,
             look: settings.look(image),
             timeline: timeline.map(Arc::new),
+            transitions: Arc::new(transitions),
             pending: None,
             frames: 0,
             stats: Stats::default(),
@@ -679,13 +715,14 @@ impl AggregatorImpl for ParallelCompositor {
             let Some(state) = guard.as_mut() else {
                 return Err(gst::FlowError::Flushing);
             };
-            let (background, layers) = state
+            let (background, layers, transitions) = state
                 .pending
                 .take()
-                .unwrap_or_else(|| (Background::Solid(0xff00_0000), Vec::new()));
+                .unwrap_or_else(|| (Background::Solid(0xff00_0000), Vec::new(), Vec::new()));
             let job = FrameJob {
                 background,
                 layers,
+                transitions,
                 output: buffer,
                 output_info: info,
                 frame: state.frames,
@@ -942,8 +979,12 @@ impl VideoAggregatorImpl for ParallelCompositor {
         token: &gst_video::subclass::AggregateFramesToken,
         outbuf: &mut gst::BufferRef,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let (look, timeline) = match lock(&self.state).as_ref() {
-            Some(state) => (state.look.clone(), state.timeline.clone()),
+        let (look, timeline, transitions) = match lock(&self.state).as_ref() {
+            Some(state) => (
+                state.look.clone(),
+                state.timeline.clone(),
+                state.transitions.clone(),
+            ),
             None => return Err(gst::FlowError::Flushing),
         };
         // The controller synced the pads at the output's stream time: the timeline and the
@@ -981,8 +1022,14 @@ impl VideoAggregatorImpl for ParallelCompositor {
             });
         }
         let background = look.background(&names);
+        let draws = match stream_time {
+            Some(t) if !transitions.is_empty() => {
+                transitions::draws_at(&transitions, t.seconds_f64(), &names)
+            }
+            _ => Vec::new(),
+        };
         if let Some(state) = lock(&self.state).as_mut() {
-            state.pending = Some((background, layers));
+            state.pending = Some((background, layers, draws));
         }
         Ok(gst::FlowSuccess::Ok)
     }

@@ -8,6 +8,7 @@ use gst_video::prelude::*;
 use crate::compose::{Background, LayerParams, PixelFormat, YuvColorimetry, YuvMatrix};
 use crate::gpu::{GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut, Timings};
 use crate::pool::Renderer;
+use crate::transition::TransitionDraw;
 
 /// One input of a frame job: the pad's current buffer (a reference, not a copy) and where it goes.
 #[derive(Debug)]
@@ -23,6 +24,8 @@ pub(super) struct FrameJob {
     pub background: Background,
     /// Bottom first.
     pub layers: Vec<LayerInput>,
+    /// Transitions between layers under way in this frame.
+    pub transitions: Vec<TransitionDraw>,
     pub output: gst::Buffer,
     pub output_info: gst_video::VideoInfo,
     /// Frame number since start, for fault injection in tests.
@@ -159,7 +162,7 @@ impl Renderer for JobRenderer {
                 colorimetry: colorimetry(info),
             };
             self.gpu
-                .render(&job.background, &layers, &mut target)
+                .render_with_transitions(&job.background, &layers, &job.transitions, &mut target)
                 .map_err(|e| e.to_string())?
         };
         drop(layers);

@@ -425,7 +425,15 @@ impl XfadeKind {
             XfadeKind::FadeWhite => fade_via(q.a(), WHITE, WHITE, q.b(), pp),
             XfadeKind::Radial => {
                 let (cx, cy) = q.half();
-                let sm = (x - cx).atan2(y - cy) - (pp - 0.5) * 7.853_981_5;
+                let dx = x - cx;
+                let dy = y - cy;
+                // atan2(0, 0) is 0 in C but undefined in WGSL: the centre pixel gets C's value.
+                let angle = if dx == 0.0 && dy == 0.0 {
+                    0.0
+                } else {
+                    dx.atan2(dy)
+                };
+                let sm = angle - (pp - 0.5) * 7.853_981_5;
                 q.smooth(sm)
             }
             XfadeKind::SmoothLeft => q.smooth(1.0 + x / w - pp * 2.0),

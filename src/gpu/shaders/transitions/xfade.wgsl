@@ -236,7 +236,11 @@ fn xfade_radial(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> {
     let px = xf_pixel(uv);
     let pp = 1.0 - progress;
     let c = floor(s * 0.5);
-    let sm = atan2(px.x - c.x, px.y - c.y) - (pp - 0.5) * 7.8539815;
+    let dx = px.x - c.x;
+    let dy = px.y - c.y;
+    // atan2(0, 0) is 0 in C but undefined in WGSL: the centre pixel gets C's value.
+    let angle = select(atan2(dx, dy), 0.0, dx == 0.0 && dy == 0.0);
+    let sm = angle - (pp - 0.5) * 7.8539815;
     return xf_smooth(uv, sm);
 }
 
