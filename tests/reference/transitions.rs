@@ -493,12 +493,15 @@ fn pixel(name: &str, f: &Frames, x: i64, y: i64, p: f64) -> [f64; 4] {
         "pixelize" => {
             let d = q.min(1.0 - q);
             let dist = (d * 50.0).ceil() / 50.0;
-            let side = 2.0 * dist * (w.min(h) as f64) / 20.0;
+            // xfade computes the block size and the block index in single precision; in f64 a
+            // pixel on a block boundary (x / side within rounding of an integer) lands in the
+            // other block.
+            let side = 2.0 * dist as f32 * (w.min(h) as f32) / 20.0;
+            let block = |v: f64, limit: f64| {
+                trunc(((((v as f32 / side).floor() + 0.5) * side) as f64).min(limit - 1.0))
+            };
             let (sx, sy) = if dist > 0.0 {
-                (
-                    trunc((((xf / side).floor() + 0.5) * side).min(wf - 1.0)),
-                    trunc((((yf / side).floor() + 0.5) * side).min(hf - 1.0)),
-                )
+                (block(xf, wf), block(yf, hf))
             } else {
                 (x, y)
             };
