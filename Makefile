@@ -30,6 +30,7 @@ bench: build
 	@scripts/deps.sh bench
 	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/framereorder.sh
 	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/compositor.sh
+	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/transitions.sh
 
 clean:
 	$(CARGO) clean

@@ -63,7 +63,7 @@ fn picture_a(x: u32, y: u32) -> [u8; 4] {
 
 /// The TO picture: cool stripes.
 fn picture_b(x: u32, y: u32) -> [u8; 4] {
-    if ((x + y) / 12) % 2 == 0 {
+    if ((x + y) / 12).is_multiple_of(2) {
         [40, 110, 200, 255]
     } else {
         [20, 50, 110, 255]
