@@ -10,6 +10,7 @@
 use gst::glib;
 
 pub mod compose;
+pub mod cpu;
 pub mod effects;
 pub mod framereorder;
 pub mod gpu;

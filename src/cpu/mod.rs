@@ -1,0 +1,343 @@
+//! The CPU backend: renders the frame description of [`crate::compose`] (background, layers
+//! with every card effect, transitions) into the output planes, in plain Rust on the CPU, no
+//! GPU and no GStreamer. The wgpu backend (src/gpu) is the specification: this renderer follows
+//! its passes and arithmetic (coverage with exact edge areas, the analytic shadow, the blurred
+//! background at reduced size, the output's chroma kernels) and differs from it only within
+//! the tolerances tests/cpu_render.rs states.
+//!
+//! Two paths render a frame:
+//! - the RGB path (`rgb`) composites premultiplied float RGBA a row at a time, then converts:
+//!   every format, background, operator, effect and transition;
+//! - the YUV path (`yuv`) composites Y'CbCr directly when the output and every drawn layer are
+//!   YUV with the same matrix and range, layers blend `over` an opaque background, no content is
+//!   blurred and transitions are fades (the export's case): luma at full resolution, chroma at
+//!   half, no RGB round trip. Blending is affine, so the arithmetic is the same, except that
+//!   out-of-gamut source colours are not clamped to RGB and chroma is composited at chroma
+//!   resolution (see `yuv`).
+//!
+//! A frame is split into bands of rows, one per thread (`std::thread::scope`); every row is
+//! computed from the frame's inputs alone, so the output does not depend on the split.
+//! Timings: `upload` is the preparation (cards' tables, the reduced blurred background, blurred
+//! contents, transition buffers), `render` the compositing, `readback` the writing of bytes.
+
+mod background;
+mod blur;
+mod card;
+mod convert;
+mod frame;
+mod par;
+mod reduced;
+mod rgb;
+mod sample;
+mod shape;
+mod taps;
+mod transition;
+mod yuv;
+
+use std::time::Instant;
+
+use background::Backdrop;
+use convert::ChromaKernel;
+use frame::CardLayer;
+use par::{bands, run_bands, split_output};
+pub(crate) use par::{par_bands, par_rows};
+use reduced::Reduced;
+use rgb::{rgb_band, Item, RgbScene, RowScratch};
+use sample::Pixels;
+use transition::TransitionLayer;
+
+use crate::compose::{Background, LayerSource, Operator, OutputTarget, Timings};
+use crate::transition::{TransitionDraw, TransitionKind};
+
+/// Renders frames on the CPU. Scratch buffers (the blurred background, blurred contents,
+/// transition buffers, per-thread rows) are kept between frames.
+#[derive(Debug)]
+pub struct CpuRenderer {
+    threads: usize,
+    reduced: Reduced,
+    /// Blurred premultiplied copies of layer contents, by layer index.
+    blurred: Vec<[Vec<f32>; 4]>,
+    blur_tmp: Vec<f32>,
+    /// Transition buffers (from, to), by transition index.
+    transitions: Vec<(Vec<f32>, Vec<f32>)>,
+    rows: Vec<RowScratch>,
+    yuv_rows: Vec<yuv::YuvScratch>,
+    shadows: shape::ShadowCache,
+    yuv_path: bool,
+}
+
+fn check_output(output: &OutputTarget<'_>) -> Result<(), String> {
+    let (w, h, f) = (output.width, output.height, output.format);
+    if w == 0 || h == 0 {
+        return Err(format!("empty output size {w}x{h}"));
+    }
+    if output.planes.len() != f.n_planes() {
+        return Err(format!("{f:?} output with {} planes", output.planes.len()));
+    }
+    for (i, p) in output.planes.iter().enumerate() {
+        let (pw, ph, bpp) = f.plane_size(i, w, h);
+        let row = (pw * bpp) as usize;
+        let needed = p.stride * (ph as usize - 1) + row;
+        if p.stride < row || p.data.len() < needed {
+            return Err(format!(
+                "output plane {i} too small: {} bytes, stride {}, need {needed}",
+                p.data.len(),
+                p.stride
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl CpuRenderer {
+    /// A renderer splitting each frame across `threads` threads (1: no split).
+    pub fn new(threads: usize) -> Self {
+        CpuRenderer {
+            threads: threads.max(1),
+            reduced: Reduced::default(),
+            blurred: Vec::new(),
+            blur_tmp: Vec::new(),
+            transitions: Vec::new(),
+            rows: Vec::new(),
+            yuv_rows: Vec::new(),
+            shadows: Default::default(),
+            yuv_path: true,
+        }
+    }
+
+    /// Whether frames that allow it are composited directly in Y'CbCr (the default), or always
+    /// in RGB: for comparing the two paths.
+    pub fn set_yuv_path(&mut self, allow: bool) {
+        self.yuv_path = allow;
+    }
+
+    /// Renders one frame: `background`, then `layers` bottom first (the layers of each
+    /// transition drawn through it), into `output`. Invalid input (plane sizes, indices, a
+    /// shader transition) is an error; so is a panic, should the renderer have a bug.
+    pub fn render(
+        &mut self,
+        background: &Background,
+        layers: &[LayerSource<'_>],
+        transitions: &[TransitionDraw],
+        output: &mut OutputTarget<'_>,
+    ) -> Result<Timings, String> {
+        // Every buffer is sized afresh each frame, so the renderer stays usable after a panic.
+        let frame = std::panic::AssertUnwindSafe(|| {
+            self.render_frame(background, layers, transitions, output)
+        });
+        std::panic::catch_unwind(frame).unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(format!("the CPU renderer failed: {why}"))
+        })
+    }
+
+    fn render_frame(
+        &mut self,
+        background: &Background,
+        layers: &[LayerSource<'_>],
+        transitions: &[TransitionDraw],
+        output: &mut OutputTarget<'_>,
+    ) -> Result<Timings, String> {
+        let start = Instant::now();
+        check_output(output)?;
+        let (width, height) = (output.width as usize, output.height as usize);
+        if let Background::Blurred { layer, .. } = background {
+            if *layer >= layers.len() {
+                return Err(format!(
+                    "the background blurs layer {layer} of {}",
+                    layers.len()
+                ));
+            }
+        }
+        let mut in_transition = vec![false; layers.len()];
+        let mut xfades = Vec::with_capacity(transitions.len());
+        for t in transitions {
+            for i in [t.from, t.to] {
+                if i >= layers.len() {
+                    return Err(format!("a transition uses layer {i} of {}", layers.len()));
+                }
+                in_transition[i] = true;
+            }
+            match &t.kind {
+                TransitionKind::Xfade(k) => xfades.push(*k),
+                TransitionKind::Shader(s) => {
+                    return Err(format!(
+                        "transition {} is a shader: the CPU backend cannot run it; it needs the wgpu backend (adapter=auto, hardware or software)",
+                        s.origin
+                    ))
+                }
+            }
+        }
+
+        // Every source is checked, drawn or not: a hidden layer may still be the background.
+        let mut cards: Vec<Option<CardLayer<'_>>> = Vec::with_capacity(layers.len());
+        for (i, l) in layers.iter().enumerate() {
+            let drawn = l.params.alpha > 0.0 || l.params.operator == Operator::Source;
+            if !(drawn || in_transition[i]) {
+                Pixels::of(l)?;
+                cards.push(None);
+                continue;
+            }
+            cards.push(CardLayer::new(
+                i,
+                l,
+                output.width,
+                output.height,
+                &mut self.shadows,
+            )?);
+        }
+        self.shadows.end_frame();
+
+        let threads = self.threads;
+        let use_yuv =
+            self.yuv_path && yuv::eligible(background, layers, &cards, transitions, output);
+
+        // Preparation: the reduced blurred background, blurred contents, transition cards.
+        if let Background::Blurred { layer, sigma } = background {
+            let l = &layers[*layer];
+            let pix = Pixels::of(l)?;
+            self.reduced.prepare(
+                &pix,
+                l.width as usize,
+                l.height as usize,
+                width,
+                height,
+                *sigma,
+                use_yuv.then(|| yuv::centroid(output.colorimetry.chroma_cosited_h)),
+                threads,
+            );
+        }
+        if self.blurred.len() < layers.len() {
+            self.blurred.resize_with(layers.len(), Default::default);
+        }
+        for card in cards.iter().flatten() {
+            if let Some((sx, sy)) = card.blur {
+                blur::decode_and_blur(
+                    card,
+                    &mut self.blurred[card.index],
+                    &mut self.blur_tmp,
+                    sx,
+                    sy,
+                    threads,
+                );
+            }
+        }
+        for (i, card) in cards.iter_mut().enumerate() {
+            if let Some(c) = card {
+                if c.blur.is_some() {
+                    c.pixels = Pixels::Float {
+                        planes: &self.blurred[i],
+                    };
+                }
+            }
+        }
+        if self.transitions.len() < transitions.len() {
+            self.transitions
+                .resize_with(transitions.len(), Default::default);
+        }
+        let mut boxes = Vec::with_capacity(transitions.len());
+        // The YUV path draws a fade's two cards directly; the RGB path draws them alone first.
+        for (t, bufs) in transitions.iter().zip(&mut self.transitions) {
+            if use_yuv {
+                break;
+            }
+            // A card that shows nothing is a transparent buffer.
+            let (a, b) = (cards[t.from].as_ref(), cards[t.to].as_ref());
+            let Some((cols, rows)) = transition::union(a, b) else {
+                boxes.push(None);
+                continue;
+            };
+            for (card, buf) in [(a, &mut bufs.0), (b, &mut bufs.1)] {
+                transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
+            }
+            boxes.push(Some((cols, rows)));
+        }
+        let upload = start.elapsed();
+
+        let start = Instant::now();
+        let convert_time = if use_yuv {
+            let scene = yuv::YuvScene::new(background, &self.reduced, cards, transitions, output);
+            if self.yuv_rows.len() < threads {
+                self.yuv_rows.resize_with(threads, Default::default);
+            }
+            let units = height.div_ceil(2);
+            let bands = bands(units, threads);
+            let parts = split_output(&mut output.planes, output.format, &bands);
+            run_bands(&bands, parts, &mut self.yuv_rows, |band, planes, s| {
+                scene.band(band, planes, s)
+            })
+        } else {
+            // Transitions sit at the z position of their upper layer.
+            let mut items: Vec<(usize, Item<'_>)> = Vec::new();
+            for (i, card) in cards.into_iter().enumerate() {
+                if let Some(c) = card {
+                    if !in_transition[i] {
+                        items.push((i, Item::Card(Box::new(c))));
+                    }
+                }
+            }
+            for ((t, kind), (bx, bufs)) in transitions
+                .iter()
+                .zip(&xfades)
+                .zip(boxes.into_iter().zip(&self.transitions))
+            {
+                let Some((cols, rows)) = bx else { continue };
+                items.push((
+                    t.from.max(t.to),
+                    Item::Transition(TransitionLayer {
+                        kind: *kind,
+                        progress: t.progress,
+                        from: &bufs.0,
+                        to: &bufs.1,
+                        cols,
+                        rows,
+                        size: [width, height],
+                    }),
+                ));
+            }
+            // Stable: a transition follows the cards at its own index.
+            items.sort_by_key(|(z, _)| *z);
+            let scene = RgbScene {
+                backdrop: Backdrop::new(background, &self.reduced, width, height),
+                items: items.into_iter().map(|(_, item)| item).collect(),
+                width,
+            };
+            if self.rows.len() < threads {
+                self.rows.resize_with(threads, Default::default);
+            }
+            let kernel = ChromaKernel::new(&output.colorimetry, width, height);
+            let format = output.format;
+            let colorimetry = output.colorimetry;
+            let units = if format.is_yuv() {
+                height.div_ceil(2)
+            } else {
+                height
+            };
+            let bands = bands(units, threads);
+            let parts = split_output(&mut output.planes, format, &bands);
+            run_bands(&bands, parts, &mut self.rows, |band, planes, s| {
+                rgb_band(
+                    &scene,
+                    format,
+                    &colorimetry,
+                    &kernel,
+                    height,
+                    band,
+                    planes,
+                    s,
+                )
+            })
+        };
+        let total = start.elapsed();
+        let readback = convert_time.min(total);
+        Ok(Timings {
+            upload,
+            render: total - readback,
+            readback,
+        })
+    }
+}

@@ -1,0 +1,422 @@
+//! Separable resampling tables. Every resampling the renderer does along one axis (bilinear
+//! sampling at arbitrary positions, the chroma kernels of the YUV output, the box downsampling of
+//! the blurred background) is a short weighted sum of consecutive source samples; building it as
+//! a table once per frame leaves the inner loops as plain multiply-adds over slices.
+
+/// For each output index, `n` weights over the source samples `start .. start + n`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Taps {
+    n: usize,
+    start: Vec<u32>,
+    weights: Vec<f32>,
+    /// (index, weight) pairs collected while building, reused between builds.
+    points: Vec<(i64, f32)>,
+    ends: Vec<usize>,
+}
+
+impl Taps {
+    /// Taps per output.
+    pub(crate) fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Number of outputs.
+    pub(crate) fn len(&self) -> usize {
+        self.start.len()
+    }
+
+    /// The first source index of every output.
+    pub(crate) fn starts(&self) -> &[u32] {
+        &self.start
+    }
+
+    /// First source index and the weights of output `i`.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> (usize, &[f32]) {
+        (
+            self.start[i] as usize,
+            &self.weights[i * self.n..(i + 1) * self.n],
+        )
+    }
+
+    /// The source range outputs `range` read.
+    pub(crate) fn span(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        if range.is_empty() {
+            return 0..0;
+        }
+        // Starts never decrease (positions grow with the output), so the ends decide.
+        let (a, b) = (self.start[range.start], self.start[range.end - 1]);
+        a.min(b) as usize..a.max(b) as usize + self.n
+    }
+
+    /// Rebuilds the table for `count` outputs over `len` source samples. `points(i, push)` names
+    /// the bilinear sample points of output `i`: `push(position, weight)`, position in source
+    /// texel units with texel centres at `k + 0.5`; positions past the edges are clamped, as a
+    /// texture sampler clamps. A position on a texel centre gives that texel alone.
+    pub(crate) fn build(
+        &mut self,
+        count: usize,
+        len: usize,
+        mut points: impl FnMut(usize, &mut dyn FnMut(f64, f32)),
+    ) {
+        self.points.clear();
+        self.ends.clear();
+        let last = len.max(1) as i64 - 1;
+        for i in 0..count {
+            let list = &mut self.points;
+            points(i, &mut |pos: f64, weight: f32| {
+                let f = pos - 0.5;
+                let base = f.floor();
+                let w = (f - base) as f32;
+                let i0 = if base.is_finite() { base as i64 } else { 0 };
+                list.push((i0.clamp(0, last), weight * (1.0 - w)));
+                if w != 0.0 {
+                    list.push(((i0 + 1).clamp(0, last), weight * w));
+                }
+            });
+            self.ends.push(self.points.len());
+        }
+        // The widest output decides n; a start is moved left so that start + n stays in range.
+        let mut n = 1;
+        let mut from = 0;
+        for &end in &self.ends {
+            let pts = &self.points[from..end];
+            if let (Some(lo), Some(hi)) =
+                (pts.iter().map(|p| p.0).min(), pts.iter().map(|p| p.0).max())
+            {
+                n = n.max((hi - lo + 1) as usize);
+            }
+            from = end;
+        }
+        let n = n.min(len.max(1));
+        self.n = n;
+        self.start.clear();
+        self.weights.clear();
+        self.weights.resize(count * n, 0.0);
+        let mut from = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let pts = &self.points[from..end];
+            let lo = pts.iter().map(|p| p.0).min().unwrap_or(0);
+            let start = lo.min(len.max(1) as i64 - n as i64).max(0);
+            self.start.push(start as u32);
+            let w = &mut self.weights[i * n..(i + 1) * n];
+            for &(k, wt) in pts {
+                w[(k - start) as usize] += wt;
+            }
+            from = end;
+        }
+    }
+
+    /// `out[k] = Σ weights · src[start ..]` for outputs `first .. first + out.len()`, reading a
+    /// source whose index 0 is sample `offset`.
+    #[inline]
+    pub(crate) fn apply(&self, src: &[f32], offset: usize, first: usize, out: &mut [f32]) {
+        let starts = &self.start[first..first + out.len()];
+        let weights = &self.weights[first * self.n..(first + out.len()) * self.n];
+        match self.n {
+            1 => apply_n::<1>(starts, weights, src, offset, out),
+            2 => apply_n::<2>(starts, weights, src, offset, out),
+            3 => apply_n::<3>(starts, weights, src, offset, out),
+            4 => apply_n::<4>(starts, weights, src, offset, out),
+            5 => apply_n::<5>(starts, weights, src, offset, out),
+            6 => apply_n::<6>(starts, weights, src, offset, out),
+            7 => apply_n::<7>(starts, weights, src, offset, out),
+            8 => apply_n::<8>(starts, weights, src, offset, out),
+            n => {
+                for ((o, &s), w) in out.iter_mut().zip(starts).zip(weights.chunks_exact(n)) {
+                    let s = &src[s as usize - offset..][..n];
+                    *o = s.iter().zip(w).map(|(a, b)| a * b).sum();
+                }
+            }
+        }
+    }
+
+    /// Like `apply` over a source with `stride` interleaved channels, reading channel `channel`.
+    #[inline]
+    pub(crate) fn apply_strided(
+        &self,
+        src: &[f32],
+        offset: usize,
+        stride: usize,
+        channel: usize,
+        first: usize,
+        out: &mut [f32],
+    ) {
+        let starts = &self.start[first..first + out.len()];
+        let n = self.n;
+        let weights = &self.weights[first * n..(first + out.len()) * n];
+        if n == 2 {
+            for ((o, &s), w) in out.iter_mut().zip(starts).zip(weights.chunks_exact(2)) {
+                let at = (s as usize - offset) * stride + channel;
+                *o = src[at] * w[0] + src[at + stride] * w[1];
+            }
+            return;
+        }
+        for ((o, &s), w) in out.iter_mut().zip(starts).zip(weights.chunks_exact(n)) {
+            let at = (s as usize - offset) * stride + channel;
+            *o = w
+                .iter()
+                .enumerate()
+                .map(|(t, wt)| src[at + t * stride] * wt)
+                .sum();
+        }
+    }
+}
+
+/// Linear interpolation at evenly spaced positions `t0 + x · step` (texel index units: texel i
+/// at i) for upsampling (`step` ≤ 1): outputs come in runs between two texels, each run with
+/// fixed endpoints and a weight per output, so that no output gathers.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Upsampler {
+    /// (first output, left texel) of each run, clamped texels.
+    runs: Vec<(u32, u32)>,
+    weights: Vec<f32>,
+    len: usize,
+    /// When every run but the first and last has the same length over consecutive texels (an
+    /// integer factor), that length; those runs then use the weights of the second run.
+    period: usize,
+}
+
+impl Upsampler {
+    /// The upsampler of `count` outputs from `len` texels.
+    pub(crate) fn new(count: usize, len: usize, t0: f64, step: f64) -> Self {
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        let mut weights = Vec::with_capacity(count);
+        let last = len.max(1) as i64 - 1;
+        let mut current = i64::MIN;
+        for x in 0..count {
+            let t = t0 + x as f64 * step;
+            let base = t.floor();
+            let i = base as i64;
+            // Past either edge both endpoints are the edge texel: weight 0 on it.
+            let (texel, w) = if i < 0 {
+                (0, 0.0)
+            } else if i >= last {
+                (last.max(0), 0.0)
+            } else {
+                (i, (t - base) as f32)
+            };
+            if texel != current {
+                runs.push((x as u32, texel as u32));
+                current = texel;
+            }
+            weights.push(w);
+        }
+        let mut up = Upsampler {
+            runs,
+            weights,
+            len: len.max(1),
+            period: 0,
+        };
+        up.period = up.regular_period().unwrap_or(0);
+        up
+    }
+
+    fn regular_period(&self) -> Option<usize> {
+        let r = &self.runs;
+        if r.len() < 4 {
+            return None;
+        }
+        let period = (r[2].0 - r[1].0) as usize;
+        let regular = r[1..]
+            .windows(2)
+            .all(|w| (w[1].0 - w[0].0) as usize == period && w[1].1 == w[0].1 + 1);
+        (regular && (1..=16).contains(&period)).then_some(period)
+    }
+
+    /// Outputs `x0 .. x0 + out.len()` from `line` (the `len` texels).
+    pub(crate) fn apply(&self, line: &[f32], x0: usize, out: &mut [f32]) {
+        let end = x0 + out.len();
+        let line = &line[..self.len];
+        let last = self.len - 1;
+        let runs = &self.runs;
+        let mut k = runs
+            .partition_point(|r| r.0 as usize <= x0)
+            .saturating_sub(1);
+        while k < runs.len() {
+            let (start, texel) = runs[k];
+            let start = (start as usize).max(x0);
+            if start >= end {
+                break;
+            }
+            let stop = runs.get(k + 1).map_or(end, |r| (r.0 as usize).min(end));
+            // A stretch of whole regular runs (not the last run, which may be cut short).
+            let p = self.period;
+            if p > 0 && k >= 1 && start == runs[k].0 as usize {
+                let whole = ((end - start) / p).min(runs.len().saturating_sub(k + 1));
+                if whole > 0 {
+                    let t = texel as usize;
+                    let pattern = &self.weights[runs[1].0 as usize..][..p];
+                    let dst = &mut out[start - x0..start - x0 + whole * p];
+                    let src = &line[t..=(t + whole).min(last)];
+                    regular(p, src, pattern, dst);
+                    k += whole;
+                    continue;
+                }
+            }
+            let t = texel as usize;
+            let a = line[t];
+            let d = line[(t + 1).min(last)] - a;
+            for (o, w) in out[start - x0..stop - x0]
+                .iter_mut()
+                .zip(&self.weights[start..stop])
+            {
+                *o = a + d * w;
+            }
+            k += 1;
+        }
+    }
+}
+
+/// Whole runs of `p` outputs: run i interpolates `src[i]` → `src[i + 1]` with `pattern`.
+fn regular(p: usize, src: &[f32], pattern: &[f32], out: &mut [f32]) {
+    fn fixed<const P: usize>(src: &[f32], pattern: &[f32], out: &mut [f32]) {
+        let mut w = [0.0f32; P];
+        w.copy_from_slice(&pattern[..P]);
+        let last = src.len() - 1;
+        for (i, chunk) in out.chunks_exact_mut(P).enumerate() {
+            let a = src[i];
+            let d = src[(i + 1).min(last)] - a;
+            for (o, w) in chunk.iter_mut().zip(&w) {
+                *o = a + d * w;
+            }
+        }
+    }
+    match p {
+        2 => fixed::<2>(src, pattern, out),
+        3 => fixed::<3>(src, pattern, out),
+        4 => fixed::<4>(src, pattern, out),
+        5 => fixed::<5>(src, pattern, out),
+        6 => fixed::<6>(src, pattern, out),
+        7 => fixed::<7>(src, pattern, out),
+        8 => fixed::<8>(src, pattern, out),
+        _ => {
+            let last = src.len() - 1;
+            for (i, chunk) in out.chunks_exact_mut(p).enumerate() {
+                let a = src[i];
+                let d = src[(i + 1).min(last)] - a;
+                for (o, w) in chunk.iter_mut().zip(pattern) {
+                    *o = a + d * w;
+                }
+            }
+        }
+    }
+}
+
+/// `apply` with a fixed number of taps, so that the sums unroll.
+#[inline(always)]
+fn apply_n<const N: usize>(
+    starts: &[u32],
+    weights: &[f32],
+    src: &[f32],
+    offset: usize,
+    out: &mut [f32],
+) {
+    for ((o, &s), w) in out.iter_mut().zip(starts).zip(weights.chunks_exact(N)) {
+        let s = &src[s as usize - offset..][..N];
+        let mut acc = s[0] * w[0];
+        for t in 1..N {
+            acc += s[t] * w[t];
+        }
+        *o = acc;
+    }
+}
+
+/// `out[x] = scale · Σ_t weights[t] · rows[t][x]` over byte rows.
+#[inline]
+pub(crate) fn combine_rows_u8<'r>(
+    rows: impl Iterator<Item = &'r [u8]>,
+    weights: &[f32],
+    scale: f32,
+    out: &mut [f32],
+) {
+    let mut first = true;
+    for (row, &w) in rows.zip(weights) {
+        let w = w * scale;
+        if first {
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o = v as f32 * w;
+            }
+            first = false;
+        } else if w != 0.0 {
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o += v as f32 * w;
+            }
+        }
+    }
+    if first {
+        out.fill(0.0);
+    }
+}
+
+/// `out[x] = Σ_t weights[t] · rows[t][x]` over float rows.
+#[inline]
+pub(crate) fn combine_rows_f32<'r>(
+    rows: impl Iterator<Item = &'r [f32]>,
+    weights: &[f32],
+    out: &mut [f32],
+) {
+    let mut first = true;
+    for (row, &w) in rows.zip(weights) {
+        if first {
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o = v * w;
+            }
+            first = false;
+        } else if w != 0.0 {
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o += v * w;
+            }
+        }
+    }
+    if first {
+        out.fill(0.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upsample_matches_the_table() {
+        let line = [1.0, 5.0, 2.0, 8.0, 3.0];
+        for (f, x0) in [(6.0, 0usize), (3.0, 7), (2.5, 1), (4.0, 0), (2.0, 3)] {
+            let mut t = Taps::default();
+            t.build(40, 5, |i, push| push(((x0 + i) as f64 + 0.5) / f, 1.0));
+            let mut want = [0.0; 40];
+            t.apply(&line, 0, 0, &mut want);
+            let mut got = [0.0; 40];
+            let up = Upsampler::new(x0 + 40, 5, 0.5 / f - 0.5, 1.0 / f);
+            up.apply(&line, x0, &mut got);
+            // Pieces give the same as the whole.
+            let mut pieces = [0.0; 40];
+            up.apply(&line, x0, &mut pieces[..13]);
+            up.apply(&line, x0 + 13, &mut pieces[13..]);
+            assert_eq!(got, pieces);
+            for (a, b) in want.iter().zip(&got) {
+                assert!((a - b).abs() < 1e-5, "{f}: {want:?} {got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bilinear_points_and_clamping() {
+        let mut t = Taps::default();
+        // Output i samples at i * 0.5 + 0.25 over 4 texels.
+        t.build(9, 4, |i, push| push(i as f64 * 0.5 + 0.25, 1.0));
+        let src = [10.0, 20.0, 30.0, 40.0];
+        let mut out = [0.0; 9];
+        t.apply(&src, 0, 0, &mut out);
+        // 0.25 is left of the first centre: clamped to texel 0; 4.25 right of the last.
+        assert_eq!(out[0], 10.0);
+        assert!((out[1] - 12.5).abs() < 1e-5);
+        assert!((out[2] - 17.5).abs() < 1e-5);
+        assert_eq!(out[8], 40.0);
+        // On a texel centre: that texel alone.
+        let mut one = Taps::default();
+        one.build(1, 4, |_, push| push(2.5, 1.0));
+        assert_eq!(one.get(0).1, &[1.0]);
+        assert_eq!(one.get(0).0, 2);
+    }
+}

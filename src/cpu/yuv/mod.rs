@@ -1,0 +1,333 @@
+//! The YUV path: YUV inputs composited straight into a YUV output of the same matrix and range,
+//! the export's case. Over an opaque background, `over` gives `D' = S + D (1 − Sa)` with every
+//! colour premultiplied by its alpha; the Y'CbCr transform is affine, so the same combination
+//! of Y'CbCr values (offsets premultiplied too) is the Y'CbCr of the RGB result. Luma is drawn
+//! at full resolution; chroma at half, where each chroma sample stands for the luma-resolution
+//! pixels the wgpu backend's conversion combines (`ChromaKernel`): the card's weights and the
+//! source's chroma are averaged over those pixels, so only the product of the two at the card's
+//! edge differs from averaging the products.
+//!
+//! Not the same as the RGB path in one respect: source colours outside the RGB gamut are not
+//! clamped to it (the RGB path, like the wgpu backend, clamps each decoded sample).
+
+mod backdrop;
+mod layer;
+
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use super::convert::{code, quantise, ChromaKernel};
+use super::frame::CardLayer;
+use super::reduced::Reduced;
+use super::rgb::around;
+use super::sample::{bilinear_pair, Pixels};
+use crate::compose::{
+    Affine3, Background, LayerSource, Operator, OutputTarget, PixelFormat, PlaneMut,
+};
+use crate::transition::{TransitionDraw, TransitionKind, XfadeKind};
+use backdrop::YuvBackdrop;
+use layer::{Work, YuvCard, YuvItem};
+
+pub(crate) use backdrop::centroid;
+
+/// Whether the frame can take the YUV path: YUV output; every drawn layer YUV with the output's
+/// matrix and range, drawn `over`, without content blur; an opaque background that is not an
+/// image; transitions only fades.
+pub(crate) fn eligible(
+    background: &Background,
+    layers: &[LayerSource<'_>],
+    cards: &[Option<CardLayer<'_>>],
+    transitions: &[TransitionDraw],
+    output: &OutputTarget<'_>,
+) -> bool {
+    let out = &output.colorimetry;
+    let same = |l: &LayerSource<'_>| {
+        l.format.is_yuv()
+            && l.colorimetry.matrix == out.matrix
+            && l.colorimetry.full_range == out.full_range
+    };
+    let opaque = |argb: u32| argb >> 24 == 0xff;
+    let bg_ok = match background {
+        Background::Solid(c) => opaque(*c),
+        Background::Checker => true,
+        Background::Gradient { from, to, .. } => opaque(*from) && opaque(*to),
+        Background::Image(_) => false,
+        Background::Blurred { layer, .. } => layers.get(*layer).is_some_and(same),
+    };
+    let in_transition = |i: usize| transitions.iter().any(|t| t.from == i || t.to == i);
+    output.format.is_yuv()
+        && bg_ok
+        && transitions
+            .iter()
+            .all(|t| matches!(t.kind, TransitionKind::Xfade(XfadeKind::Fade)))
+        && cards.iter().flatten().all(|c| {
+            (c.op == Operator::Over || in_transition(c.index))
+                && c.blur.is_none()
+                && matches!(c.pixels, Pixels::Yuv { .. })
+                && same(&layers[c.index])
+        })
+}
+
+/// Up to eight rows of a plane with weights.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowList {
+    n: usize,
+    rows: [usize; 8],
+    weights: [f32; 8],
+}
+
+impl RowList {
+    fn push(&mut self, row: usize, w: f32) {
+        if w == 0.0 {
+            return;
+        }
+        if let Some(i) = self.rows[..self.n].iter().position(|&r| r == row) {
+            self.weights[i] += w;
+        } else if self.n < 8 {
+            self.rows[self.n] = row;
+            self.weights[self.n] = w;
+            self.n += 1;
+        }
+    }
+
+    /// The rows of a bilinear sample at `pos` over `len`, times `w`.
+    fn push_bilinear(&mut self, pos: f64, len: usize, w: f32) {
+        let (rows, ws) = bilinear_pair(pos, len);
+        self.push(rows[0], ws[0] * w);
+        self.push(rows[1], ws[1] * w);
+    }
+
+    fn weights(&self) -> &[f32] {
+        &self.weights[..self.n]
+    }
+
+    /// The rows (all eight slots; the first `n` are used).
+    fn rows(&self) -> [usize; 8] {
+        self.rows
+    }
+}
+
+/// Premultiplied RGBA → premultiplied Y'CbCr (offsets times alpha) + alpha.
+fn premultiplied_yuv(m: &Affine3, c: [f32; 4]) -> [f32; 4] {
+    let f = |r: &[f32; 4]| r[0] * c[0] + r[1] * c[1] + r[2] * c[2] + r[3] * c[3];
+    [f(&m[0]), f(&m[1]), f(&m[2]), c[3]]
+}
+
+fn sized(v: &mut Vec<f32>, n: usize) -> &mut [f32] {
+    if v.len() < n {
+        v.resize(n, 0.0);
+    }
+    &mut v[..n]
+}
+
+/// Scratch of one thread.
+#[derive(Debug, Default)]
+pub(crate) struct YuvScratch {
+    d: Vec<f32>,
+    du: Vec<f32>,
+    dv: Vec<f32>,
+    acc: [Vec<f32>; 3],
+    tmp: [Vec<f32>; 2],
+    work: Work,
+}
+
+/// The frame of the YUV path.
+#[derive(Debug)]
+pub(crate) struct YuvScene<'a> {
+    width: usize,
+    height: usize,
+    cw: usize,
+    nv12: bool,
+    kernel: ChromaKernel,
+    backdrop: YuvBackdrop<'a>,
+    items: Vec<YuvItem<'a>>,
+}
+
+impl<'a> YuvScene<'a> {
+    /// The scene of a frame `eligible` accepted: `cards` by layer index; a transition's two
+    /// cards become one item at the z position of the upper one.
+    pub(crate) fn new(
+        background: &Background,
+        reduced: &'a Reduced,
+        cards: Vec<Option<CardLayer<'a>>>,
+        transitions: &[TransitionDraw],
+        output: &OutputTarget<'_>,
+    ) -> Self {
+        let (width, height) = (output.width as usize, output.height as usize);
+        let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
+        let c = &output.colorimetry;
+        let m = c.rgb_to_yuv();
+        let kernel = ChromaKernel::new(c, width, height);
+        let backdrop = YuvBackdrop::new(background, reduced, &m, c, width, height);
+        let mut cards: Vec<Option<CardLayer<'a>>> = cards;
+        let mut items: Vec<(usize, YuvItem<'a>)> = Vec::new();
+        let card = |i: usize, share: f32, cards: &mut Vec<Option<CardLayer<'a>>>| {
+            cards
+                .get_mut(i)
+                .and_then(Option::take)
+                .and_then(|c| YuvCard::new(c, share, &m, &kernel))
+        };
+        for t in transitions {
+            // xfade's fade: FROM · (1 − p) + TO · (1 − (1 − p)).
+            let pp = 1.0 - t.progress;
+            let parts: Vec<YuvCard<'a>> = [
+                card(t.from, pp, &mut cards),
+                card(t.to, 1.0 - pp, &mut cards),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if let Some(item) = YuvItem::new(parts, cw, ch) {
+                items.push((t.from.max(t.to), item));
+            }
+        }
+        for i in 0..cards.len() {
+            if let Some(item) = card(i, 1.0, &mut cards).and_then(|c| YuvItem::new(vec![c], cw, ch))
+            {
+                items.push((i, item));
+            }
+        }
+        // Stable: a transition follows the card at its own index.
+        items.sort_by_key(|(z, _)| *z);
+        YuvScene {
+            width,
+            height,
+            cw,
+            nv12: output.format == PixelFormat::Nv12,
+            kernel,
+            backdrop,
+            items: items.into_iter().map(|(_, item)| item).collect(),
+        }
+    }
+
+    /// The topmost item hiding what lies below on luma row `y`: (its index, the columns).
+    fn hole(&self, y: usize) -> (usize, Range<usize>) {
+        for (i, item) in self.items.iter().enumerate().rev() {
+            let span = item.hides(y);
+            if !span.is_empty() {
+                return (i, span);
+            }
+        }
+        (0, 0..0)
+    }
+
+    /// The same for chroma row `j`: hidden on every luma row it reads.
+    fn chroma_hole(&self, j: usize) -> (usize, Range<usize>) {
+        let rows = self.kernel.rows(j);
+        for (i, item) in self.items.iter().enumerate().rev() {
+            let mut span: Option<Range<usize>> = None;
+            for &(y, w) in &rows {
+                if w == 0.0 {
+                    continue;
+                }
+                let s = item.hides(y);
+                span = Some(match span {
+                    None => s,
+                    Some(p) => p.start.max(s.start)..p.end.min(s.end),
+                });
+            }
+            let inside = self.kernel.inside(span.unwrap_or(0..0));
+            if !inside.is_empty() {
+                return (i, inside);
+            }
+        }
+        (0, 0..0)
+    }
+
+    /// Composites luma row `y` into `s.d`.
+    fn luma_row(&self, y: usize, s: &mut YuvScratch) {
+        let w = self.width;
+        let mut d = std::mem::take(&mut s.d);
+        d.resize(w, 0.0);
+        let (hole_at, hole) = self.hole(y);
+        for cols in around(0..w, &hole) {
+            if !cols.is_empty() {
+                self.backdrop.luma(y, cols.clone(), &mut d[cols]);
+            }
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            if !item.rows.contains(&y) {
+                continue;
+            }
+            let hide = if i < hole_at { hole.clone() } else { 0..0 };
+            for cols in around(item.cols.clone(), &hide) {
+                if !cols.is_empty() {
+                    item.luma(y, cols, &mut d, s);
+                }
+            }
+        }
+        s.d = d;
+    }
+
+    /// Composites chroma row `j` into `s.du`, `s.dv`.
+    fn chroma_row(&self, j: usize, s: &mut YuvScratch) {
+        let cw = self.cw;
+        let (mut du, mut dv) = (std::mem::take(&mut s.du), std::mem::take(&mut s.dv));
+        du.resize(cw, 0.0);
+        dv.resize(cw, 0.0);
+        let (hole_at, hole) = self.chroma_hole(j);
+        for cols in around(0..cw, &hole) {
+            if !cols.is_empty() {
+                let (u, v) = (&mut du[cols.clone()], &mut dv[cols.clone()]);
+                self.backdrop
+                    .chroma(&self.kernel, j, cols, &mut s.tmp, u, v);
+            }
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            if !item.crows.contains(&j) {
+                continue;
+            }
+            let hide = if i < hole_at { hole.clone() } else { 0..0 };
+            for cols in around(item.ccols.clone(), &hide) {
+                if !cols.is_empty() {
+                    item.chroma(&self.kernel, j, cols, &mut du, &mut dv, s);
+                }
+            }
+        }
+        s.du = du;
+        s.dv = dv;
+    }
+
+    /// Renders chroma rows `band` (and their luma rows) into the band's planes; returns the time
+    /// spent writing bytes.
+    pub(crate) fn band(
+        &self,
+        band: Range<usize>,
+        planes: &mut [PlaneMut<'_>],
+        s: &mut YuvScratch,
+    ) -> Duration {
+        let mut convert = Duration::ZERO;
+        let (w, cw) = (self.width, self.cw);
+        let j0 = band.start;
+        for j in band {
+            for y in [2 * j, 2 * j + 1] {
+                if y >= self.height {
+                    continue;
+                }
+                self.luma_row(y, s);
+                let t = Instant::now();
+                let stride = planes[0].stride;
+                quantise(&s.d[..w], &mut planes[0].data[(y - 2 * j0) * stride..][..w]);
+                convert += t.elapsed();
+            }
+            self.chroma_row(j, s);
+            let t = Instant::now();
+            let r = j - j0;
+            if self.nv12 {
+                let stride = planes[1].stride;
+                let out = &mut planes[1].data[r * stride..][..cw * 2];
+                for ((px, u), v) in out.chunks_exact_mut(2).zip(&s.du).zip(&s.dv) {
+                    px[0] = code(*u);
+                    px[1] = code(*v);
+                }
+            } else {
+                for (p, src) in [(1, &s.du), (2, &s.dv)] {
+                    let stride = planes[p].stride;
+                    quantise(&src[..cw], &mut planes[p].data[r * stride..][..cw]);
+                }
+            }
+            convert += t.elapsed();
+        }
+        convert
+    }
+}
