@@ -12,9 +12,9 @@ use common::{animate, frame_time};
 
 /// 60 frames of two inputs, the top one animated (position, size, alpha), rendered with
 /// `workers` and `k`; returns every output frame's bytes.
-fn animated_run(workers: u32, k: u32) -> Vec<Vec<u8>> {
+fn animated_run(adapter: &str, workers: u32, k: u32) -> Vec<Vec<u8>> {
     let desc = format!(
-        "parallelcompositor name=pc workers={workers} max-frames-in-flight={k} background=checker \
+        "parallelcompositor name=pc adapter={adapter} workers={workers} max-frames-in-flight={k} background=checker \
          ! video/x-raw,format=I420,width=64,height=48 ! appsink name=sink sync=false \
          videotestsrc num-buffers=60 pattern=ball ! video/x-raw,width=64,height=48,framerate=30/1 ! pc.sink_0 \
          videotestsrc num-buffers=60 pattern=smpte ! video/x-raw,format=RGBA,width=32,height=24,framerate=30/1 ! pc.sink_1"
@@ -29,7 +29,7 @@ fn animated_run(workers: u32, k: u32) -> Vec<Vec<u8>> {
     animate(&top, "alpha", &[(0, 1.0), (2000, 0.3)]);
     let seen = common::collect(&common::by_name(&pipeline, "sink"));
     if let Err(e) = common::play_to_end(&pipeline, 120) {
-        panic!("workers={workers} K={k}: {e}");
+        panic!("{adapter}: workers={workers} K={k}: {e}");
     }
     let samples = seen.lock().expect("lock").clone();
     assert_eq!(
@@ -50,7 +50,13 @@ fn animated_run(workers: u32, k: u32) -> Vec<Vec<u8>> {
 
 #[test]
 fn parallelism_never_changes_pixels() {
-    let baseline = animated_run(1, 1);
+    for adapter in common::ADAPTERS {
+        parallelism_never_changes_pixels_on(adapter);
+    }
+}
+
+fn parallelism_never_changes_pixels_on(adapter: &str) {
+    let baseline = animated_run(adapter, 1, 1);
     // The animation really moves things: consecutive frames differ.
     assert!(baseline.windows(2).filter(|w| w[0] != w[1]).count() > 50);
     for workers in [1, 2, 4] {
@@ -58,11 +64,11 @@ fn parallelism_never_changes_pixels() {
             if (workers, k) == (1, 1) {
                 continue;
             }
-            let frames = animated_run(workers, k);
+            let frames = animated_run(adapter, workers, k);
             for (i, (a, b)) in baseline.iter().zip(&frames).enumerate() {
                 assert!(
                     a == b,
-                    "workers={workers} K={k}: frame {i} differs from workers=1 K=1"
+                    "{adapter}: workers={workers} K={k}: frame {i} differs from workers=1 K=1"
                 );
             }
         }
@@ -85,10 +91,16 @@ fn eos_drains_every_frame_in_order() {
 
 #[test]
 fn stats_and_adapter_info() {
-    let pipeline = common::launch(
-        "parallelcompositor name=pc workers=2 max-frames-in-flight=3 ! video/x-raw,format=NV12 \
+    for (adapter, backend) in [("wgpu", "vulkan"), ("cpu", "cpu")] {
+        stats_and_adapter_info_of(adapter, backend);
+    }
+}
+
+fn stats_and_adapter_info_of(adapter: &str, backend: &str) {
+    let pipeline = common::launch(&format!(
+        "parallelcompositor name=pc adapter={adapter} workers=2 max-frames-in-flight=3 ! video/x-raw,format=NV12 \
          ! fakesink sync=false videotestsrc num-buffers=12 ! video/x-raw,width=64,height=48 ! pc.sink_0",
-    );
+    ));
     let pc: gst::Element = common::by_name(&pipeline, "pc");
     assert!(pc
         .property::<Option<gst::Structure>>("adapter-info")
@@ -99,7 +111,7 @@ fn stats_and_adapter_info() {
     let info = pc
         .property::<Option<gst::Structure>>("adapter-info")
         .expect("adapter-info once started");
-    assert_eq!(info.get::<String>("backend").expect("backend"), "vulkan");
+    assert_eq!(info.get::<String>("backend").expect("backend"), backend);
     assert!(!info.get::<String>("name").expect("name").is_empty());
     assert!(info.get::<String>("device-type").is_ok());
     let bus = pipeline.bus().expect("bus");

@@ -24,9 +24,9 @@ const TIMELINE: &str = r#"{
 }"#;
 
 /// Frames of a 64x48 export with every effect in play.
-fn effects_run(workers: u32, k: u32, frames: u32) -> Vec<Vec<u8>> {
+fn effects_run(adapter: &str, workers: u32, k: u32, frames: u32) -> Vec<Vec<u8>> {
     let desc = format!(
-        "parallelcompositor name=pc workers={workers} max-frames-in-flight={k} \
+        "parallelcompositor name=pc adapter={adapter} workers={workers} max-frames-in-flight={k} \
          background=blurred background-blur=6 shutter-angle=180 motion-blur-samples=4 \
          sink_0::xpos=4 sink_0::ypos=3 sink_0::width=56 sink_0::height=42 sink_0::corner-radius=6 \
          sink_0::border-width=1.5 sink_0::border-color=0xffffffff sink_0::shadow-blur=3 \
@@ -56,16 +56,25 @@ fn effects_run(workers: u32, k: u32, frames: u32) -> Vec<Vec<u8>> {
 
 #[test]
 fn every_effect_animated_is_byte_identical_across_workers() {
-    let baseline = effects_run(1, 1, 45);
+    for adapter in common::ADAPTERS {
+        every_effect_identical_on(adapter);
+    }
+}
+
+fn every_effect_identical_on(adapter: &str) {
+    let baseline = effects_run(adapter, 1, 1, 45);
     let changing = baseline.windows(2).filter(|w| w[0] != w[1]).count();
     assert!(
         changing > 40,
         "the animation changes frames ({changing} of 44)"
     );
     for (workers, k) in [(2, 4), (4, 8)] {
-        let frames = effects_run(workers, k, 45);
+        let frames = effects_run(adapter, workers, k, 45);
         for (i, (a, b)) in baseline.iter().zip(&frames).enumerate() {
-            assert!(a == b, "workers={workers} K={k}: frame {i} differs");
+            assert!(
+                a == b,
+                "{adapter}: workers={workers} K={k}: frame {i} differs"
+            );
         }
     }
 }

@@ -123,37 +123,43 @@ fn pad_properties_match_reference() {
             Some(0xc020_4060),
         ),
     ];
-    for (op_name, op) in [("over", Op::Over), ("source", Op::Source), ("add", Op::Add)] {
-        for (bg_props, bg) in backgrounds {
-            let props = format!(
-                "{bg_props} sink_0::xpos=2.5 sink_0::ypos=1.25 sink_0::width=50 sink_0::height=37.5 \
+    for adapter in common::ADAPTERS {
+        for (op_name, op) in [("over", Op::Over), ("source", Op::Source), ("add", Op::Add)] {
+            for (bg_props, bg) in backgrounds {
+                let props = format!(
+                "adapter={adapter} {bg_props} sink_0::xpos=2.5 sink_0::ypos=1.25 sink_0::width=50 sink_0::height=37.5 \
                  sink_1::xpos=20.75 sink_1::ypos=10.5 sink_1::width=30 sink_1::height=25 \
                  sink_1::crop-left=2 sink_1::crop-right=3 sink_1::crop-top=1.5 \
                  sink_1::alpha=0.7 sink_1::zorder=1 sink_1::operator={op_name}"
             );
-            let (_, planes) = render(
-                &props,
-                &[(caps0.clone(), buf0.clone()), (caps1.clone(), buf1.clone())],
-                &format!("video/x-raw,format=RGBA,width={W},height={H}"),
-            );
-            let layers = [
-                Layer {
-                    image: img0.clone(),
-                    dst: (2.5, 1.25, 50.0, 37.5),
-                    crop: (0.0, 0.0, 0.0, 0.0),
-                    alpha: 1.0,
-                    op: Op::Over,
-                },
-                Layer {
-                    image: img1.clone(),
-                    dst: (20.75, 10.5, 30.0, 25.0),
-                    crop: (2.0, 3.0, 1.5, 0.0),
-                    alpha: 0.7,
-                    op,
-                },
-            ];
-            let expected = reference::render_rgba(bg, &layers, W, H);
-            check_rgba(&format!("{op_name} {bg_props}"), &planes[0], &expected);
+                let (_, planes) = render(
+                    &props,
+                    &[(caps0.clone(), buf0.clone()), (caps1.clone(), buf1.clone())],
+                    &format!("video/x-raw,format=RGBA,width={W},height={H}"),
+                );
+                let layers = [
+                    Layer {
+                        image: img0.clone(),
+                        dst: (2.5, 1.25, 50.0, 37.5),
+                        crop: (0.0, 0.0, 0.0, 0.0),
+                        alpha: 1.0,
+                        op: Op::Over,
+                    },
+                    Layer {
+                        image: img1.clone(),
+                        dst: (20.75, 10.5, 30.0, 25.0),
+                        crop: (2.0, 3.0, 1.5, 0.0),
+                        alpha: 0.7,
+                        op,
+                    },
+                ];
+                let expected = reference::render_rgba(bg, &layers, W, H);
+                check_rgba(
+                    &format!("{adapter} {op_name} {bg_props}"),
+                    &planes[0],
+                    &expected,
+                );
+            }
         }
     }
 }
@@ -228,7 +234,7 @@ fn caps_str(format: &str, extra: &str) -> String {
 /// 8-bit I420/NV12 → RGBA path is an approximation (a flat (100, 212, 63) through BT.601 I420
 /// comes back as (97, 206, 60); the exact inverse of the stored codes, which the 16-bit path
 /// and this element give, is (98, 212, 62)).
-fn compare_with_videoconvert(input: &str, output: &str) -> (u8, usize, usize, f64) {
+fn compare_with_videoconvert(adapter: &str, input: &str, output: &str) -> (u8, usize, usize, f64) {
     let yuv_to_rgb = (input.contains("I420") || input.contains("NV12")) && output.contains("RGBA");
     let reference_output = if yuv_to_rgb {
         output.replace("RGBA", "RGBA64_LE")
@@ -237,7 +243,7 @@ fn compare_with_videoconvert(input: &str, output: &str) -> (u8, usize, usize, f6
     };
     let desc = format!(
         "appsrc name=src format=time ! videoconvert ! {input} ! tee name=t \
-         t. ! queue ! parallelcompositor ! {output} ! appsink name=sink \
+         t. ! queue ! parallelcompositor adapter={adapter} ! {output} ! appsink name=sink \
          t. ! queue ! videoconvert ! {reference_output} ! appsink name=ref"
     );
     let pipeline = common::launch(&desc);
@@ -293,21 +299,23 @@ fn input_formats_match_videoconvert() {
         caps_str("RGBx", ""),
         caps_str("BGRx", ""),
     ] {
-        let (diff, plane, at, mean) = compare_with_videoconvert(&input, &rgba_out);
-        // YUV → RGB: 4 codes, mean ≤ 1.25. videoconvert's 16-bit path is itself off by about
-        // a code (a flat BT.601 (154, 79, 89) gives R 99.5 and B 62.9 where the equations give
-        // 98.4 and 61.8; this element gives 98 and 62), and its chroma upsampling filter
-        // differs from our bilinear one. The exactness of our conversion is checked against the
-        // equations in gpu_render.rs (2 codes).
-        let (max, max_mean) = if input.contains("RGB") {
-            (0, 0.0)
-        } else {
-            (4, 1.25)
-        };
-        assert!(
+        for adapter in common::ADAPTERS {
+            let (diff, plane, at, mean) = compare_with_videoconvert(adapter, &input, &rgba_out);
+            // YUV → RGB: 4 codes, mean ≤ 1.25. videoconvert's 16-bit path is itself off by about
+            // a code (a flat BT.601 (154, 79, 89) gives R 99.5 and B 62.9 where the equations give
+            // 98.4 and 61.8; this element gives 98 and 62), and its chroma upsampling filter
+            // differs from our bilinear one. The exactness of our conversion is checked against the
+            // equations in gpu_render.rs (2 codes).
+            let (max, max_mean) = if input.contains("RGB") {
+                (0, 0.0)
+            } else {
+                (4, 1.25)
+            };
+            assert!(
             diff <= max && mean <= max_mean,
-            "{input} -> RGBA: difference {diff} in plane {plane} at byte {at}, mean {mean:.3}"
+            "{adapter}: {input} -> RGBA: difference {diff} in plane {plane} at byte {at}, mean {mean:.3}"
         );
+        }
     }
 }
 
@@ -324,10 +332,13 @@ fn output_formats_match_videoconvert() {
         caps_str("NV12", ",colorimetry=bt709"),
         caps_str("NV12", ",colorimetry=1:3:5:1"),
     ] {
-        let (diff, plane, at, mean) = compare_with_videoconvert(&caps_str("RGBA", ""), &output);
-        assert!(
-            diff <= 2 && mean <= 1.0,
-            "RGBA -> {output}: difference {diff} in plane {plane} at byte {at}, mean {mean:.3}"
-        );
+        for adapter in common::ADAPTERS {
+            let (diff, plane, at, mean) =
+                compare_with_videoconvert(adapter, &caps_str("RGBA", ""), &output);
+            assert!(
+                diff <= 2 && mean <= 1.0,
+                "{adapter}: RGBA -> {output}: difference {diff} in plane {plane} at byte {at}, mean {mean:.3}"
+            );
+        }
     }
 }

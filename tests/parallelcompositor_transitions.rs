@@ -9,8 +9,12 @@ const CAPS: &str = "video/x-raw,format=RGBA,width=64,height=48,framerate=30/1";
 
 /// Two inputs (solid red under solid blue, both full frame) through `pc_props`; RGBA frames.
 fn frames(pc_props: &str, n: u32) -> Vec<Vec<u8>> {
+    frames_on("auto", pc_props, n)
+}
+
+fn frames_on(adapter: &str, pc_props: &str, n: u32) -> Vec<Vec<u8>> {
     let desc = format!(
-        "parallelcompositor name=pc {pc_props} ! {CAPS} ! appsink name=sink \
+        "parallelcompositor name=pc adapter={adapter} {pc_props} ! {CAPS} ! appsink name=sink \
          videotestsrc num-buffers={n} pattern=red ! {CAPS} ! pc.sink_0 \
          videotestsrc num-buffers={n} pattern=blue ! {CAPS} ! pc.sink_1"
     );
@@ -27,9 +31,16 @@ fn pixel(frame: &[u8], x: usize, y: usize) -> [u8; 4] {
 
 #[test]
 fn fade_between_pads_over_its_time_range() {
+    for adapter in common::ADAPTERS {
+        fade_on(adapter);
+    }
+}
+
+fn fade_on(adapter: &str) {
     common::init();
     // Frames at 0.1 s steps (3 frames): the fade runs over frames 3..9.
-    let f = frames(
+    let f = frames_on(
+        adapter,
         "transitions=\"fade, from=sink_0, to=sink_1, start=0.1, duration=0.2\"",
         12,
     );
@@ -78,9 +89,10 @@ fn workers_do_not_change_pixels_across_transitions() {
         "{}/tests/data/transitions/shift.glsl",
         env!("CARGO_MANIFEST_DIR")
     );
+    // circleopen runs on both backends; the GLSL transition needs wgpu.
     let desc = |workers: u32| {
         format!(
-            "workers={workers} sink_0::corner-radius=8 sink_1::xpos=4.5 sink_1::width=50 \
+            "adapter=wgpu workers={workers} sink_0::corner-radius=8 sink_1::xpos=4.5 sink_1::width=50 \
              transitions=\"circleopen, from=sink_0, to=sink_1, start=0.0, duration=0.15, easing=ease-in-out; \
              glsl, file={shader}, from=sink_0, to=sink_1, start=0.2, duration=0.15, amplitude=0.5\""
         )
@@ -92,6 +104,35 @@ fn workers_do_not_change_pixels_across_transitions() {
     // The transitions did something: a frame inside each differs from the plain frame after.
     assert_ne!(one[2], one[11]);
     assert_ne!(one[8], one[11]);
+    let cpu = |workers: u32| {
+        format!(
+            "adapter=cpu workers={workers} sink_0::corner-radius=8 sink_1::xpos=4.5 sink_1::width=50 \
+             transitions=\"circleopen, from=sink_0, to=sink_1, start=0.0, duration=0.15, easing=ease-in-out; \
+             slideup, from=sink_0, to=sink_1, start=0.2, duration=0.15\""
+        )
+    };
+    let one = frames(&cpu(1), 12);
+    assert!(
+        one == frames(&cpu(3), 12),
+        "CPU backend: workers=1 and workers=3 differ"
+    );
+    assert_ne!(one[2], one[11]);
+    assert_ne!(one[8], one[11]);
+}
+
+#[test]
+fn shader_transition_on_the_cpu_backend_is_an_error_naming_both() {
+    let shader = format!(
+        "{}/tests/data/transitions/shift.glsl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let err = start_error(&format!(
+        "adapter=cpu transitions=\"glsl, file={shader}, from=sink_0, to=sink_1, start=0.0, duration=1.0\""
+    ));
+    assert!(
+        err.contains("transitions[0]") && err.contains("shader") && err.contains("adapter=cpu"),
+        "{err}"
+    );
 }
 
 fn start_error(props: &str) -> String {

@@ -122,44 +122,61 @@ const INSTALL_HINT: &str = "install a Vulkan driver: `apt-get install mesa-vulka
      gives the software adapter (lavapipe); a GPU needs its vendor's Vulkan driver. WGPU_BACKEND, when set, \
      limits the backends tried";
 
+/// The adapter `choice` selects, best first by [`rank`].
+fn pick_adapter(choice: AdapterChoice) -> Result<wgpu::Adapter, GpuError> {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    if std::env::var_os("WGPU_BACKEND").is_none() {
+        desc.backends = wgpu::Backends::VULKAN;
+    }
+    let backends = desc.backends;
+    let instance = wgpu::Instance::new(desc);
+    let adapters = block_on(instance.enumerate_adapters(backends));
+    let seen: Vec<String> = adapters
+        .iter()
+        .map(|a| {
+            let i = a.get_info();
+            format!("{} ({})", i.name, device_type_name(i.device_type))
+        })
+        .collect();
+    adapters
+        .into_iter()
+        .filter_map(|a| rank(choice, a.get_info().device_type).map(|r| (r, a)))
+        .min_by_key(|(r, _)| *r)
+        .map(|(_, a)| a)
+        .ok_or_else(|| {
+            let wanted = match choice {
+                AdapterChoice::Auto => "any",
+                AdapterChoice::Hardware => "a hardware",
+                AdapterChoice::Software => "a software",
+            };
+            let found = if seen.is_empty() {
+                "no Vulkan adapter at all".to_string()
+            } else {
+                format!("only {}", seen.join(", "))
+            };
+            GpuError::NoAdapter(format!(
+                "asked for {wanted} adapter, found {found}; {INSTALL_HINT}"
+            ))
+        })
+}
+
+/// What `choice` would select, without opening a device: cheap enough to decide between
+/// backends.
+pub fn probe(choice: AdapterChoice) -> Result<AdapterInfo, GpuError> {
+    let raw = pick_adapter(choice)?.get_info();
+    Ok(AdapterInfo {
+        name: raw.name.clone(),
+        backend: raw.backend.to_string(),
+        device_type: device_type_name(raw.device_type).to_string(),
+        software: raw.device_type == wgpu::DeviceType::Cpu,
+    })
+}
+
 impl GpuContext {
     /// Picks an adapter, opens a device and builds every pipeline, then draws once with each so
     /// that drivers which compile lazily (lavapipe) do it now rather than on the first frame.
     pub fn new(choice: AdapterChoice) -> Result<Arc<GpuContext>, GpuError> {
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-        if std::env::var_os("WGPU_BACKEND").is_none() {
-            desc.backends = wgpu::Backends::VULKAN;
-        }
-        let backends = desc.backends;
-        let instance = wgpu::Instance::new(desc);
-        let adapters = block_on(instance.enumerate_adapters(backends));
-        let seen: Vec<String> = adapters
-            .iter()
-            .map(|a| {
-                let i = a.get_info();
-                format!("{} ({})", i.name, device_type_name(i.device_type))
-            })
-            .collect();
-        let adapter = adapters
-            .into_iter()
-            .filter_map(|a| rank(choice, a.get_info().device_type).map(|r| (r, a)))
-            .min_by_key(|(r, _)| *r)
-            .map(|(_, a)| a)
-            .ok_or_else(|| {
-                let wanted = match choice {
-                    AdapterChoice::Auto => "any",
-                    AdapterChoice::Hardware => "a hardware",
-                    AdapterChoice::Software => "a software",
-                };
-                let found = if seen.is_empty() {
-                    "no Vulkan adapter at all".to_string()
-                } else {
-                    format!("only {}", seen.join(", "))
-                };
-                GpuError::NoAdapter(format!(
-                    "asked for {wanted} adapter, found {found}; {INSTALL_HINT}"
-                ))
-            })?;
+        let adapter = pick_adapter(choice)?;
         let raw = adapter.get_info();
         let info = AdapterInfo {
             name: raw.name.clone(),

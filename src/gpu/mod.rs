@@ -9,7 +9,7 @@ mod transition;
 mod uniforms;
 
 pub use crate::compose::{LayerSource, OutputTarget, Plane, PlaneMut, Timings};
-pub use context::{AdapterChoice, AdapterInfo, GpuContext};
+pub use context::{probe, AdapterChoice, AdapterInfo, GpuContext};
 pub use render::GpuRenderer;
 pub use uniforms::MAX_SAMPLES as MAX_MOTION_SAMPLES;
 

@@ -26,6 +26,7 @@ use super::job::{self, FrameJob, JobRenderer, LayerInput, Stats};
 use super::transitions;
 use super::{Adapter, BackgroundKind};
 use crate::compose::Background;
+use crate::cpu::CpuRenderer;
 use crate::effects::RgbaImage;
 use crate::gpu::{AdapterChoice, GpuContext, GpuRenderer};
 use crate::pool::{Completed, JobError, WorkerPool};
@@ -113,17 +114,19 @@ impl Settings {
         }
     }
 
-    /// Worker threads: on the software adapter the draw itself already uses every core, so
-    /// workers only overlap the CPU-side copies; on a GPU they overlap upload, render and
-    /// readback of different frames.
-    fn workers(&self) -> usize {
+    /// Worker threads. wgpu: on the software adapter the draw itself already uses every core,
+    /// so workers only overlap the CPU-side copies; on a GPU they overlap upload, render and
+    /// readback of different frames. CPU backend: one frame per core.
+    fn workers(&self, cpu: bool) -> usize {
         if self.workers > 0 {
             return self.workers as usize;
         }
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-            .clamp(2, 4)
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        if cpu {
+            cores
+        } else {
+            cores.clamp(2, 4)
+        }
     }
 
     fn max_in_flight(&self, workers: usize) -> usize {
@@ -138,7 +141,8 @@ impl Settings {
 /// Everything that exists between start and stop.
 struct State {
     pool: Arc<WorkerPool<JobRenderer>>,
-    ctx: Arc<GpuContext>,
+    /// The wgpu context; `None` on the CPU backend.
+    ctx: Option<Arc<GpuContext>>,
     k: usize,
     workers: usize,
     look: Look,
@@ -186,9 +190,61 @@ fn shared_context(choice: AdapterChoice) -> Result<Arc<GpuContext>, crate::gpu::
     Ok(ctx)
 }
 
+/// Threads one CPU worker splits a frame across: the cores left over by the frames in flight.
+fn cpu_threads(workers: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores / workers.max(1)).max(1)
+}
+
 impl ParallelCompositor {
     fn settings(&self) -> Settings {
         lock(&self.settings).clone()
+    }
+
+    /// The wgpu context to render with, or `None` for the CPU backend. `auto` takes a hardware
+    /// GPU if there is one; else the CPU backend, unless a shader transition needs wgpu, which
+    /// then runs on the software adapter.
+    fn backend(
+        &self,
+        adapter: Adapter,
+        transitions: &[transitions::Compiled],
+    ) -> Result<Option<Arc<GpuContext>>, gst::ErrorMessage> {
+        let shader = transitions
+            .iter()
+            .find(|t| matches!(t.kind, crate::transition::TransitionKind::Shader(_)));
+        let open = |choice| {
+            shared_context(choice).map(Some).map_err(|e| {
+                let needed = shader.map_or(String::new(), |t| {
+                    format!(" (needed by the shader transition {})", t.spec.origin)
+                });
+                gst::error_msg!(
+                    gst::LibraryError::Init,
+                    ("{}{}", e, needed),
+                    ["adapter={:?}", adapter]
+                )
+            })
+        };
+        match adapter {
+            Adapter::Hardware => open(AdapterChoice::Hardware),
+            Adapter::Software => open(AdapterChoice::Software),
+            Adapter::Wgpu => open(AdapterChoice::Auto),
+            Adapter::Cpu => match shader {
+                Some(t) => Err(gst::error_msg!(
+                    gst::ResourceError::Settings,
+                    (
+                        "Transition {} is a shader, which the CPU backend (adapter=cpu) cannot run: \
+                         use adapter=auto, software or hardware",
+                        t.spec.origin
+                    )
+                )),
+                None => Ok(None),
+            },
+            Adapter::Auto => match crate::gpu::probe(AdapterChoice::Hardware) {
+                Ok(_) => open(AdapterChoice::Hardware),
+                Err(_) if shader.is_some() => open(AdapterChoice::Auto),
+                Err(_) => Ok(None),
+            },
+        }
     }
 
     /// Pushes one completed job downstream, or reports why it has no output.
@@ -406,8 +462,9 @@ impl ObjectImpl for ParallelCompositor {
                     .build(),
                 glib::ParamSpecEnum::builder_with_default("adapter", DEFAULT_ADAPTER)
                     .nick("Adapter")
-                    .blurb("GPU adapter: auto (a hardware GPU, else the software adapter), hardware or software. \
-                            WGPU_BACKEND limits the backends tried. Applies from the next start")
+                    .blurb("Renderer: auto (a hardware GPU through wgpu, else the CPU backend; shader transitions \
+                            then use the software adapter), hardware, software (lavapipe), wgpu (hardware, else \
+                            software) or cpu. WGPU_BACKEND limits the wgpu backends tried. Applies from the next start")
                     .mutable_ready()
                     .build(),
                 glib::ParamSpecBoxed::builder::<gst::Structure>("adapter-info")
@@ -485,12 +542,20 @@ impl ObjectImpl for ParallelCompositor {
             "adapter-info" => lock(&self.state)
                 .as_ref()
                 .map(|st| {
-                    let i = st.ctx.info();
-                    gst::Structure::builder("application/x-parallelcompositor-adapter")
-                        .field("name", &i.name)
-                        .field("backend", &i.backend)
-                        .field("device-type", &i.device_type)
-                        .build()
+                    let b = gst::Structure::builder("application/x-parallelcompositor-adapter");
+                    match &st.ctx {
+                        Some(ctx) => {
+                            let i = ctx.info();
+                            b.field("name", &i.name)
+                                .field("backend", &i.backend)
+                                .field("device-type", &i.device_type)
+                        }
+                        None => b
+                            .field("name", "parallelcompositor CPU renderer")
+                            .field("backend", "cpu")
+                            .field("device-type", "cpu"),
+                    }
+                    .build()
                 })
                 .to_value(),
             "stats" => {
@@ -612,31 +677,24 @@ impl AggregatorImpl for ParallelCompositor {
                 ["checked at start (READY -> PAUSED); transitions are described in the README"]
             )
         })?;
-        let choice = match settings.adapter {
-            Adapter::Auto => AdapterChoice::Auto,
-            Adapter::Hardware => AdapterChoice::Hardware,
-            Adapter::Software => AdapterChoice::Software,
-        };
-        let ctx = shared_context(choice).map_err(|e| {
-            gst::error_msg!(
-                gst::LibraryError::Init,
-                ("{}", e),
-                ["adapter={:?}", settings.adapter]
-            )
-        })?;
-        for t in &transitions {
-            ctx.prepare_transition(&t.kind).map_err(|e| {
-                gst::error_msg!(
-                    gst::LibraryError::Init,
-                    ("Cannot prepare transition {}: {}", t.spec.origin, e)
-                )
-            })?;
+        let ctx = self.backend(settings.adapter, &transitions)?;
+        if let Some(ctx) = &ctx {
+            for t in &transitions {
+                ctx.prepare_transition(&t.kind).map_err(|e| {
+                    gst::error_msg!(
+                        gst::LibraryError::Init,
+                        ("Cannot prepare transition {}: {}", t.spec.origin, e)
+                    )
+                })?;
+            }
         }
-        let workers = settings.workers();
+        let workers = settings.workers(ctx.is_none());
         let k = settings.max_in_flight(workers);
         let renderers = (0..workers)
-            .map(|_| JobRenderer {
-                gpu: GpuRenderer::new(ctx.clone()),
+            .map(|_| match &ctx {
+                Some(ctx) => JobRenderer::Gpu(GpuRenderer::new(ctx.clone())),
+                // Frames in flight keep every core busy; one thread a frame.
+                None => JobRenderer::Cpu(CpuRenderer::new(cpu_threads(workers))),
             })
             .collect();
         let pool = WorkerPool::new(renderers).map_err(|e| {
@@ -648,8 +706,9 @@ impl AggregatorImpl for ParallelCompositor {
         gst::info!(
             CAT,
             imp = self,
-            "rendering on {:?} with {workers} workers, {k} frames in flight",
-            ctx.info()
+            "rendering on {} with {workers} workers, {k} frames in flight",
+            ctx.as_ref()
+                .map_or("the CPU backend".to_string(), |c| format!("{:?}", c.info()))
         );
         *lock(&self.state) = Some(State {
             pool: Arc::new(pool),

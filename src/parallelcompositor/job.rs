@@ -6,6 +6,7 @@ use std::time::Duration;
 use gst_video::prelude::*;
 
 use crate::compose::{Background, LayerParams, PixelFormat, YuvColorimetry, YuvMatrix};
+use crate::cpu::CpuRenderer;
 use crate::gpu::{GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut, Timings};
 use crate::pool::Renderer;
 use crate::transition::TransitionDraw;
@@ -97,10 +98,13 @@ pub mod fault {
     }
 }
 
-/// Renders frame jobs with the wgpu backend on one worker thread.
+/// The renderer of one worker thread.
 #[derive(Debug)]
-pub(super) struct JobRenderer {
-    pub gpu: GpuRenderer,
+pub(super) enum JobRenderer {
+    /// The wgpu backend (a hardware GPU or lavapipe).
+    Gpu(GpuRenderer),
+    /// The CPU backend.
+    Cpu(CpuRenderer),
 }
 
 impl Renderer for JobRenderer {
@@ -161,9 +165,19 @@ impl Renderer for JobRenderer {
                 planes,
                 colorimetry: colorimetry(info),
             };
-            self.gpu
-                .render_with_transitions(&job.background, &layers, &job.transitions, &mut target)
-                .map_err(|e| e.to_string())?
+            match self {
+                JobRenderer::Gpu(gpu) => gpu
+                    .render_with_transitions(
+                        &job.background,
+                        &layers,
+                        &job.transitions,
+                        &mut target,
+                    )
+                    .map_err(|e| e.to_string())?,
+                JobRenderer::Cpu(cpu) => {
+                    cpu.render(&job.background, &layers, &job.transitions, &mut target)?
+                }
+            }
         };
         drop(layers);
         drop(frames);

@@ -128,10 +128,11 @@ pub enum CornerShape {
 #[repr(u32)]
 #[enum_type(name = "GstParallelCompositorAdapter")]
 pub enum Adapter {
-    /// A hardware GPU if there is one, else the software rasteriser (lavapipe).
+    /// A hardware GPU if there is one; else the CPU backend, or the software rasteriser
+    /// (lavapipe) when a shader transition needs wgpu.
     #[default]
     #[enum_value(
-        name = "Auto: a hardware GPU, else the software adapter",
+        name = "Auto: a hardware GPU, else the CPU backend (the software adapter for shader transitions)",
         nick = "auto"
     )]
     Auto = 0,
@@ -141,6 +142,15 @@ pub enum Adapter {
     /// The software rasteriser only.
     #[enum_value(name = "Software adapter (lavapipe) only", nick = "software")]
     Software = 2,
+    /// The CPU backend: no wgpu, SIMD-friendly Rust on the worker threads.
+    #[enum_value(name = "CPU backend (no GPU API)", nick = "cpu")]
+    Cpu = 3,
+    /// wgpu on any adapter: a hardware GPU, else the software rasteriser.
+    #[enum_value(
+        name = "wgpu: a hardware GPU, else the software adapter",
+        nick = "wgpu"
+    )]
+    Wgpu = 4,
 }
 
 glib::wrapper! {

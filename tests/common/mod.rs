@@ -198,3 +198,7 @@ pub fn animate(object: &impl IsA<gst::Object>, property: &str, points: &[(u64, f
         .add_control_binding(&binding)
         .expect("control binding added");
 }
+
+/// The `adapter` values that select each backend: wgpu (a GPU, or lavapipe here) and the CPU
+/// backend. Element tests that check pixels run on both.
+pub const ADAPTERS: [&str; 2] = ["wgpu", "cpu"];
