@@ -5,7 +5,7 @@ CARGO ?= cargo
 PLUGIN_DIR := $(CURDIR)/target/release
 OUT ?= $(CURDIR)/out
 
-.PHONY: all build demo test bench clean deps
+.PHONY: all build demo test bench bench-export clean deps
 
 all: build
 
@@ -31,6 +31,12 @@ bench: build
 	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/framereorder.sh
 	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/compositor.sh
 	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/transitions.sh
+
+# export-1080p30 against FFmpeg and stock GStreamer (needs ffmpeg; ~20 min with the wgpu backend
+# on lavapipe, a few minutes with WGPU=0).
+bench-export: build
+	@scripts/deps.sh bench
+	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/export.sh
 
 clean:
 	$(CARGO) clean

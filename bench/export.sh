@@ -2,6 +2,8 @@
 # export-1080p30 (../shared/bench/WORKLOAD.md): parallelcompositor against the FFmpeg and stock GStreamer
 # peers, alternating in one run, effects stage (decode -> effects -> fakesink) and full export (x264enc
 # ultrafast -> MP4). Prints medians, fps and ratios, then our per-stage statistics.
+# The CPU backend (adapter=cpu) and the wgpu backend on the software adapter (adapter=software;
+# WGPU=0 leaves it out) against both peers, alternating in one run; CPU use of each.
 # usage: GST_PLUGIN_PATH=target/release RUNS=3 bench/export.sh [INPUT_DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
