@@ -447,7 +447,7 @@ impl ObjectImpl for ParallelCompositor {
                     .build(),
                 glib::ParamSpecUInt::builder("workers")
                     .nick("Workers")
-                    .blurb("Render threads; 0 = automatic (the number of cores, 2 to 4). Applies from the next start")
+                    .blurb("Render threads; 0 = automatic (wgpu: the number of cores, 2 to 4; CPU backend: one per core). Applies from the next start")
                     .maximum(MAX_WORKERS)
                     .default_value(DEFAULT_WORKERS)
                     .mutable_ready()
@@ -469,7 +469,7 @@ impl ObjectImpl for ParallelCompositor {
                     .build(),
                 glib::ParamSpecBoxed::builder::<gst::Structure>("adapter-info")
                     .nick("Adapter information")
-                    .blurb("The adapter in use once started: name, backend, device-type")
+                    .blurb("The renderer in use once started: name, backend (vulkan, ... or cpu), device-type")
                     .read_only()
                     .build(),
                 glib::ParamSpecBoxed::builder::<gst::Structure>("stats")
