@@ -336,6 +336,47 @@ impl LayerParams {
             .copied()
             .chain(std::iter::once(self.geometry()))
     }
+
+    /// The union of every sample's card and shadow: x0, y0, x1, y1 in output pixels.
+    pub fn bounds(&self) -> [f64; 4] {
+        let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+        for g in self.samples() {
+            let e = self.card.extent(&g.dst);
+            b = [
+                b[0].min(e.x),
+                b[1].min(e.y),
+                b[2].max(e.x + e.w),
+                b[3].max(e.y + e.h),
+            ];
+        }
+        b
+    }
+}
+
+/// Most motion samples one layer draw averages (the wgpu backend's uniform array holds this many).
+pub const MAX_MOTION_SAMPLES: usize = 16;
+
+/// The motion samples a backend draws, from every sample's drawing data: one when they are all
+/// equal (a still layer draws once), else thinned evenly to at most `max`. Every backend uses
+/// this, so that they average the same instants.
+pub fn thin_samples<T: PartialEq>(mut all: Vec<T>, max: usize) -> Vec<T> {
+    if all.windows(2).all(|w| w[0] == w[1]) {
+        all.truncate(1);
+        return all;
+    }
+    if all.len() <= max || max < 2 {
+        all.truncate(max.max(1));
+        return all;
+    }
+    let last = (all.len() - 1) as f64;
+    let keep: Vec<usize> = (0..max)
+        .map(|i| (i as f64 * last / (max - 1) as f64).round() as usize)
+        .collect();
+    all.into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, v)| v)
+        .collect()
 }
 
 /// A layer's requested placement, as the pad properties give it.
@@ -392,6 +433,16 @@ impl Placement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn motion_samples_thin_evenly_and_a_still_layer_draws_once() {
+        assert_eq!(thin_samples(vec![3; 8], 16), vec![3]);
+        assert_eq!(thin_samples(vec![1, 2, 3], 16), vec![1, 2, 3]);
+        let thinned = thin_samples((0..31).collect(), 16);
+        assert_eq!(thinned.len(), 16);
+        assert_eq!((thinned[0], thinned[15]), (0, 30));
+        assert!(thinned.windows(2).all(|w| w[1] - w[0] == 2));
+    }
 
     fn apply(m: &Affine3, v: [f64; 3]) -> [f64; 3] {
         let mut out = [0.0; 3];

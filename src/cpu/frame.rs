@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use super::shape::{BlurredShape, RoundedRect, ShadowCache};
 use super::taps::Taps;
-use crate::compose::{LayerSource, Operator};
+use crate::compose::{thin_samples, LayerSource, Operator, MAX_MOTION_SAMPLES};
 use crate::effects::{premultiplied, LayerGeometry};
 
-/// Most motion samples one layer draw averages (the wgpu backend's limit).
-pub(crate) const MAX_SAMPLES: usize = 16;
+/// Most motion samples one layer draw averages.
+pub(crate) const MAX_SAMPLES: usize = MAX_MOTION_SAMPLES;
 
 /// One motion sample: the card's rectangle and the source mapping
 /// `t = src.xy + (p − rect.xy) · src.zw`.
@@ -51,16 +51,7 @@ pub(crate) fn motion_mappings(layer: &LayerSource<'_>) -> Vec<Mapping> {
         .samples()
         .filter_map(|g| Mapping::of(&g, layer.width, layer.height))
         .collect();
-    if all.windows(2).all(|w| w[0] == w[1]) {
-        return all.into_iter().take(1).collect();
-    }
-    if all.len() <= MAX_SAMPLES {
-        return all;
-    }
-    let last = (all.len() - 1) as f64;
-    (0..MAX_SAMPLES)
-        .map(|i| all[(i as f64 * last / (MAX_SAMPLES - 1) as f64).round() as usize])
-        .collect()
+    thin_samples(all, MAX_SAMPLES)
 }
 
 /// The pixels a layer can touch: its samples' cards and shadows, one pixel of margin, clamped
@@ -70,17 +61,7 @@ pub(crate) fn layer_pixels(
     width: u32,
     height: u32,
 ) -> (Range<usize>, Range<usize>) {
-    let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-    for g in layer.params.samples() {
-        let e = layer.params.card.extent(&g.dst);
-        b = [
-            b[0].min(e.x),
-            b[1].min(e.y),
-            b[2].max(e.x + e.w),
-            b[3].max(e.y + e.h),
-        ];
-    }
-    let b = b.map(|v| v as f32);
+    let b = layer.params.bounds().map(|v| v as f32);
     let clamp = |v: f32, max: u32| v.clamp(0.0, max as f32) as usize;
     let x0 = clamp(b[0].floor() - 1.0, width);
     let y0 = clamp(b[1].floor() - 1.0, height);

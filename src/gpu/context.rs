@@ -118,6 +118,37 @@ fn rank(choice: AdapterChoice, t: wgpu::DeviceType) -> Option<u8> {
     }
 }
 
+/// A uniform buffer binding of a bind group layout.
+pub(super) fn uniform_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+/// A float 2D texture binding of a bind group layout, read in the fragment stage.
+pub(super) fn texture_entry(binding: u32, filterable: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable },
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        },
+        count: None,
+    }
+}
+
 const INSTALL_HINT: &str = "install a Vulkan driver: `apt-get install mesa-vulkan-drivers libvulkan1` \
      gives the software adapter (lavapipe); a GPU needs its vendor's Vulkan driver. WGPU_BACKEND, when set, \
      limits the backends tried";
@@ -213,26 +244,8 @@ impl GpuContext {
         lost: Arc<Mutex<Option<String>>>,
         uniform_align: u64,
     ) -> GpuContext {
-        let uniform = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Uniform,
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
-        let texture = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        };
+        let uniform = |binding| uniform_entry(binding, wgpu::ShaderStages::VERTEX_FRAGMENT);
+        let texture = |binding| texture_entry(binding, false);
         let layer_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("layer"),
             entries: &[uniform(0), texture(1), texture(2), texture(3)],

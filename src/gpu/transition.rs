@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::context::{GpuContext, COMPOSITE_FORMAT};
+use super::context::{texture_entry, uniform_entry, GpuContext, COMPOSITE_FORMAT};
 use super::GpuError;
 use crate::transition::{ShaderProgram, TransitionKind, XfadeKind};
 
@@ -67,26 +67,9 @@ impl GpuContext {
 
     fn build_transition(&self, program: &ShaderProgram) -> TransitionPipeline {
         let device = &self.device;
-        let texture = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        };
-        let uniform = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Uniform,
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
+        // Filterable: GLSL programs read the cards and their images through the linear sampler.
+        let texture = |binding| texture_entry(binding, true);
+        let uniform = |binding| uniform_entry(binding, wgpu::ShaderStages::FRAGMENT);
         let mut entries = vec![
             uniform(0),
             texture(1),

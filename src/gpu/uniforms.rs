@@ -3,10 +3,10 @@
 use crate::compose::{Background, PixelFormat, YuvColorimetry};
 use crate::effects::{cover, gradient_line, premultiplied, CardStyle, CornerShape, LayerGeometry};
 
-use crate::compose::LayerSource;
+use crate::compose::{thin_samples, LayerSource};
 
 /// Most motion samples one layer draw averages (the WGSL array's length).
-pub const MAX_SAMPLES: usize = 16;
+pub const MAX_SAMPLES: usize = crate::compose::MAX_MOTION_SAMPLES;
 /// Bytes of the WGSL `Layer` struct.
 pub(super) const LAYER_SIZE: u64 = 176 + 32 * MAX_SAMPLES as u64;
 /// Bytes of the WGSL `Backdrop` struct.
@@ -266,29 +266,10 @@ pub(super) fn motion_samples(layer: &LayerSource<'_>) -> Vec<SampleWords> {
         .samples()
         .filter_map(|g| sample_of(&g, layer.width, layer.height))
         .collect();
-    if all.windows(2).all(|w| w[0] == w[1]) {
-        return all.into_iter().take(1).collect();
-    }
-    if all.len() <= MAX_SAMPLES {
-        return all;
-    }
-    let last = (all.len() - 1) as f64;
-    (0..MAX_SAMPLES)
-        .map(|i| all[(i as f64 * last / (MAX_SAMPLES - 1) as f64).round() as usize])
-        .collect()
+    thin_samples(all, MAX_SAMPLES)
 }
 
 /// The union of every sample's card and shadow, x0, y0, x1, y1.
 pub(super) fn layer_bounds(layer: &LayerSource<'_>) -> [f32; 4] {
-    let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-    for g in layer.params.samples() {
-        let e = layer.params.card.extent(&g.dst);
-        b = [
-            b[0].min(e.x),
-            b[1].min(e.y),
-            b[2].max(e.x + e.w),
-            b[3].max(e.y + e.h),
-        ];
-    }
-    b.map(|v| v as f32)
+    layer.params.bounds().map(|v| v as f32)
 }

@@ -215,27 +215,14 @@ impl ShaderProgram {
             Vec::new()
         };
         let fields = reflect_fields(&module, &defaults).map_err(|m| err(0, 0, m))?;
-        let (uniform_bytes, unknown) =
-            fill_uniforms(&module, &fields, overrides).map_err(|m| err(0, 0, m))?;
-        if let Some(name) = unknown.first() {
-            return Err(err(
-                0,
-                0,
-                format!(
-                    "the shader has no uniform `{name}` (its uniforms: {})",
-                    names(&fields)
-                ),
-            ));
-        }
-        Ok(ShaderProgram {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            origin: origin.to_string(),
-            language: Language::Wgsl,
+        Self::finish(
+            origin,
+            Language::Wgsl,
             module,
             fields,
-            uniform_bytes,
-            images: Vec::new(),
-        })
+            overrides,
+            Vec::new(),
+        )
     }
 
     /// Compiles a gl-transitions GLSL file as it is: `vec4 transition(vec2 uv)`, `progress`,
@@ -377,22 +364,36 @@ impl ShaderProgram {
             .filter(|(n, _)| !decls.iter().any(|d| d.ty == "sampler2D" && d.name == *n))
             .cloned()
             .collect();
-        let (uniform_bytes, unknown) =
-            fill_uniforms(&module, &fields, &overrides).map_err(|m| err(0, 0, m))?;
+        Self::finish(origin, Language::Glsl, module, fields, &overrides, images)
+    }
+
+    /// The program with its uniform block filled: defaults, then `overrides` by name (a name
+    /// that matches no uniform is an error).
+    fn finish(
+        origin: &str,
+        language: Language,
+        module: naga::Module,
+        fields: Vec<UniformField>,
+        overrides: &[(String, ParamValue)],
+        images: Vec<Arc<RgbaImage>>,
+    ) -> Result<ShaderProgram, ShaderError> {
+        let err = |message: String| ShaderError {
+            origin: origin.to_string(),
+            line: 0,
+            column: 0,
+            message,
+        };
+        let (uniform_bytes, unknown) = fill_uniforms(&module, &fields, overrides).map_err(err)?;
         if let Some(name) = unknown.first() {
-            return Err(err(
-                0,
-                0,
-                format!(
-                    "the shader has no uniform `{name}` (its uniforms: {})",
-                    names(&fields)
-                ),
-            ));
+            return Err(err(format!(
+                "the shader has no uniform `{name}` (its uniforms: {})",
+                names(&fields)
+            )));
         }
         Ok(ShaderProgram {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             origin: origin.to_string(),
-            language: Language::Glsl,
+            language,
             module,
             fields,
             uniform_bytes,
