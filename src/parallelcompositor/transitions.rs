@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::timeline::{Easing, Timeline};
 use crate::transition::{
-    active_at, find_overlap, ParamValue, ShaderProgram, TransitionDraw, TransitionKind,
-    TransitionSource, TransitionSpec, XfadeKind,
+    active_at, find_overlap, ParamValue, ShaderProgram, SourceError, TransitionDraw,
+    TransitionKind, TransitionSource, TransitionSpec,
 };
 
 /// A transition ready to draw: what it was given as and its compiled per-pixel function.
@@ -125,30 +125,15 @@ fn spec_of(s: &gst::StructureRef, origin: String) -> Result<TransitionSpec, Stri
         Some(e) => Easing::parse(&e)?,
         None => Easing::Linear,
     };
-    let (file, source) = (text("file")?, text("source")?);
-    if file.is_some() && source.is_some() {
-        return Err("give either `file` or `source`, not both".into());
-    }
     let kind = s.name().as_str();
-    let source = match kind {
-        "wgsl" | "glsl" if file.is_none() && source.is_none() => {
-            return Err(format!("a {kind} transition needs `file` or `source`"))
-        }
-        "wgsl" => TransitionSource::Wgsl { file, source },
-        "glsl" => TransitionSource::Glsl { file, source },
-        name => {
-            let k = XfadeKind::from_str(name).map_err(|_| {
-                format!(
-                    "unknown transition kind {name:?}; expected wgsl, glsl or an xfade name ({})",
-                    XfadeKind::ALL.map(|k| k.name()).join(", ")
-                )
-            })?;
-            if file.is_some() || source.is_some() {
-                return Err(format!("{name:?} is built in: it takes no shader"));
-            }
-            TransitionSource::Xfade(k)
-        }
-    };
+    // Structure fields are named as `field` here, where JSON quotes its members.
+    let source =
+        TransitionSource::new(kind, text("file")?, text("source")?).map_err(|e| match e {
+            SourceError::NeedsShader(k) => format!("a {k} transition needs `file` or `source`"),
+            SourceError::BuiltinWithShader(k) => format!("{k:?} is built in: it takes no shader"),
+            SourceError::FileAndSource => "give either `file` or `source`, not both".into(),
+            e => e.to_string(),
+        })?;
     let mut params = Vec::new();
     for (name, value) in s.iter() {
         if RESERVED.contains(&name.as_str()) {
@@ -269,6 +254,7 @@ pub(super) fn draws_at(transitions: &[Compiled], t: f64, names: &[String]) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transition::XfadeKind;
 
     #[test]
     fn property_parses_structures() {

@@ -24,7 +24,7 @@ use std::fmt;
 pub use easing::Easing;
 use json::{Pos, Spanned, Value};
 
-use crate::transition::{find_overlap, ParamValue, TransitionSource, TransitionSpec, XfadeKind};
+use crate::transition::{find_overlap, ParamValue, SourceError, TransitionSource, TransitionSpec};
 
 /// Why a timeline was rejected, and where: at the offending value, or at the object that lacks
 /// a required member.
@@ -523,49 +523,18 @@ fn transition(v: &Spanned) -> Res<TransitionSpec> {
         .get("source")
         .map(|_| o.string("source", None))
         .transpose()?;
-    let code = match (file, source) {
-        (Some(_), Some(_)) => {
-            return fail(
-                o.pos("source"),
-                "give either \"file\" or \"source\", not both",
-            )
-        }
-        _ => (file.map(str::to_owned), source.map(str::to_owned)),
-    };
-    let source = match kind {
-        "wgsl" | "glsl" if code.0.is_none() && code.1.is_none() => {
-            return fail(
-                o.v.pos,
-                format!("a {kind} transition needs \"file\" or \"source\""),
-            )
-        }
-        "wgsl" => TransitionSource::Wgsl {
-            file: code.0,
-            source: code.1,
-        },
-        "glsl" => TransitionSource::Glsl {
-            file: code.0,
-            source: code.1,
-        },
-        name => match name.parse::<XfadeKind>() {
-            Ok(k) if code.0.is_none() && code.1.is_none() => TransitionSource::Xfade(k),
-            Ok(_) => {
-                return fail(
-                    o.pos(if code.0.is_some() { "file" } else { "source" }),
-                    format!("{name:?} is built in: it takes no shader (kind \"wgsl\" or \"glsl\" does)"),
-                )
-            }
-            Err(_) => {
-                return fail(
-                    o.pos("kind"),
-                    format!(
-                        "unknown transition kind {name:?}; expected \"wgsl\", \"glsl\" or an xfade name ({})",
-                        XfadeKind::ALL.map(|k| k.name()).join(", ")
-                    ),
-                )
-            }
-        },
-    };
+    let source = TransitionSource::new(kind, file.map(str::to_owned), source.map(str::to_owned))
+        .or_else(|e| {
+            let at = match e {
+                SourceError::UnknownKind(_) => o.pos("kind"),
+                SourceError::NeedsShader(_) => o.v.pos,
+                SourceError::BuiltinWithShader(_) => {
+                    o.pos(if file.is_some() { "file" } else { "source" })
+                }
+                SourceError::FileAndSource => o.pos("source"),
+            };
+            fail(at, e.to_string())
+        })?;
     let mut params = Vec::new();
     if let Some(p) = o.get("params") {
         let Value::Object(members) = &p.value else {
@@ -606,6 +575,7 @@ fn transition(v: &Spanned) -> Res<TransitionSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transition::XfadeKind;
     use proptest::prelude::*;
 
     const PROPS: &[&str] = &["alpha", "xpos", "ypos"];

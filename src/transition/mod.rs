@@ -58,6 +58,64 @@ pub enum TransitionSource {
     },
 }
 
+/// Why a transition's kind and its shader do not go together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceError {
+    /// Neither an xfade name nor "wgsl" / "glsl".
+    UnknownKind(String),
+    /// A shader kind with neither a file nor a source.
+    NeedsShader(String),
+    /// A built-in kind given a shader.
+    BuiltinWithShader(String),
+    /// Both a file and a source.
+    FileAndSource,
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceError::UnknownKind(k) => write!(
+                f,
+                "unknown transition kind {k:?}; expected \"wgsl\", \"glsl\" or an xfade name ({})",
+                XfadeKind::ALL.map(|k| k.name()).join(", ")
+            ),
+            SourceError::NeedsShader(k) => {
+                write!(f, "a {k} transition needs \"file\" or \"source\"")
+            }
+            SourceError::BuiltinWithShader(k) => write!(
+                f,
+                "{k:?} is built in: it takes no shader (kind \"wgsl\" or \"glsl\" does)"
+            ),
+            SourceError::FileAndSource => write!(f, "give either \"file\" or \"source\", not both"),
+        }
+    }
+}
+
+impl TransitionSource {
+    /// The source of a transition of `kind` (an xfade name, "wgsl" or "glsl") given a shader
+    /// `file` or inline `source`.
+    pub fn new(
+        kind: &str,
+        file: Option<String>,
+        source: Option<String>,
+    ) -> Result<TransitionSource, SourceError> {
+        let shader = file.is_some() || source.is_some();
+        if file.is_some() && source.is_some() {
+            return Err(SourceError::FileAndSource);
+        }
+        match kind {
+            "wgsl" | "glsl" if !shader => Err(SourceError::NeedsShader(kind.into())),
+            "wgsl" => Ok(TransitionSource::Wgsl { file, source }),
+            "glsl" => Ok(TransitionSource::Glsl { file, source }),
+            name => match name.parse::<XfadeKind>() {
+                Ok(_) if shader => Err(SourceError::BuiltinWithShader(name.into())),
+                Ok(k) => Ok(TransitionSource::Xfade(k)),
+                Err(_) => Err(SourceError::UnknownKind(name.into())),
+            },
+        }
+    }
+}
+
 /// A transition from one pad to another over a time range, as the timeline or the
 /// `transitions` property give it.
 #[derive(Debug, Clone, PartialEq)]
