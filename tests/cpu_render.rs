@@ -1553,3 +1553,145 @@ fn threads_give_identical_bytes() {
         }
     }
 }
+
+// ---- transitions read directly against the sampled evaluation ----
+
+/// Every built-in transition renders the same bytes whether it reads its two pictures directly
+/// (whole pixels, only where the cards are for those that allow it) or through the sampler at
+/// every pixel of the frame: odd and even sizes, cards partly outside the frame, a frame wider
+/// than 2048, progress outside 0..=1.
+#[test]
+fn direct_transitions_match_the_sampled_ones() {
+    let (a, b) = transition_layers();
+    let mut edge = b.clone();
+    edge.samples = still((-5.5, 20.0, 80.0, 40.0));
+    // Past 2048 pixels some pixel centres are not exact texels in f32: those are sampled.
+    let mut wide = b.clone();
+    wide.samples = still((1990.0, -1.0, 61.0, 7.0));
+    let mut r = CpuRenderer::new(2);
+    for (w, h) in [(63, 47), (64, 48), (2051, 5)] {
+        for to in [&b, &edge, &wide] {
+            let sources = [source(&a.image, params(&a)), source(&to.image, params(to))];
+            for kind in XfadeKind::ALL {
+                for progress in [-0.25, 0.0, 0.13, 0.5, 0.77, 1.0, 1.3] {
+                    let t = [TransitionDraw {
+                        from: 0,
+                        to: 1,
+                        progress,
+                        kind: TransitionKind::Xfade(kind),
+                    }];
+                    let mut frame = |generic: bool| {
+                        r.set_generic_transitions(generic);
+                        let c = YuvColorimetry::default();
+                        let f = PixelFormat::Rgba;
+                        render_planes(&mut r, &Background::Checker, &sources, &t, f, c, w, h)
+                    };
+                    let (sampled, direct) = (frame(true), frame(false));
+                    assert!(
+                        sampled == direct,
+                        "{kind} at {progress} on {w}x{h}: direct reads differ"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Milliseconds per frame of built-in transitions on the CPU backend, one thread, two
+/// full-frame I420 inputs, I420 out at 1280x720 (median of 20 frames): run with
+/// `cargo test --release --test cpu_render -- --ignored --nocapture transition_speed`.
+#[test]
+#[ignore = "a measurement, not a test"]
+fn transition_speed() {
+    let (w, h) = (1280, 720);
+    let from = smooth_yuv("I420", w, h, true, false);
+    let mut to = smooth_yuv("I420", w, h, true, false);
+    to.planes[0].reverse();
+    let full = |img: Image| plain(img, (0.0, 0.0, w as f64, h as f64));
+    let layers = [full(from), full(to)];
+    let sources: Vec<LayerSource<'_>> = layers
+        .iter()
+        .map(|l| source(&l.image, to_params(l)))
+        .collect();
+    let generic = std::env::var_os("GENERIC_TRANSITIONS").is_some();
+    let mut kinds = vec![None];
+    kinds.extend(
+        [
+            "fade",
+            "circleopen",
+            "wipeleft",
+            "slideleft",
+            "dissolve",
+            "fadeblack",
+            "smoothleft",
+            "radial",
+            "pixelize",
+            "coverleft",
+        ]
+        .map(|k| Some(k.parse::<XfadeKind>().unwrap())),
+    );
+    let only = std::env::var("KIND").ok();
+    for kind in kinds {
+        if only
+            .as_deref()
+            .is_some_and(|o| o != kind.map_or("plain", XfadeKind::name))
+        {
+            continue;
+        }
+        let t: Vec<TransitionDraw> = kind
+            .map(|k| TransitionDraw {
+                from: 0,
+                to: 1,
+                progress: 0.4,
+                kind: TransitionKind::Xfade(k),
+            })
+            .into_iter()
+            .collect();
+        let mut r = CpuRenderer::new(1);
+        r.set_generic_transitions(generic);
+        let f = PixelFormat::I420;
+        let mut planes: Vec<Vec<u8>> = (0..f.n_planes())
+            .map(|p| {
+                let (pw, ph, bpp) = f.plane_size(p, w as u32, h as u32);
+                vec![0; (pw * bpp * ph) as usize]
+            })
+            .collect();
+        let bg = Background::Solid(0xff00_0000);
+        let ms: Vec<(f64, f64, f64)> = (0..20)
+            .map(|_| {
+                // The renderer takes the planes out of the target: a new one each frame.
+                let mut out = OutputTarget {
+                    format: f,
+                    width: w as u32,
+                    height: h as u32,
+                    planes: planes
+                        .iter_mut()
+                        .enumerate()
+                        .map(|(p, data)| PlaneMut {
+                            stride: data.len() / f.plane_size(p, w as u32, h as u32).1 as usize,
+                            data: data.as_mut_slice(),
+                        })
+                        .collect(),
+                    colorimetry: colorimetry(true, false, false),
+                };
+                let start = std::time::Instant::now();
+                let parts = r.render(&bg, &sources, &t, &mut out).unwrap();
+                let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+                let total = start.elapsed();
+                (ms(total), ms(parts.upload), ms(parts.render))
+            })
+            .collect();
+        let median = |f: fn(&(f64, f64, f64)) -> f64| {
+            let mut v: Vec<f64> = ms.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v[10]
+        };
+        let name = kind.map_or("plain", XfadeKind::name);
+        println!(
+            "{name:<11} {:6.1} ms/frame (preparing {:.1}, compositing {:.1})",
+            median(|t| t.0),
+            median(|t| t.1),
+            median(|t| t.2)
+        );
+    }
+}

@@ -64,6 +64,7 @@ pub struct CpuRenderer {
     yuv_rows: Vec<yuv::YuvScratch>,
     shadows: shape::ShadowCache,
     yuv_path: bool,
+    generic_transitions: bool,
 }
 
 fn check_output(output: &OutputTarget<'_>) -> Result<(), String> {
@@ -102,6 +103,7 @@ impl CpuRenderer {
             yuv_rows: Vec::new(),
             shadows: Default::default(),
             yuv_path: true,
+            generic_transitions: false,
         }
     }
 
@@ -109,6 +111,14 @@ impl CpuRenderer {
     /// in RGB: for comparing the two paths.
     pub fn set_yuv_path(&mut self, allow: bool) {
         self.yuv_path = allow;
+    }
+
+    /// Whether transitions read their two pictures through the bilinear sampler at every pixel
+    /// (the plain evaluation of `XfadeKind::evaluate`) instead of loading whole pixels directly
+    /// and skipping what they leave transparent: for tests that the two give the same bytes.
+    #[doc(hidden)]
+    pub fn set_generic_transitions(&mut self, generic: bool) {
+        self.generic_transitions = generic;
     }
 
     /// Renders one frame: `background`, then `layers` bottom first (the layers of each
@@ -288,15 +298,14 @@ impl CpuRenderer {
                 let Some((cols, rows)) = bx else { continue };
                 items.push((
                     t.from.max(t.to),
-                    Item::Transition(TransitionLayer {
-                        kind: *kind,
-                        progress: t.progress,
-                        from: &bufs.0,
-                        to: &bufs.1,
-                        cols,
-                        rows,
-                        size: [width, height],
-                    }),
+                    Item::Transition(TransitionLayer::new(
+                        *kind,
+                        t.progress,
+                        (&bufs.0, &bufs.1),
+                        (cols, rows),
+                        [width, height],
+                        self.generic_transitions,
+                    )),
                 ));
             }
             // Stable: a transition follows the cards at its own index.

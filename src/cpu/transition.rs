@@ -7,9 +7,9 @@ use std::ops::Range;
 
 use super::frame::CardLayer;
 use super::par_rows;
-use super::rgb::{draw_card_row, CardScratch, Rgba};
+use super::rgb::{around, draw_card_row, CardScratch, Rgba};
 use crate::compose::Operator;
-use crate::transition::XfadeKind;
+use crate::transition::{Picture, XfadeKind};
 
 /// One transition ready to draw.
 #[derive(Debug)]
@@ -23,6 +23,11 @@ pub(crate) struct TransitionLayer<'a> {
     pub(crate) rows: Range<usize>,
     /// The frame's size.
     pub(crate) size: [usize; 2],
+    /// Whether the transition reads its buffers directly where `exact` allows.
+    direct: bool,
+    /// Per column and per row: whether a read at that pixel's centre is a direct load (see
+    /// `exact_centres`).
+    exact: [Vec<bool>; 2],
 }
 
 /// The columns and rows covering both cards (either may be missing: it shows nothing).
@@ -48,11 +53,13 @@ pub(crate) fn draw_alone(
     threads: usize,
 ) {
     let w = cols.len();
-    buf.clear();
-    buf.resize(w * rows.len() * 4, 0.0);
     let Some(layer) = layer.filter(|_| w > 0) else {
+        buf.clear();
+        buf.resize(w * rows.len() * 4, 0.0);
         return;
     };
+    // Every row is written whole below: no need to clear what the last frame left.
+    buf.resize(w * rows.len() * 4, 0.0);
     par_rows(threads, buf, w * 4, |r0, band| {
         let mut dst = Rgba::default();
         let mut scratch = CardScratch::default();
@@ -91,16 +98,181 @@ fn floor(x: f32) -> i64 {
     }
 }
 
+/// The texel before `f` (a texel coordinate, centres at integers) and the weight of the next
+/// one, snapped: within 1e-4 of a texel centre reads that texel alone (the other weight would
+/// change less than 0.03 of a code).
+#[inline]
+fn snap(f: f32) -> (i64, f32) {
+    let i = floor(f);
+    let w = f - i as f32;
+    if w < 1e-4 {
+        (i, 0.0)
+    } else if w > 1.0 - 1e-4 {
+        (i + 1, 0.0)
+    } else {
+        (i, w)
+    }
+}
+
+/// Per pixel i of an axis of `n` pixels: whether `sample` reads the centre of pixel i
+/// ((i + ½)/n) as texel i alone, and `XfadeKind::evaluate` finds pixel i there (⌊uv · n⌋ = i)
+/// and at no other centre: then a read at that centre is a direct load. True for every pixel
+/// up to 2048; beyond, f32 leaves some centres more than 1e-4 off, and those are sampled.
+fn exact_centres(n: usize) -> Vec<bool> {
+    let nf = n as f32;
+    let at = |i: usize| {
+        let uv = (i as f32 + 0.5) / nf;
+        let f = uv * nf - 0.5;
+        let snapped = f.is_finite() && snap(f) == (i as i64, 0.0);
+        (snapped, (uv * nf).floor())
+    };
+    let mut exact: Vec<bool> = (0..n)
+        .map(|i| {
+            let (snapped, found) = at(i);
+            snapped && found == i as f32
+        })
+        .collect();
+    for i in 0..n {
+        let (_, found) = at(i);
+        if found != i as f32 && found >= 0.0 && (found as usize) < n {
+            exact[found as usize] = false;
+        }
+    }
+    exact
+}
+
+/// Whether `kind` reads FROM and TO only at the output pixel itself and makes transparent of
+/// two transparent pixels (for progress in 0..=1 and frames of at least 2 × 2): then only the
+/// union of the two cards needs evaluating. Not the crops (black around), fadeblack and
+/// fadewhite (black, white in between), nor those that read elsewhere (slides, covers,
+/// reveals, pixelize, hblur, squeezes, zoomin).
+fn local_and_clear(kind: XfadeKind) -> bool {
+    use XfadeKind as K;
+    matches!(
+        kind,
+        K::Fade
+            | K::WipeLeft
+            | K::WipeRight
+            | K::WipeUp
+            | K::WipeDown
+            | K::Distance
+            | K::Radial
+            | K::SmoothLeft
+            | K::SmoothRight
+            | K::SmoothUp
+            | K::SmoothDown
+            | K::CircleOpen
+            | K::CircleClose
+            | K::VertOpen
+            | K::VertClose
+            | K::HorzOpen
+            | K::HorzClose
+            | K::Dissolve
+            | K::DiagTl
+            | K::DiagTr
+            | K::DiagBl
+            | K::DiagBr
+            | K::HlSlice
+            | K::HrSlice
+            | K::VuSlice
+            | K::VdSlice
+            | K::FadeGrays
+            | K::WipeTl
+            | K::WipeTr
+            | K::WipeBl
+            | K::WipeBr
+            | K::FadeFast
+            | K::FadeSlow
+            | K::HlWind
+            | K::HrWind
+            | K::VuWind
+            | K::VdWind
+    )
+}
+
 /// Whether `kind` only mixes the two pictures at the same place by progress (a cross-fade):
 /// then only the union of the two cards needs evaluating.
 fn mixes_in_place(kind: XfadeKind) -> bool {
     matches!(kind, XfadeKind::Fade)
 }
 
+/// One of a transition's two buffers as the transition reads it: whole pixels are loaded
+/// directly (what `sample` gives there, see `exact_centres`), anything else is sampled.
+struct Texels<'a> {
+    layer: &'a TransitionLayer<'a>,
+    buf: &'a [f32],
+}
+
+impl Picture for Texels<'_> {
+    #[inline]
+    fn at(&self, uv: [f32; 2]) -> [f32; 4] {
+        self.layer.sample(self.buf, uv)
+    }
+
+    #[inline(always)]
+    fn at_pixel(&self, px: f32, py: f32, centre: [f32; 2]) -> [f32; 4] {
+        let [w, h] = self.layer.size;
+        let (ix, iy) = (px as usize, py as usize);
+        let [ex, ey] = &self.layer.exact;
+        if ix < w && iy < h && ix as f32 == px && iy as f32 == py && ex[ix] && ey[iy] {
+            self.layer.texel(self.buf, ix, iy)
+        } else {
+            self.at(centre)
+        }
+    }
+}
+
+impl<'a> TransitionLayer<'a> {
+    /// A transition of `kind` at `progress` between the buffers `from` and `to` over `cols` ×
+    /// `rows` of a frame of `size`; `generic` forces every read through `sample` (for tests).
+    pub(crate) fn new(
+        kind: XfadeKind,
+        progress: f32,
+        (from, to): (&'a [f32], &'a [f32]),
+        (cols, rows): (Range<usize>, Range<usize>),
+        size: [usize; 2],
+        generic: bool,
+    ) -> Self {
+        TransitionLayer {
+            kind,
+            progress,
+            from,
+            to,
+            cols,
+            rows,
+            size,
+            direct: !generic,
+            exact: if generic {
+                Default::default()
+            } else {
+                size.map(exact_centres)
+            },
+        }
+    }
+}
+
 impl TransitionLayer<'_> {
+    /// Texel (x, y) of `buf` (x < W, y < H): transparent outside the buffer's area.
+    #[inline(always)]
+    fn texel(&self, buf: &[f32], x: usize, y: usize) -> [f32; 4] {
+        let (dx, dy) = (
+            x.wrapping_sub(self.cols.start),
+            y.wrapping_sub(self.rows.start),
+        );
+        let bw = self.cols.len();
+        if dx >= bw || dy >= self.rows.len() {
+            return [0.0; 4];
+        }
+        let at = (dy * bw + dx) * 4;
+        match buf.get(at..at + 4) {
+            Some(p) => [p[0], p[1], p[2], p[3]],
+            None => [0.0; 4],
+        }
+    }
+
     /// Bilinear sample of `buf` at `uv` (0..1 of the frame; texel centres at (i + ½)/W, edges
     /// clamped); transparent outside the buffer's area. A position within 1e-4 of a texel
-    /// centre reads that texel alone (the other weights would change less than 0.03 of a code).
+    /// centre reads that texel alone.
     #[inline]
     fn sample(&self, buf: &[f32], uv: [f32; 2]) -> [f32; 4] {
         let (w, h) = (self.size[0], self.size[1]);
@@ -109,31 +281,11 @@ impl TransitionLayer<'_> {
         if !(fx.is_finite() && fy.is_finite()) {
             return [0.0; 4];
         }
-        let (mut ix, mut iy) = (floor(fx), floor(fy));
-        let (mut wx, mut wy) = (fx - ix as f32, fy - iy as f32);
-        let snap = |w: &mut f32, i: &mut i64| {
-            if *w < 1e-4 {
-                *w = 0.0;
-            } else if *w > 1.0 - 1e-4 {
-                *w = 0.0;
-                *i += 1;
-            }
-        };
-        snap(&mut wx, &mut ix);
-        snap(&mut wy, &mut iy);
-        let (bw, cols, rows) = (self.cols.len(), &self.cols, &self.rows);
+        let ((ix, wx), (iy, wy)) = (snap(fx), snap(fy));
         let texel = |x: i64, y: i64| -> [f32; 4] {
             let x = x.clamp(0, w as i64 - 1) as usize;
             let y = y.clamp(0, h as i64 - 1) as usize;
-            let (dx, dy) = (x.wrapping_sub(cols.start), y.wrapping_sub(rows.start));
-            if dx >= bw || dy >= rows.len() {
-                return [0.0; 4];
-            }
-            let at = (dy * bw + dx) * 4;
-            match buf.get(at..at + 4) {
-                Some(p) => [p[0], p[1], p[2], p[3]],
-                None => [0.0; 4],
-            }
+            self.texel(buf, x, y)
         };
         let t00 = texel(ix, iy);
         if wx == 0.0 && wy == 0.0 {
@@ -181,18 +333,125 @@ impl TransitionLayer<'_> {
             return;
         }
         let size = [w as f32, h as f32];
-        let from = |uv: [f32; 2]| self.sample(self.from, uv);
-        let to = |uv: [f32; 2]| self.sample(self.to, uv);
         let v = (y as f32 + 0.5) / h as f32;
-        for x in 0..w {
-            if hide.contains(&x) {
-                continue;
+        if !self.direct {
+            let from = |uv: [f32; 2]| self.sample(self.from, uv);
+            let to = |uv: [f32; 2]| self.sample(self.to, uv);
+            for x in 0..w {
+                if hide.contains(&x) {
+                    continue;
+                }
+                let uv = [(x as f32 + 0.5) / w as f32, v];
+                let t = self.kind.evaluate(uv, p, size, &from, &to);
+                if t != [0.0; 4] {
+                    put(x, t);
+                }
             }
-            let uv = [(x as f32 + 0.5) / w as f32, v];
-            let t = self.kind.evaluate(uv, p, size, &from, &to);
-            if t != [0.0; 4] {
-                put(x, t);
+            return;
+        }
+        // Outside both cards such a transition gives transparent pixels, which change nothing.
+        let cols = if local_and_clear(self.kind) && (0.0..=1.0).contains(&p) && w > 1 && h > 1 {
+            if !self.rows.contains(&y) {
+                return;
             }
+            self.cols.clone()
+        } else {
+            0..w
+        };
+        for part in around(cols, hide) {
+            let [r, g, b, a] = dst.slices(part.clone());
+            let span = DirectSpan {
+                layer: self,
+                y: v,
+                x0: part.start,
+                out: [r, g, b, a],
+            };
+            span.draw();
+        }
+    }
+}
+
+/// Columns of one row of a transition read directly, and where they go.
+struct DirectSpan<'a, 'b> {
+    layer: &'a TransitionLayer<'a>,
+    /// The row's v coordinate.
+    y: f32,
+    /// The first column.
+    x0: usize,
+    /// The destination's channels over those columns.
+    out: [&'b mut [f32]; 4],
+}
+
+/// `$f::<K>($arg)` with K the index of `$kind` in `XfadeKind::ALL` (its declaration order).
+macro_rules! by_kind {
+    ($kind:expr, $f:ident, $arg:expr, $($k:literal)*) => {
+        match $kind as usize {
+            $($k => $f::<$k>($arg),)*
+            _ => unreachable!("XfadeKind has 58 variants"),
+        }
+    };
+}
+
+impl DirectSpan<'_, '_> {
+    /// Evaluates and draws the span, in a copy of the loop made for its kind (see `draw_as`).
+    fn draw(self) {
+        by_kind!(self.layer.kind, draw_as, self, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57)
+    }
+}
+
+/// Draws `span` as `XfadeKind::ALL[K]`: the kind being a constant here, its per-frame terms
+/// leave the loop and no per-pixel dispatch remains.
+fn draw_as<const K: usize>(span: DirectSpan<'_, '_>) {
+    let kind = XfadeKind::ALL[K];
+    debug_assert_eq!(kind, span.layer.kind);
+    let layer = span.layer;
+    let [w, h] = layer.size;
+    let (p, size) = (layer.progress, [w as f32, h as f32]);
+    let from = Texels {
+        layer,
+        buf: layer.from,
+    };
+    let to = Texels {
+        layer,
+        buf: layer.to,
+    };
+    let [dr, dg, db, da] = span.out;
+    let n = dr.len().min(dg.len()).min(db.len()).min(da.len());
+    let (dr, dg, db, da) = (&mut dr[..n], &mut dg[..n], &mut db[..n], &mut da[..n]);
+    for i in 0..n {
+        let uv = [((span.x0 + i) as f32 + 0.5) / w as f32, span.y];
+        let t = kind.evaluate_in(uv, p, size, &from, &to);
+        if t != [0.0; 4] {
+            let keep = 1.0 - t[3];
+            dr[i] = t[0] + dr[i] * keep;
+            dg[i] = t[1] + dg[i] * keep;
+            db[i] = t[2] + db[i] * keep;
+            da[i] = t[3] + da[i] * keep;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_numbered_in_order() {
+        // `by_kind` relies on it.
+        for (i, k) in XfadeKind::ALL.into_iter().enumerate() {
+            assert_eq!(k as usize, i);
+        }
+    }
+
+    #[test]
+    fn pixel_centres_are_exact_texels() {
+        for n in 1..=2048 {
+            assert!(exact_centres(n).into_iter().all(|e| e), "{n}");
+        }
+        // Beyond, most still are.
+        for n in [2051, 3840, 4096, 7680] {
+            let exact = exact_centres(n).into_iter().filter(|e| *e).count();
+            assert!(exact * 10 > n * 9, "{n}: {exact}");
         }
     }
 }

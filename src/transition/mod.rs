@@ -6,6 +6,7 @@ pub mod xfade;
 
 use std::sync::Arc;
 
+pub(crate) use xfade::Picture;
 pub use xfade::XfadeKind;
 
 /// What a transition computes for each pixel.
