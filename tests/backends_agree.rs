@@ -15,6 +15,7 @@
 
 mod gpu;
 mod reference;
+mod scene;
 
 use std::sync::Arc;
 

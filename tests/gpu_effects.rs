@@ -14,108 +14,19 @@
 
 mod gpu;
 mod reference;
-
-use std::sync::Arc;
+mod scene;
 
 use gstparallelcompositor::compose::{Background, Crop, LayerParams, Operator, Rect};
-use gstparallelcompositor::effects::{
-    CardStyle, CornerShape, LayerGeometry, RgbaImage, Shadow, Zoom,
-};
 use gstparallelcompositor::gpu::{GpuRenderer, LayerSource};
 use reference::effects::{self as fx, Bg, Card, EffectLayer, Geometry};
 use reference::{Image, Op};
+use scene::{background, params};
 
 const W: usize = 64;
 const H: usize = 48;
 
 fn pattern(width: usize, height: usize) -> Image {
     reference::rgba_image(width, height, reference::pattern_rgba(width, height))
-}
-
-fn geometry(g: &Geometry) -> LayerGeometry {
-    LayerGeometry {
-        dst: Rect {
-            x: g.dst.0,
-            y: g.dst.1,
-            w: g.dst.2,
-            h: g.dst.3,
-        },
-        crop: Crop {
-            left: g.crop.0,
-            right: g.crop.1,
-            top: g.crop.2,
-            bottom: g.crop.3,
-        },
-        zoom: Zoom {
-            scale: g.zoom.0,
-            centre: (g.zoom.1, g.zoom.2),
-        },
-    }
-}
-
-/// The renderer's parameters for a reference layer.
-fn params(l: &EffectLayer) -> LayerParams {
-    let now = geometry(&l.samples[l.samples.len() - 1]);
-    let mut p = LayerParams::placed(
-        now.dst,
-        now.crop,
-        l.alpha,
-        match l.op {
-            Op::Over => Operator::Over,
-            Op::Source => Operator::Source,
-            Op::Add => Operator::Add,
-        },
-    );
-    p.zoom = now.zoom;
-    p.motion = l.samples[..l.samples.len() - 1]
-        .iter()
-        .map(geometry)
-        .collect();
-    let c = &l.card;
-    p.card = CardStyle {
-        radius: c.radius,
-        shape: if c.squircle {
-            CornerShape::Squircle
-        } else {
-            CornerShape::Circular
-        },
-        border_width: c.border,
-        border_color: c.border_color,
-        shadow: c.shadow.as_ref().map_or(Shadow::default(), |s| Shadow {
-            offset_x: s.dx,
-            offset_y: s.dy,
-            sigma: s.sigma,
-            spread: s.spread,
-            color: s.color,
-        }),
-        blur: c.blur,
-    };
-    p
-}
-
-fn background(bg: &Bg) -> Background {
-    match bg {
-        Bg::Solid(c) => Background::Solid(*c),
-        Bg::Checker => Background::Checker,
-        Bg::Gradient { from, to, angle } => Background::Gradient {
-            from: *from,
-            to: *to,
-            angle: *angle,
-        },
-        Bg::Image {
-            width,
-            height,
-            rgba,
-        } => Background::Image(Arc::new(RgbaImage {
-            width: *width as u32,
-            height: *height as u32,
-            data: rgba.clone(),
-        })),
-        Bg::Blurred(layer, sigma) => Background::Blurred {
-            layer: *layer,
-            sigma: *sigma,
-        },
-    }
 }
 
 fn gpu_effects(bg: &Bg, layers: &[EffectLayer]) -> Vec<u8> {

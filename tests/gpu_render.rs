@@ -5,35 +5,14 @@
 
 mod gpu;
 mod reference;
+mod scene;
 
-use gstparallelcompositor::compose::{Background, Crop, LayerParams, Operator, Rect};
+use gstparallelcompositor::compose::Background;
 use gstparallelcompositor::gpu::LayerSource;
 use reference::{Image, Layer, Op};
+use scene::to_params;
 
 const TOLERANCE: u8 = 2;
-
-fn to_params(l: &Layer) -> LayerParams {
-    LayerParams::placed(
-        Rect {
-            x: l.dst.0,
-            y: l.dst.1,
-            w: l.dst.2,
-            h: l.dst.3,
-        },
-        Crop {
-            left: l.crop.0,
-            right: l.crop.1,
-            top: l.crop.2,
-            bottom: l.crop.3,
-        },
-        l.alpha,
-        match l.op {
-            Op::Over => Operator::Over,
-            Op::Source => Operator::Source,
-            Op::Add => Operator::Add,
-        },
-    )
-}
 
 /// Renders with the GPU into tightly packed RGBA.
 fn gpu_rgba(bg: Option<u32>, layers: &[Layer], width: u32, height: u32) -> Vec<u8> {

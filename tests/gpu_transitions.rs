@@ -11,6 +11,7 @@
 
 mod gpu;
 mod reference;
+mod scene;
 
 use std::sync::Arc;
 

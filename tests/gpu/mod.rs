@@ -5,16 +5,12 @@
 
 use std::sync::{Arc, OnceLock};
 
-use gstparallelcompositor::compose::{
-    Background, LayerParams, PixelFormat, YuvColorimetry, YuvMatrix,
-};
+use gstparallelcompositor::compose::{Background, PixelFormat, YuvColorimetry};
 use gstparallelcompositor::gpu::{
-    AdapterChoice, GpuContext, GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut,
+    AdapterChoice, GpuContext, GpuRenderer, LayerSource, OutputTarget, PlaneMut,
 };
 
 use gstparallelcompositor::transition::TransitionDraw;
-
-use crate::reference::Image;
 
 pub fn context() -> Arc<GpuContext> {
     static CTX: OnceLock<Arc<GpuContext>> = OnceLock::new();
@@ -25,50 +21,8 @@ pub fn context() -> Arc<GpuContext> {
     .clone()
 }
 
-pub fn format_of(name: &str) -> PixelFormat {
-    match name {
-        "I420" => PixelFormat::I420,
-        "NV12" => PixelFormat::Nv12,
-        "RGBA" => PixelFormat::Rgba,
-        "BGRA" => PixelFormat::Bgra,
-        "RGBx" => PixelFormat::Rgbx,
-        "BGRx" => PixelFormat::Bgrx,
-        other => panic!("{other}"),
-    }
-}
-
-/// `image` as a renderer input placed by `params`.
-pub fn source<'a>(image: &'a Image, params: LayerParams) -> LayerSource<'a> {
-    let format = format_of(image.format);
-    LayerSource {
-        format,
-        width: image.width as u32,
-        height: image.height as u32,
-        planes: image
-            .planes
-            .iter()
-            .enumerate()
-            .map(|(i, data)| {
-                let (w, _, bpp) = format.plane_size(i, image.width as u32, image.height as u32);
-                Plane {
-                    data,
-                    stride: (w * bpp) as usize,
-                }
-            })
-            .collect(),
-        colorimetry: YuvColorimetry {
-            matrix: if image.bt709 {
-                YuvMatrix::Bt709
-            } else {
-                YuvMatrix::Bt601
-            },
-            full_range: image.full_range,
-            chroma_cosited_h: image.cosited_h,
-            chroma_cosited_v: false,
-        },
-        params,
-    }
-}
+#[allow(unused_imports)]
+pub use crate::scene::{format_of, source};
 
 /// Renders with `renderer` into tightly packed RGBA of `width` × `height`.
 pub fn render_with(
