@@ -10,6 +10,7 @@ use gstparallelcompositor::compose::{
     PlaneMut, Rect, YuvColorimetry,
 };
 use gstparallelcompositor::gpu::{AdapterChoice, GpuContext, GpuRenderer};
+use gstparallelcompositor::render::Renderer;
 use gstparallelcompositor::transition::{TransitionDraw, TransitionKind, XfadeKind};
 
 const CELL_W: u32 = 128;
@@ -157,7 +158,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 progress,
                 kind: TransitionKind::Xfade(kind),
             };
-            renderer.render_with_transitions(
+            renderer.render_layers(
                 &Background::Solid(0xff00_0000),
                 &layers,
                 &[draw],

@@ -4,8 +4,12 @@
 //!   ordered and byte-identical whatever the parallelism.
 //! - `framereorder`: restores ascending timestamp order of frames that arrive out of order.
 //!
-//! Pure modules shared by the elements: [`reorder`] (the reorder window) and [`pool`] (worker
-//! threads with results in submission order).
+//! One frame flows in one direction: pads → [`compose::FramePlan`] (validated, every derived
+//! parameter computed once) → the element's frame scheduler ([`pool`]) → a backend implementing
+//! [`render::Renderer`] ([`cpu`] or [`gpu`]) → output in order.
+//!
+//! Pure modules shared by the elements: [`reorder`] (the reorder window), [`pool`] (worker
+//! threads with results in submission order), [`compose`] and [`render`] (the frame contract).
 
 use gst::glib;
 
@@ -16,6 +20,7 @@ pub mod framereorder;
 pub mod gpu;
 pub mod parallelcompositor;
 pub mod pool;
+pub mod render;
 pub mod reorder;
 pub mod timeline;
 pub mod transition;

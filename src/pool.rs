@@ -15,8 +15,8 @@ use std::thread::JoinHandle;
 
 use crate::reorder::{LatePolicy, ReorderWindow};
 
-/// Renders jobs on one worker thread. Each worker owns its renderer (e.g. its own GPU device).
-pub trait Renderer: Send + 'static {
+/// Does jobs on one worker thread. Each worker owns its state (e.g. its own renderer).
+pub trait Worker: Send + 'static {
     /// A unit of work: one output frame.
     type Job: Send + 'static;
     /// What a job produces.
@@ -24,8 +24,8 @@ pub trait Renderer: Send + 'static {
     /// Why a job failed.
     type Error: Send + 'static;
 
-    /// Renders one job.
-    fn render(&mut self, job: Self::Job) -> Result<Self::Output, Self::Error>;
+    /// Does one job.
+    fn run(&mut self, job: Self::Job) -> Result<Self::Output, Self::Error>;
 }
 
 /// Why a job produced no output.
@@ -55,9 +55,9 @@ pub struct Completed<O, E> {
     pub result: Result<O, JobError<E>>,
 }
 
-type Outcome<R> = Result<<R as Renderer>::Output, JobError<<R as Renderer>::Error>>;
+type Outcome<R> = Result<<R as Worker>::Output, JobError<<R as Worker>::Error>>;
 
-struct Shared<R: Renderer> {
+struct Shared<R: Worker> {
     queue: VecDeque<(u64, u64, R::Job)>,
     done: ReorderWindow<Outcome<R>>,
     /// Submitted in the current epoch and not yet taken by the caller.
@@ -68,7 +68,7 @@ struct Shared<R: Renderer> {
     shutdown: bool,
 }
 
-struct Inner<R: Renderer> {
+struct Inner<R: Worker> {
     shared: Mutex<Shared<R>>,
     /// Workers wait here for jobs.
     jobs: Condvar,
@@ -76,7 +76,7 @@ struct Inner<R: Renderer> {
     results: Condvar,
 }
 
-impl<R: Renderer> Inner<R> {
+impl<R: Worker> Inner<R> {
     fn lock(&self) -> MutexGuard<'_, Shared<R>> {
         // Renderer panics are caught outside the lock, so poisoning cannot leave it inconsistent.
         self.shared.lock().unwrap_or_else(|e| e.into_inner())
@@ -84,12 +84,12 @@ impl<R: Renderer> Inner<R> {
 }
 
 /// Threads rendering jobs, results in order.
-pub struct WorkerPool<R: Renderer> {
+pub struct WorkerPool<R: Worker> {
     inner: Arc<Inner<R>>,
     threads: Vec<JoinHandle<()>>,
 }
 
-impl<R: Renderer> WorkerPool<R> {
+impl<R: Worker> WorkerPool<R> {
     /// Starts one thread per renderer.
     pub fn new(renderers: Vec<R>) -> std::io::Result<Self> {
         let mut done = ReorderWindow::new(usize::MAX, LatePolicy::Drop);
@@ -191,7 +191,7 @@ impl<R: Renderer> WorkerPool<R> {
     }
 }
 
-impl<R: Renderer> Drop for WorkerPool<R> {
+impl<R: Worker> Drop for WorkerPool<R> {
     fn drop(&mut self) {
         {
             let mut s = self.inner.lock();
@@ -206,7 +206,7 @@ impl<R: Renderer> Drop for WorkerPool<R> {
     }
 }
 
-fn worker_loop<R: Renderer>(inner: &Inner<R>, mut renderer: R) {
+fn worker_loop<R: Worker>(inner: &Inner<R>, mut renderer: R) {
     loop {
         let (epoch, sequence, job) = {
             let mut s = inner.lock();
@@ -220,7 +220,7 @@ fn worker_loop<R: Renderer>(inner: &Inner<R>, mut renderer: R) {
                 s = inner.jobs.wait(s).unwrap_or_else(|e| e.into_inner());
             }
         };
-        let result = match panic::catch_unwind(AssertUnwindSafe(|| renderer.render(job))) {
+        let result = match panic::catch_unwind(AssertUnwindSafe(|| renderer.run(job))) {
             Ok(Ok(out)) => Ok(out),
             Ok(Err(e)) => Err(JobError::Failed(e)),
             Err(payload) => Err(JobError::Panicked(panic_message(payload.as_ref()))),
@@ -251,12 +251,12 @@ mod tests {
     /// Sleeps a job-dependent time so that workers finish out of order, then doubles the input.
     struct Slow;
 
-    impl Renderer for Slow {
+    impl Worker for Slow {
         type Job = u64;
         type Output = u64;
         type Error = String;
 
-        fn render(&mut self, job: u64) -> Result<u64, String> {
+        fn run(&mut self, job: u64) -> Result<u64, String> {
             std::thread::sleep(Duration::from_micros((job * 7919) % 5 * 300));
             match job {
                 13 => Err("thirteen".into()),

@@ -28,6 +28,7 @@ use gstparallelcompositor::effects::{
     CardStyle, CornerShape, LayerGeometry, RgbaImage, Shadow, Zoom,
 };
 use gstparallelcompositor::gpu::GpuRenderer;
+use gstparallelcompositor::render::Renderer;
 use gstparallelcompositor::transition::{TransitionDraw, TransitionKind, XfadeKind};
 use reference::Image;
 
@@ -42,7 +43,7 @@ fn render_cpu(
 ) -> Vec<Vec<u8>> {
     let mut planes = blank(format);
     let mut target = target(format, &mut planes);
-    if let Err(e) = CpuRenderer::new(1).render(bg, layers, transitions, &mut target) {
+    if let Err(e) = CpuRenderer::new(1).render_layers(bg, layers, transitions, &mut target) {
         panic!("cpu: {e}");
     }
     planes
@@ -57,7 +58,7 @@ fn render_gpu(
     let mut planes = blank(format);
     let mut target = target(format, &mut planes);
     let mut r = GpuRenderer::new(gpu::context());
-    if let Err(e) = r.render_with_transitions(bg, layers, transitions, &mut target) {
+    if let Err(e) = r.render_layers(bg, layers, transitions, &mut target) {
         panic!("wgpu: {e}");
     }
     planes

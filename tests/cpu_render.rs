@@ -29,6 +29,7 @@ use gstparallelcompositor::compose::{
     Rect, YuvColorimetry,
 };
 use gstparallelcompositor::cpu::CpuRenderer;
+use gstparallelcompositor::render::{RenderError, Renderer};
 use gstparallelcompositor::transition::{ShaderProgram, TransitionDraw, TransitionKind, XfadeKind};
 use reference::effects::{self as fx, Bg, Card, EffectLayer, Geometry};
 use reference::{Image, Layer, Op};
@@ -49,6 +50,31 @@ fn render_planes(
     width: usize,
     height: usize,
 ) -> Vec<Vec<u8>> {
+    try_render_planes(
+        renderer,
+        background,
+        sources,
+        transitions,
+        format,
+        out_colorimetry,
+        width,
+        height,
+    )
+    .unwrap_or_else(|e| panic!("render: {e}"))
+}
+
+/// `render_planes`, the renderer's error returned.
+#[allow(clippy::too_many_arguments)]
+fn try_render_planes(
+    renderer: &mut CpuRenderer,
+    background: &Background,
+    sources: &[LayerSource<'_>],
+    transitions: &[TransitionDraw],
+    format: PixelFormat,
+    out_colorimetry: YuvColorimetry,
+    width: usize,
+    height: usize,
+) -> Result<Vec<Vec<u8>>, RenderError> {
     let shapes: Vec<(usize, usize)> = (0..format.n_planes())
         .map(|p| {
             let (pw, ph, bpp) = format.plane_size(p, width as u32, height as u32);
@@ -74,17 +100,16 @@ fn render_planes(
             .collect(),
         colorimetry: out_colorimetry,
     };
-    if let Err(e) = renderer.render(background, sources, transitions, &mut out) {
-        panic!("render: {e}");
-    }
-    bufs.iter()
+    renderer.render_layers(background, sources, transitions, &mut out)?;
+    Ok(bufs
+        .iter()
         .zip(&shapes)
         .map(|(b, (row, _))| {
             b.chunks(row + 12)
                 .flat_map(|r| r[..*row].to_vec())
                 .collect()
         })
-        .collect()
+        .collect())
 }
 
 fn render_rgba(
@@ -1186,8 +1211,9 @@ fn shader_transitions_need_the_gpu() {
         colorimetry: YuvColorimetry::default(),
     };
     let err = CpuRenderer::new(1)
-        .render(&Background::Checker, &sources, &t, &mut out)
-        .expect_err("a shader transition");
+        .render_layers(&Background::Checker, &sources, &t, &mut out)
+        .expect_err("a shader transition")
+        .to_string();
     assert!(
         err.contains("xfade:fade") && err.contains("wgpu backend"),
         "{err}"
@@ -1225,10 +1251,10 @@ fn bad_inputs_are_errors() {
     };
     let mut r = CpuRenderer::new(1);
     assert!(r
-        .render(&Background::Checker, &[short], &[], &mut out)
+        .render_layers(&Background::Checker, &[short], &[], &mut out)
         .is_err());
     assert!(r
-        .render(
+        .render_layers(
             &Background::Blurred {
                 layer: 3,
                 sigma: 4.0
@@ -1239,10 +1265,13 @@ fn bad_inputs_are_errors() {
         )
         .is_err());
     out.planes[0].stride = 60;
-    assert!(r.render(&Background::Checker, &[], &[], &mut out).is_err());
+    assert!(r
+        .render_layers(&Background::Checker, &[], &[], &mut out)
+        .is_err());
 }
 
-/// Degenerate sizes and parameters render (or fail cleanly) on every path.
+/// Degenerate sizes and parameters render (or fail cleanly) on every path: a non-finite
+/// position and a transition of a layer into itself are invalid frames, the rest renders.
 #[test]
 fn degenerate_frames_do_not_panic() {
     let tiny = smooth_yuv("I420", 1, 1, true, false);
@@ -1294,7 +1323,7 @@ fn degenerate_frames_do_not_panic() {
                             kind: TransitionKind::Xfade(XfadeKind::SlideLeft),
                         }];
                         for t in [&t[..0], &t[..]] {
-                            render_planes(
+                            let result = try_render_planes(
                                 &mut CpuRenderer::new(2),
                                 &bg,
                                 &sources,
@@ -1304,6 +1333,12 @@ fn degenerate_frames_do_not_panic() {
                                 w,
                                 h,
                             );
+                            let invalid = dst.0.is_nan() || !t.is_empty();
+                            match result {
+                                Err(RenderError::InvalidFrame { .. }) if invalid => {}
+                                Ok(_) if !invalid => {}
+                                other => panic!("{dst:?} {t:?}: {:?}", other.err()),
+                            }
                         }
                     }
                 }

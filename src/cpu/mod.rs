@@ -46,8 +46,9 @@ use rgb::{rgb_band, Item, RgbScene, RowScratch};
 use sample::Pixels;
 use transition::TransitionLayer;
 
-use crate::compose::{Background, LayerSource, Operator, OutputTarget, Timings};
-use crate::transition::{TransitionDraw, TransitionKind};
+use crate::compose::{Background, FramePlan, OutputTarget, Timings};
+use crate::render::{RenderError, Renderer};
+use crate::transition::TransitionKind;
 
 /// Renders frames on the CPU. Scratch buffers (the blurred background, blurred contents,
 /// transition buffers, per-thread rows) are kept between frames.
@@ -65,29 +66,6 @@ pub struct CpuRenderer {
     shadows: shape::ShadowCache,
     yuv_path: bool,
     generic_transitions: bool,
-}
-
-fn check_output(output: &OutputTarget<'_>) -> Result<(), String> {
-    let (w, h, f) = (output.width, output.height, output.format);
-    if w == 0 || h == 0 {
-        return Err(format!("empty output size {w}x{h}"));
-    }
-    if output.planes.len() != f.n_planes() {
-        return Err(format!("{f:?} output with {} planes", output.planes.len()));
-    }
-    for (i, p) in output.planes.iter().enumerate() {
-        let (pw, ph, bpp) = f.plane_size(i, w, h);
-        let row = (pw * bpp) as usize;
-        let needed = p.stride * (ph as usize - 1) + row;
-        if p.stride < row || p.data.len() < needed {
-            return Err(format!(
-                "output plane {i} too small: {} bytes, stride {}, need {needed}",
-                p.data.len(),
-                p.stride
-            ));
-        }
-    }
-    Ok(())
 }
 
 impl CpuRenderer {
@@ -120,85 +98,63 @@ impl CpuRenderer {
     pub fn set_generic_transitions(&mut self, generic: bool) {
         self.generic_transitions = generic;
     }
+}
 
-    /// Renders one frame: `background`, then `layers` bottom first (the layers of each
-    /// transition drawn through it), into `output`. Invalid input (plane sizes, indices, a
-    /// shader transition) is an error; so is a panic, should the renderer have a bug.
-    pub fn render(
+impl Renderer for CpuRenderer {
+    fn render(
         &mut self,
-        background: &Background,
-        layers: &[LayerSource<'_>],
-        transitions: &[TransitionDraw],
+        plan: &FramePlan<'_>,
         output: &mut OutputTarget<'_>,
-    ) -> Result<Timings, String> {
-        // Every buffer is sized afresh each frame, so the renderer stays usable after a panic.
-        let frame = std::panic::AssertUnwindSafe(|| {
-            self.render_frame(background, layers, transitions, output)
-        });
-        std::panic::catch_unwind(frame).unwrap_or_else(|panic| {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(format!("the CPU renderer failed: {why}"))
+    ) -> Result<Timings, RenderError> {
+        self.render_frame(plan, output).map_err(|e| match e {
+            // A layer's pixels the plan accepted but the sampler cannot read: a bug here.
+            Unsupported::Failed(m) => RenderError::Failed(m),
+            Unsupported::Shader(origin) => RenderError::invalid(format!(
+                "transition {origin} is a shader: the CPU backend cannot run it; it needs \
+                     the wgpu backend (adapter=auto, hardware or software)"
+            )),
         })
     }
+}
 
+/// Why the CPU backend did not render a valid frame.
+enum Unsupported {
+    /// A shader transition (named): only the wgpu backend runs those.
+    Shader(String),
+    /// Anything else.
+    Failed(String),
+}
+
+impl From<String> for Unsupported {
+    fn from(s: String) -> Self {
+        Unsupported::Failed(s)
+    }
+}
+
+impl CpuRenderer {
     fn render_frame(
         &mut self,
-        background: &Background,
-        layers: &[LayerSource<'_>],
-        transitions: &[TransitionDraw],
+        plan: &FramePlan<'_>,
         output: &mut OutputTarget<'_>,
-    ) -> Result<Timings, String> {
+    ) -> Result<Timings, Unsupported> {
         let start = Instant::now();
-        check_output(output)?;
         let (width, height) = (output.width as usize, output.height as usize);
-        if let Background::Blurred { layer, .. } = background {
-            if *layer >= layers.len() {
-                return Err(format!(
-                    "the background blurs layer {layer} of {}",
-                    layers.len()
-                ));
-            }
-        }
-        let mut in_transition = vec![false; layers.len()];
+        let (background, layers, transitions) =
+            (plan.background(), plan.layers(), plan.transitions());
         let mut xfades = Vec::with_capacity(transitions.len());
         for t in transitions {
-            for i in [t.from, t.to] {
-                if i >= layers.len() {
-                    return Err(format!("a transition uses layer {i} of {}", layers.len()));
-                }
-                in_transition[i] = true;
-            }
             match &t.kind {
                 TransitionKind::Xfade(k) => xfades.push(*k),
-                TransitionKind::Shader(s) => {
-                    return Err(format!(
-                        "transition {} is a shader: the CPU backend cannot run it; it needs the wgpu backend (adapter=auto, hardware or software)",
-                        s.origin
-                    ))
-                }
+                TransitionKind::Shader(s) => return Err(Unsupported::Shader(s.origin.clone())),
             }
         }
 
-        // Every source is checked, drawn or not: a hidden layer may still be the background.
         let mut cards: Vec<Option<CardLayer<'_>>> = Vec::with_capacity(layers.len());
         for (i, l) in layers.iter().enumerate() {
-            let drawn = l.params.alpha > 0.0 || l.params.operator == Operator::Source;
-            if !(drawn || in_transition[i]) {
-                Pixels::of(l)?;
-                cards.push(None);
-                continue;
-            }
-            cards.push(CardLayer::new(
-                i,
-                l,
-                output.width,
-                output.height,
-                &mut self.shadows,
-            )?);
+            cards.push(match plan.draw(i) {
+                Some(draw) => Some(CardLayer::new(i, l, draw, &mut self.shadows)?),
+                None => None,
+            });
         }
         self.shadows.end_frame();
 
@@ -285,19 +241,20 @@ impl CpuRenderer {
             let mut items: Vec<(usize, Item<'_>)> = Vec::new();
             for (i, card) in cards.into_iter().enumerate() {
                 if let Some(c) = card {
-                    if !in_transition[i] {
+                    if plan.transition_of(i).is_none() {
                         items.push((i, Item::Card(Box::new(c))));
                     }
                 }
             }
-            for ((t, kind), (bx, bufs)) in transitions
+            for ((ti, (t, kind)), (bx, bufs)) in transitions
                 .iter()
                 .zip(&xfades)
+                .enumerate()
                 .zip(boxes.into_iter().zip(&self.transitions))
             {
                 let Some((cols, rows)) = bx else { continue };
                 items.push((
-                    t.from.max(t.to),
+                    plan.transition_z(ti),
                     Item::Transition(TransitionLayer::new(
                         *kind,
                         t.progress,

@@ -9,16 +9,17 @@ use std::time::Instant;
 use super::context::{GpuContext, LayerBlend, COMPOSITE_FORMAT};
 use super::transition::FRAME_UNIFORM_SIZE;
 use super::uniforms::{
-    backdrop_block, blur_block, convert_block, layer_block, layer_bounds, motion_samples,
+    backdrop_block, blur_block, convert_block, layer_block, mapping_words, sample_words,
     source_kind, BackdropPicture, LayerPass, UniformBytes, BACKDROP_SIZE, BLUR_SIZE, CONVERT_SIZE,
     KIND_PREMULTIPLIED, LAYER_SIZE,
 };
 use super::GpuError;
 use crate::compose::{
-    Background, LayerParams, LayerSource, Operator, OutputTarget, PixelFormat, Plane, PlaneMut,
-    Timings, YuvColorimetry,
+    Background, FramePlan, LayerParams, LayerSource, Operator, OutputTarget, PixelFormat, Plane,
+    PlaneMut, Timings, YuvColorimetry,
 };
 use crate::effects::{blur_reduction, cover, reduced_sigma, RgbaImage};
+use crate::render::{RenderError, Renderer};
 use crate::transition::TransitionDraw;
 
 struct SourceTextures {
@@ -328,52 +329,19 @@ impl RenderCache {
         Ok(())
     }
 
-    /// Renders one frame. Layers come bottom first.
+    /// Renders one planned frame.
     pub(super) fn render(
         &mut self,
         ctx: &GpuContext,
-        background: &Background,
-        layers: &[LayerSource<'_>],
-        transitions: &[TransitionDraw],
+        plan: &FramePlan<'_>,
         output: &mut OutputTarget<'_>,
     ) -> Result<Timings, GpuError> {
         if let Some(why) = ctx.lost() {
             return Err(GpuError::DeviceLost(why));
         }
         let (width, height) = (output.width, output.height);
-        if width == 0 || height == 0 {
-            return Err(GpuError::Render(format!(
-                "empty output size {width}x{height}"
-            )));
-        }
-        if let Background::Blurred { layer, .. } = background {
-            if *layer >= layers.len() {
-                return Err(GpuError::Render(format!(
-                    "the background blurs layer {layer} of {}",
-                    layers.len()
-                )));
-            }
-        }
-
-        // Layer index → the transition it takes part in.
-        let mut in_transition = std::collections::HashMap::new();
-        for (t, tr) in transitions.iter().enumerate() {
-            if tr.from >= layers.len() || tr.to >= layers.len() || tr.from == tr.to {
-                return Err(GpuError::Render(format!(
-                    "a transition between layers {} and {} of {}",
-                    tr.from,
-                    tr.to,
-                    layers.len()
-                )));
-            }
-            for i in [tr.from, tr.to] {
-                if in_transition.insert(i, t).is_some() {
-                    return Err(GpuError::Render(format!(
-                        "layer {i} is in two transitions at once"
-                    )));
-                }
-            }
-        }
+        let (background, layers, transitions) =
+            (plan.background(), plan.layers(), plan.transitions());
         let transition_pipelines = transitions
             .iter()
             .map(|t| ctx.transition_pipeline(&t.kind))
@@ -389,13 +357,12 @@ impl RenderCache {
         let mut uniforms = UniformBytes::new(ctx.uniform_align);
         let convert_at = uniforms.push(&convert_block(&output.colorimetry));
 
-        // Which layers are drawn, with their motion samples.
-        let drawn: Vec<(usize, Vec<_>)> = layers
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.params.alpha > 0.0 || l.params.operator == Operator::Source)
-            .map(|(i, l)| (i, motion_samples(l)))
-            .filter(|(_, samples)| !samples.is_empty())
+        // The layers drawn, on their own or through a transition, with their samples.
+        let drawn: Vec<(usize, &crate::compose::LayerDraw, Vec<_>)> = (0..layers.len())
+            .filter_map(|i| {
+                plan.draw(i)
+                    .map(|d| (i, d, d.samples.iter().map(sample_words).collect()))
+            })
             .collect();
 
         // Blur passes: (uniform offset, source view) → target view, in order.
@@ -417,26 +384,16 @@ impl RenderCache {
         }
         // A blurred layer's content: decode, blur across, blur down; the result is views[0].
         let mut blurred: std::collections::HashMap<usize, wgpu::TextureView> = Default::default();
-        for (i, _) in &drawn {
+        for (i, draw, _) in &drawn {
             let layer = &layers[*i];
-            let p = &layer.params;
-            if p.card.blur <= 0.0 {
-                continue;
-            }
-            let Some((_, _, ww, wh)) = p.geometry().window(layer.width, layer.height) else {
+            let Some((sx, sy)) = draw.content_blur else {
                 continue;
             };
             let views = self.scratch_for(ctx, *i, layer.width, layer.height);
-            let identity = [
-                0.0,
-                0.0,
-                layer.width as f32,
-                layer.height as f32,
-                0.0,
-                0.0,
-                1.0,
-                1.0,
-            ];
+            let identity = mapping_words(
+                [0.0, 0.0, layer.width as f32, layer.height as f32],
+                [0.0, 0.0, 1.0, 1.0],
+            );
             let decode = layer_block(
                 layer,
                 &LayerPass {
@@ -449,9 +406,6 @@ impl RenderCache {
                     samples: &[identity],
                 },
             );
-            // σ is in output pixels: in source pixels it scales with the window.
-            let sx = p.card.blur * ww / p.dst.w;
-            let sy = p.card.blur * wh / p.dst.h;
             prep.push((
                 Pipeline::Decode,
                 uniforms.push(&decode),
@@ -490,16 +444,15 @@ impl RenderCache {
                     width as f64,
                     height as f64,
                 );
-                let mapping = [
-                    x as f32,
-                    y as f32,
-                    (x + layer.width as f64 * s) as f32,
-                    (y + layer.height as f64 * s) as f32,
-                    0.0,
-                    0.0,
-                    (1.0 / s) as f32,
-                    (1.0 / s) as f32,
-                ];
+                let mapping = mapping_words(
+                    [
+                        x as f32,
+                        y as f32,
+                        (x + layer.width as f64 * s) as f32,
+                        (y + layer.height as f64 * s) as f32,
+                    ],
+                    [0.0, 0.0, (1.0 / s) as f32, (1.0 / s) as f32],
+                );
                 let down = layer_block(
                     layer,
                     &LayerPass {
@@ -541,7 +494,7 @@ impl RenderCache {
 
         let layer_at: Vec<u64> = drawn
             .iter()
-            .map(|(i, samples)| {
+            .map(|(i, draw, samples)| {
                 let layer = &layers[*i];
                 let kind = if blurred.contains_key(i) {
                     KIND_PREMULTIPLIED
@@ -551,10 +504,16 @@ impl RenderCache {
                 uniforms.push(&layer_block(
                     layer,
                     &LayerPass {
-                        bounds: layer_bounds(layer),
+                        bounds: [
+                            draw.cols.start,
+                            draw.rows.start,
+                            draw.cols.end,
+                            draw.rows.end,
+                        ]
+                        .map(|v| v as f32),
                         target,
                         kind,
-                        alpha: layer.params.alpha.clamp(0.0, 1.0) as f32,
+                        alpha: draw.alpha,
                         card: Some(&layer.params.card),
                         aux: [0.0; 4],
                         samples,
@@ -661,7 +620,7 @@ impl RenderCache {
         let layer_groups: std::collections::HashMap<usize, wgpu::BindGroup> = drawn
             .iter()
             .zip(&layer_at)
-            .map(|((i, _), offset)| (*i, planes_group(*offset, *i, blurred.get(i))))
+            .map(|((i, _, _), offset)| (*i, planes_group(*offset, *i, blurred.get(i))))
             .collect();
         let transition_groups: Vec<wgpu::BindGroup> = transition_pipelines
             .iter()
@@ -762,9 +721,9 @@ impl RenderCache {
             pass.set_bind_group(0, &backdrop_group, &[]);
             pass.draw(0..3, 0..1);
             for (i, layer) in layers.iter().enumerate() {
-                if let Some(&t) = in_transition.get(&i) {
+                if let Some(t) = plan.transition_of(i) {
                     // Drawn once, where the upper of its two layers would be.
-                    if i == transitions[t].from.max(transitions[t].to) {
+                    if i == plan.transition_z(t) {
                         pass.set_pipeline(&transition_pipelines[t].pipeline);
                         pass.set_bind_group(0, &transition_groups[t], &[]);
                         pass.draw(0..3, 0..1);
@@ -1013,7 +972,9 @@ pub(super) fn warm_up(ctx: &GpuContext) -> Result<(), GpuError> {
         } else {
             Background::Checker
         };
-        cache.render(ctx, &background, &layers, &[], &mut output)?;
+        let plan = FramePlan::new(background, layers.to_vec(), Vec::new(), &output)
+            .map_err(|e| GpuError::Render(e.to_string()))?;
+        cache.render(ctx, &plan, &mut output)?;
     }
     Ok(())
 }
@@ -1040,28 +1001,34 @@ impl GpuRenderer {
             cache: RenderCache::default(),
         }
     }
+}
 
-    /// Renders one frame: `background`, then `layers` bottom first, into `output`.
-    pub fn render(
+impl Renderer for GpuRenderer {
+    fn render(
         &mut self,
-        background: &Background,
-        layers: &[LayerSource<'_>],
+        plan: &FramePlan<'_>,
         output: &mut OutputTarget<'_>,
-    ) -> Result<Timings, GpuError> {
-        self.cache
-            .render(&self.ctx, background, layers, &[], output)
-    }
-
-    /// Renders one frame with `transitions`: the layers of each are drawn as its transition.
-    pub fn render_with_transitions(
-        &mut self,
-        background: &Background,
-        layers: &[LayerSource<'_>],
-        transitions: &[TransitionDraw],
-        output: &mut OutputTarget<'_>,
-    ) -> Result<Timings, GpuError> {
-        self.cache
-            .render(&self.ctx, background, layers, transitions, output)
+    ) -> Result<Timings, RenderError> {
+        // Allocation failures are reported through the error scope, not as a panic.
+        let scope = self
+            .ctx
+            .device
+            .push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let result = self.cache.render(&self.ctx, plan, output);
+        let oom = super::block_on(scope.pop());
+        if let Some(e) = oom {
+            return Err(RenderError::OutOfMemory(format!(
+                "{} ({})",
+                e,
+                self.ctx.info().name
+            )));
+        }
+        result.map_err(|e| match e {
+            GpuError::DeviceLost(why) => {
+                RenderError::DeviceLost(format!("{} ({why})", self.ctx.info().name))
+            }
+            other => RenderError::Failed(other.to_string()),
+        })
     }
 }
 
@@ -1113,13 +1080,14 @@ impl GpuContext {
             progress: 0.5,
             kind: kind.clone(),
         };
-        RenderCache::default().render(
-            self,
-            &Background::Solid(0),
-            &[layer.clone(), layer],
-            &[draw],
-            &mut target,
-        )?;
+        let plan = FramePlan::new(
+            Background::Solid(0),
+            vec![layer.clone(), layer],
+            vec![draw],
+            &target,
+        )
+        .map_err(|e| GpuError::Render(e.to_string()))?;
+        RenderCache::default().render(self, &plan, &mut target)?;
         Ok(())
     }
 }

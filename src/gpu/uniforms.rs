@@ -1,14 +1,14 @@
 //! The bytes of every pass's uniform block, laid out as the WGSL structs declare them.
 
-use crate::compose::{Background, PixelFormat, YuvColorimetry};
-use crate::effects::{cover, gradient_line, premultiplied, CardStyle, CornerShape, LayerGeometry};
-
-use crate::compose::{thin_samples, LayerSource};
+use crate::compose::{Background, DrawSample, LayerSource, PixelFormat, YuvColorimetry};
+use crate::effects::{cover, gradient_line, premultiplied, CardStyle, CornerShape};
 
 /// Most motion samples one layer draw averages (the WGSL array's length).
 pub const MAX_SAMPLES: usize = crate::compose::MAX_MOTION_SAMPLES;
+/// Words of the WGSL `Sample` struct.
+const SAMPLE_WORDS: usize = 24;
 /// Bytes of the WGSL `Layer` struct.
-pub(super) const LAYER_SIZE: u64 = 176 + 32 * MAX_SAMPLES as u64;
+pub(super) const LAYER_SIZE: u64 = 160 + 4 * (SAMPLE_WORDS * MAX_SAMPLES) as u64;
 /// Bytes of the WGSL `Backdrop` struct.
 pub(super) const BACKDROP_SIZE: u64 = 64;
 /// Bytes of the WGSL `Convert` struct.
@@ -56,25 +56,36 @@ fn push_floats(out: &mut Vec<u8>, values: &[f32]) {
     }
 }
 
-/// One motion sample as the shader reads it: the card's rectangle and the source mapping.
-pub(super) type SampleWords = [f32; 8];
+/// One motion sample as the shader reads it (the WGSL `Sample`).
+pub(super) type SampleWords = [u32; SAMPLE_WORDS];
 
-/// The sample of `g` for a source of `w` × `h`, `None` when nothing of it shows.
-pub(super) fn sample_of(g: &LayerGeometry, w: u32, h: u32) -> Option<SampleWords> {
-    let (wx, wy, ww, wh) = g.window(w, h)?;
-    let d = g.dst;
-    (d.w > 0.0 && d.h > 0.0).then(|| {
-        [
-            d.x as f32,
-            d.y as f32,
-            (d.x + d.w) as f32,
-            (d.y + d.h) as f32,
-            wx as f32,
-            wy as f32,
-            (ww / d.w) as f32,
-            (wh / d.h) as f32,
-        ]
-    })
+/// A sample that only maps `rect` (x0, y0, x1, y1) to the source (`src`): for the passes that
+/// read a source without a card (decode, downsample).
+pub(super) fn mapping_words(rect: [f32; 4], src: [f32; 4]) -> SampleWords {
+    let mut w = [0u32; SAMPLE_WORDS];
+    for (o, v) in w.iter_mut().zip(rect.iter().chain(&src)) {
+        *o = f(*v);
+    }
+    w
+}
+
+/// The words of a planned motion sample.
+pub(super) fn sample_words(s: &DrawSample) -> SampleWords {
+    let mut w = mapping_words(s.rect.map(|v| v as f32), s.src.map(|v| v as f32));
+    let empty = crate::compose::RoundedBox {
+        rect: [0.0; 4],
+        radius: 0.0,
+    };
+    let inner = s.inner.unwrap_or(empty);
+    let shadow = s.shadow.unwrap_or(empty);
+    let radii = [s.card.radius, inner.radius, shadow.radius, 0.0];
+    let floats = inner.rect.iter().chain(&shadow.rect).chain(&radii);
+    for (o, v) in w[8..20].iter_mut().zip(floats) {
+        *o = f(*v);
+    }
+    w[20] = s.inner.is_some() as u32;
+    w[21] = s.shadow.is_some() as u32;
+    w
 }
 
 /// The shader's source kind for `format`.
@@ -92,7 +103,7 @@ pub(super) const KIND_PREMULTIPLIED: u32 = 4;
 
 /// What a layer-shaped pass draws.
 pub(super) struct LayerPass<'s> {
-    /// Where to draw, x0, y0, x1, y1.
+    /// The pixels to draw, x0, y0, x1, y1.
     pub(super) bounds: [f32; 4],
     /// Size of the render target.
     pub(super) target: (u32, u32),
@@ -136,25 +147,13 @@ pub(super) fn layer_block(layer: &LayerSource<'_>, pass: &LayerPass<'_>) -> Vec<
     let plain = CardStyle::default();
     let card = pass.card.unwrap_or(&plain);
     let shadow = &card.shadow;
-    push_floats(
-        &mut out,
-        &[
-            card.radius.max(0.0) as f32,
-            card.border_width.max(0.0) as f32,
-            shadow.sigma.max(0.0) as f32,
-            0.0,
-            shadow.offset_x as f32,
-            shadow.offset_y as f32,
-            shadow.spread as f32,
-            if shadow.visible() { 1.0 } else { 0.0 },
-        ],
-    );
+    push_floats(&mut out, &[0.0, 0.0, shadow.sigma.max(0.0) as f32, 0.0]);
     push_floats(&mut out, &premultiplied(card.border_color));
     push_floats(&mut out, &premultiplied(shadow.color));
     push_floats(&mut out, &pass.aux);
     for i in 0..MAX_SAMPLES {
-        let s = pass.samples.get(i).copied().unwrap_or([0.0; 8]);
-        push_floats(&mut out, &s);
+        let s = pass.samples.get(i).copied().unwrap_or([0; SAMPLE_WORDS]);
+        push_words(&mut out, &s);
     }
     out
 }
@@ -256,20 +255,4 @@ pub(super) fn blur_block(sigma: f64, horizontal: bool) -> Vec<u8> {
         ],
     );
     out
-}
-
-/// The samples of a layer's motion, deduplicated (a still layer draws once) and thinned evenly to
-/// at most MAX_SAMPLES.
-pub(super) fn motion_samples(layer: &LayerSource<'_>) -> Vec<SampleWords> {
-    let all: Vec<SampleWords> = layer
-        .params
-        .samples()
-        .filter_map(|g| sample_of(&g, layer.width, layer.height))
-        .collect();
-    thin_samples(all, MAX_SAMPLES)
-}
-
-/// The union of every sample's card and shadow, x0, y0, x1, y1.
-pub(super) fn layer_bounds(layer: &LayerSource<'_>) -> [f32; 4] {
-    layer.params.bounds().map(|v| v as f32)
 }

@@ -22,14 +22,16 @@ use gst_video::subclass::prelude::*;
 use once_cell::sync::Lazy;
 
 use super::frame::{self, Look};
-use super::job::{self, FrameJob, JobRenderer, LayerInput, Stats};
+use super::job::{self, FrameJob, JobFailure, LayerInput, Stats};
+use super::scheduler::{Finished, Scheduler};
 use super::transitions;
 use super::{Adapter, BackgroundKind};
 use crate::compose::Background;
 use crate::cpu::CpuRenderer;
 use crate::effects::RgbaImage;
 use crate::gpu::{AdapterChoice, GpuContext, GpuRenderer};
-use crate::pool::{Completed, JobError, WorkerPool};
+use crate::pool::JobError;
+use crate::render::{RenderError, Renderer};
 use crate::timeline::Timeline;
 use crate::transition::TransitionDraw;
 
@@ -138,26 +140,32 @@ impl Settings {
     }
 }
 
-/// Everything that exists between start and stop.
+/// Everything that exists between start and stop; fixed once started.
 struct State {
-    pool: Arc<WorkerPool<JobRenderer>>,
+    scheduler: Arc<Scheduler>,
     /// The wgpu context; `None` on the CPU backend.
     ctx: Option<Arc<GpuContext>>,
-    k: usize,
-    workers: usize,
-    look: Look,
+    /// The decoded `background-image`.
+    image: Option<Arc<RgbaImage>>,
     timeline: Option<Arc<Timeline>>,
     transitions: Arc<Vec<transitions::Compiled>>,
-    /// What `aggregate_frames` collected for the buffer `finish_buffer` receives next.
-    pending: Option<(Background, Vec<LayerInput>, Vec<TransitionDraw>)>,
-    frames: u64,
-    stats: Stats,
+}
+
+/// A frame `aggregate_frames` planned, waiting for the output buffer of the same timestamp,
+/// which the base class hands to `finish_buffer` next.
+struct Prepared {
+    pts: Option<gst::ClockTime>,
+    background: Background,
+    layers: Vec<LayerInput>,
+    transitions: Vec<TransitionDraw>,
+    scheduler: Arc<Scheduler>,
 }
 
 #[derive(Default)]
 pub struct ParallelCompositor {
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
+    prepared: Mutex<Option<Prepared>>,
 }
 
 /// The pixel aspect ratio of `info` as a number, 1 when unset.
@@ -248,45 +256,86 @@ impl ParallelCompositor {
     }
 
     /// Pushes one completed job downstream, or reports why it has no output.
-    fn push_completed(
-        &self,
-        done: Completed<job::FrameDone, String>,
-    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+    fn push_completed(&self, done: Finished) -> Result<gst::FlowSuccess, gst::FlowError> {
         match done.result {
             Ok(frame) => {
-                if let Some(state) = lock(&self.state).as_mut() {
-                    state.stats.add(&frame.timings);
-                }
                 gst::trace!(CAT, imp = self, "pushing frame {}", done.sequence);
                 self.parent_finish_buffer(frame.buffer)
             }
             Err(e) => {
-                let detail = match &e {
-                    JobError::Failed(msg) => msg.clone(),
-                    JobError::Panicked(msg) => format!("a worker panicked: {msg}"),
-                };
-                gst::element_imp_error!(
-                    self,
-                    gst::StreamError::Failed,
-                    ("Frame {} could not be rendered: {}", done.sequence, detail),
-                    ["stopping: a frame cannot be skipped silently"]
-                );
+                self.post_render_error(done.sequence, e);
                 Err(gst::FlowError::Error)
             }
         }
     }
 
-    fn pool(&self) -> Option<(Arc<WorkerPool<JobRenderer>>, usize)> {
-        lock(&self.state).as_ref().map(|s| (s.pool.clone(), s.k))
+    /// Posts why frame `sequence` has no output: a bad frame is a stream error, a lost device
+    /// or exhausted memory a resource error, each saying what to do.
+    fn post_render_error(&self, sequence: u64, e: JobError<JobFailure>) {
+        let failure = match e {
+            JobError::Panicked(msg) => {
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Failed,
+                    (
+                        "Frame {} could not be rendered: a worker panicked: {}",
+                        sequence,
+                        msg
+                    ),
+                    ["stopping: a frame cannot be skipped silently"]
+                );
+                return;
+            }
+            JobError::Failed(f) => f,
+        };
+        let at = failure.pad.map_or(String::new(), |p| format!(" (pad {p})"));
+        match failure.error {
+            RenderError::InvalidFrame { message, .. } => gst::element_imp_error!(
+                self,
+                gst::StreamError::Format,
+                ("Frame {} could not be rendered{}: {}", sequence, at, message),
+                ["the frame's description is invalid; stopping: a frame cannot be skipped silently"]
+            ),
+            RenderError::DeviceLost(device) => gst::element_imp_error!(
+                self,
+                gst::ResourceError::Failed,
+                (
+                    "Frame {} could not be rendered: the GPU device {} was lost. Restart the \
+                     pipeline, or use adapter=cpu to render without the GPU",
+                    sequence,
+                    device
+                )
+            ),
+            RenderError::OutOfMemory(what) => gst::element_imp_error!(
+                self,
+                gst::ResourceError::NoSpaceLeft,
+                (
+                    "Frame {} could not be rendered: out of memory on {}. Lower \
+                     max-frames-in-flight or workers, or the output size",
+                    sequence,
+                    what
+                )
+            ),
+            RenderError::Failed(msg) => gst::element_imp_error!(
+                self,
+                gst::StreamError::Failed,
+                ("Frame {} could not be rendered{}: {}", sequence, at, msg),
+                ["stopping: a frame cannot be skipped silently"]
+            ),
+        }
+    }
+
+    fn scheduler(&self) -> Option<Arc<Scheduler>> {
+        lock(&self.state).as_ref().map(|s| s.scheduler.clone())
     }
 
     /// Pushes every job in flight, in order.
     fn drain(&self) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let Some((pool, _)) = self.pool() else {
+        let Some(scheduler) = self.scheduler() else {
             return Ok(gst::FlowSuccess::Ok);
         };
         let mut ret = Ok(gst::FlowSuccess::Ok);
-        while let Some(done) = pool.wait_next() {
+        while let Some(done) = scheduler.next() {
             if ret.is_ok() {
                 ret = self.push_completed(done);
             }
@@ -295,7 +344,7 @@ impl ParallelCompositor {
     }
 
     fn set_k_latency(&self, info: &gst_video::VideoInfo) {
-        let Some(k) = lock(&self.state).as_ref().map(|s| s.k) else {
+        let Some(k) = self.scheduler().map(|s| s.k()) else {
             return;
         };
         let fps = info.fps();
@@ -514,11 +563,6 @@ impl ObjectImpl for ParallelCompositor {
             _ => unimplemented!(),
         }
         gst::info!(CAT, imp = self, "{} set", pspec.name());
-        let settings = s.clone();
-        drop(s);
-        if let Some(state) = lock(&self.state).as_mut() {
-            state.look = settings.look(state.look.image.clone());
-        }
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
@@ -558,14 +602,11 @@ impl ObjectImpl for ParallelCompositor {
                     .build()
                 })
                 .to_value(),
-            "stats" => {
-                let state = lock(&self.state);
-                match state.as_ref() {
-                    Some(st) => st.stats.to_structure(st.pool.in_flight(), st.workers, st.k),
-                    None => Stats::default().to_structure(0, 0, 0),
-                }
-                .to_value()
+            "stats" => match self.scheduler() {
+                Some(scheduler) => scheduler.stats(),
+                None => Stats::default().to_structure(0, 0, 0),
             }
+            .to_value(),
             _ => unimplemented!(),
         }
     }
@@ -691,13 +732,15 @@ impl AggregatorImpl for ParallelCompositor {
         let workers = settings.workers(ctx.is_none());
         let k = settings.max_in_flight(workers);
         let renderers = (0..workers)
-            .map(|_| match &ctx {
-                Some(ctx) => JobRenderer::Gpu(GpuRenderer::new(ctx.clone())),
-                // Frames in flight keep every core busy; one thread a frame.
-                None => JobRenderer::Cpu(CpuRenderer::new(cpu_threads(workers))),
+            .map(|_| -> Box<dyn Renderer> {
+                match &ctx {
+                    Some(ctx) => Box::new(GpuRenderer::new(ctx.clone())),
+                    // Frames in flight keep every core busy; one thread a frame.
+                    None => Box::new(CpuRenderer::new(cpu_threads(workers))),
+                }
             })
             .collect();
-        let pool = WorkerPool::new(renderers).map_err(|e| {
+        let scheduler = Scheduler::new(renderers, k).map_err(|e| {
             gst::error_msg!(
                 gst::CoreError::Thread,
                 ("Could not start the render threads: {}", e)
@@ -711,16 +754,11 @@ impl AggregatorImpl for ParallelCompositor {
                 .map_or("the CPU backend".to_string(), |c| format!("{:?}", c.info()))
         );
         *lock(&self.state) = Some(State {
-            pool: Arc::new(pool),
+            scheduler: Arc::new(scheduler),
             ctx,
-            k,
-            workers,
-            look: settings.look(image),
+            image,
             timeline: timeline.map(Arc::new),
             transitions: Arc::new(transitions),
-            pending: None,
-            frames: 0,
-            stats: Stats::default(),
         });
         self.parent_start()
     }
@@ -728,29 +766,19 @@ impl AggregatorImpl for ParallelCompositor {
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
         // Dropping the pool joins the workers; the device goes with the last reference.
         let state = lock(&self.state).take();
+        *lock(&self.prepared) = None;
         if let Some(st) = &state {
-            gst::info!(
-                CAT,
-                imp = self,
-                "stopping: {}",
-                st.stats.to_structure(st.pool.in_flight(), st.workers, st.k)
-            );
+            gst::info!(CAT, imp = self, "stopping: {}", st.scheduler.stats());
         }
         drop(state);
         self.parent_stop()
     }
 
     fn flush(&self) -> Result<gst::FlowSuccess, gst::FlowError> {
-        if let Some(state) = lock(&self.state).as_mut() {
-            gst::debug!(
-                CAT,
-                imp = self,
-                "flushing {} frames in flight",
-                state.pool.in_flight()
-            );
-            state.pool.flush();
-            state.pending = None;
+        if let Some(scheduler) = self.scheduler() {
+            scheduler.flush();
         }
+        *lock(&self.prepared) = None;
         self.parent_flush()
     }
 
@@ -769,40 +797,36 @@ impl AggregatorImpl for ParallelCompositor {
         let Some(info) = self.obj().video_info() else {
             return Err(gst::FlowError::NotNegotiated);
         };
-        let (pool, k) = {
-            let mut guard = lock(&self.state);
-            let Some(state) = guard.as_mut() else {
-                return Err(gst::FlowError::Flushing);
-            };
-            let (background, layers, transitions) = state
-                .pending
-                .take()
-                .unwrap_or_else(|| (Background::Solid(0xff00_0000), Vec::new(), Vec::new()));
-            let job = FrameJob {
-                background,
-                layers,
-                transitions,
-                output: buffer,
-                output_info: info,
-                frame: state.frames,
-            };
-            state.frames += 1;
-            state.pool.submit(job);
-            (state.pool.clone(), state.k)
+        let Some(prepared) = lock(&self.prepared).take() else {
+            return Err(gst::FlowError::Flushing);
         };
+        if prepared.pts != buffer.pts() {
+            // The base class always hands over the buffer aggregate_frames filled: anything else
+            // is a bug, never a reason to push a frame that was not rendered.
+            gst::element_imp_error!(
+                self,
+                gst::CoreError::Failed,
+                (
+                    "Internal error: output buffer {:?} is not the frame planned ({:?})",
+                    buffer.pts(),
+                    prepared.pts
+                )
+            );
+            return Err(gst::FlowError::Error);
+        }
+        let scheduler = prepared.scheduler;
+        scheduler.submit(FrameJob {
+            background: prepared.background,
+            layers: prepared.layers,
+            transitions: prepared.transitions,
+            output: buffer,
+            output_info: info,
+            frame: scheduler.next_frame(),
+        });
         let mut ret = Ok(gst::FlowSuccess::Ok);
-        while let Some(done) = pool.try_next() {
+        while let Some(done) = scheduler.ready().or_else(|| scheduler.over_limit()) {
             ret = self.push_completed(done);
             ret?;
-        }
-        while pool.in_flight() >= k {
-            match pool.wait_next() {
-                Some(done) => {
-                    ret = self.push_completed(done);
-                    ret?;
-                }
-                None => break,
-            }
         }
         ret
     }
@@ -837,7 +861,7 @@ impl AggregatorImpl for ParallelCompositor {
             }
             gst::QueryViewMut::Allocation(q) => {
                 // Jobs in flight hold input buffers: upstream pools need that many more.
-                let k = lock(&self.state).as_ref().map(|s| s.k).unwrap_or(2) as u32;
+                let k = self.scheduler().map_or(2, |s| s.k()) as u32;
                 let (caps, _) = q.get_owned();
                 if let Some(info) = caps.and_then(|c| gst_video::VideoInfo::from_caps(&c).ok()) {
                     if q.allocation_pools().next().is_none() {
@@ -971,7 +995,7 @@ impl AggregatorImpl for ParallelCompositor {
     ) -> Result<(), gst::LoggableError> {
         // K output buffers are in flight, one is being pushed and one allocated: the pool
         // needs K + 2, or the streaming thread would wait for a buffer only it can free.
-        let k = lock(&self.state).as_ref().map(|s| s.k).unwrap_or(2) as u32;
+        let k = self.scheduler().map_or(2, |s| s.k()) as u32;
         let min = k + 2;
         let pools: Vec<_> = query.allocation_pools().collect();
         if pools.is_empty() {
@@ -1038,14 +1062,17 @@ impl VideoAggregatorImpl for ParallelCompositor {
         token: &gst_video::subclass::AggregateFramesToken,
         outbuf: &mut gst::BufferRef,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let (look, timeline, transitions) = match lock(&self.state).as_ref() {
+        // The one state lock of the frame: what start fixed.
+        let (scheduler, image, timeline, transitions) = match lock(&self.state).as_ref() {
             Some(state) => (
-                state.look.clone(),
+                state.scheduler.clone(),
+                state.image.clone(),
                 state.timeline.clone(),
                 state.transitions.clone(),
             ),
             None => return Err(gst::FlowError::Flushing),
         };
+        let look = self.settings().look(image);
         // The controller synced the pads at the output's stream time: the timeline and the
         // motion samples are evaluated on the same clock.
         let stream_time = outbuf.pts().and_then(|pts| {
@@ -1075,6 +1102,7 @@ impl VideoAggregatorImpl for ParallelCompositor {
             };
             names.push(pad.name().to_string());
             layers.push(LayerInput {
+                pad: pad.name().to_string(),
                 buffer,
                 info,
                 params,
@@ -1087,9 +1115,13 @@ impl VideoAggregatorImpl for ParallelCompositor {
             }
             _ => Vec::new(),
         };
-        if let Some(state) = lock(&self.state).as_mut() {
-            state.pending = Some((background, layers, draws));
-        }
+        *lock(&self.prepared) = Some(Prepared {
+            pts: outbuf.pts(),
+            background,
+            layers,
+            transitions: draws,
+            scheduler,
+        });
         Ok(gst::FlowSuccess::Ok)
     }
 }

@@ -5,21 +5,25 @@ use std::time::Duration;
 
 use gst_video::prelude::*;
 
-use crate::compose::{Background, LayerParams, PixelFormat, YuvColorimetry, YuvMatrix};
-use crate::cpu::CpuRenderer;
-use crate::gpu::{GpuRenderer, LayerSource, OutputTarget, Plane, PlaneMut, Timings};
-use crate::pool::Renderer;
+use crate::compose::{
+    Background, FramePlan, LayerParams, LayerSource, OutputTarget, PixelFormat, Plane, PlaneMut,
+    Timings, YuvColorimetry, YuvMatrix,
+};
+use crate::pool::Worker;
+use crate::render::{RenderError, Renderer};
 use crate::transition::TransitionDraw;
 
 /// One input of a frame job: the pad's current buffer (a reference, not a copy) and where it goes.
 #[derive(Debug)]
 pub(super) struct LayerInput {
+    /// The pad's name, for errors about this layer.
+    pub pad: String,
     pub buffer: gst::Buffer,
     pub info: gst_video::VideoInfo,
     pub params: LayerParams,
 }
 
-/// One output frame to render.
+/// One output frame to render: everything `aggregate_frames` collected, and the output buffer.
 #[derive(Debug)]
 pub(super) struct FrameJob {
     pub background: Background,
@@ -38,6 +42,20 @@ pub(super) struct FrameJob {
 pub(super) struct FrameDone {
     pub buffer: gst::Buffer,
     pub timings: Timings,
+}
+
+/// Why a frame job failed: the renderer's error, with the pad of the layer at fault.
+#[derive(Debug)]
+pub(super) struct JobFailure {
+    pub error: RenderError,
+    /// The pad of `error`'s layer, when it names one.
+    pub pad: Option<String>,
+}
+
+impl JobFailure {
+    fn frame(error: RenderError) -> Self {
+        JobFailure { error, pad: None }
+    }
 }
 
 /// The pixel format of a video format this element handles.
@@ -98,43 +116,57 @@ pub mod fault {
     }
 }
 
-/// The renderer of one worker thread.
-#[derive(Debug)]
-pub(super) enum JobRenderer {
-    /// The wgpu backend (a hardware GPU or lavapipe).
-    Gpu(GpuRenderer),
-    /// The CPU backend.
-    Cpu(CpuRenderer),
+/// One worker thread: maps a job's buffers, plans the frame and renders it with its backend.
+pub(super) struct FrameWorker(pub Box<dyn Renderer>);
+
+impl std::fmt::Debug for FrameWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FrameWorker")
+    }
 }
 
-impl Renderer for JobRenderer {
+/// Maps `buffer` as `info` for reading.
+fn map_input<'b>(
+    buffer: &'b gst::Buffer,
+    info: &gst_video::VideoInfo,
+) -> Result<gst_video::VideoFrameRef<&'b gst::BufferRef>, RenderError> {
+    gst_video::VideoFrameRef::from_buffer_ref_readable(buffer.as_ref(), info)
+        .map_err(|_| RenderError::Failed("could not map an input buffer for reading".into()))
+}
+
+impl Worker for FrameWorker {
     type Job = FrameJob;
     type Output = FrameDone;
-    type Error = String;
+    type Error = JobFailure;
 
-    fn render(&mut self, job: FrameJob) -> Result<FrameDone, String> {
+    fn run(&mut self, job: FrameJob) -> Result<FrameDone, JobFailure> {
         fault::check(job.frame);
-        let mut frames = Vec::with_capacity(job.layers.len());
-        for l in &job.layers {
-            let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(&l.buffer, &l.info)
-                .map_err(|_| "could not map an input buffer for reading".to_string())?;
-            frames.push(frame);
-        }
+        let frames = job
+            .layers
+            .iter()
+            .map(|l| map_input(&l.buffer, &l.info))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(JobFailure::frame)?;
         let mut layers = Vec::with_capacity(frames.len());
         for (l, frame) in job.layers.iter().zip(&frames) {
-            let format = pixel_format(l.info.format())
-                .ok_or_else(|| format!("unsupported input format {:?}", l.info.format()))?;
+            let invalid = |message: String| JobFailure {
+                error: RenderError::invalid(message),
+                pad: Some(l.pad.clone()),
+            };
+            let format = pixel_format(l.info.format()).ok_or_else(|| {
+                invalid(format!("unsupported input format {:?}", l.info.format()))
+            })?;
             let planes = (0..format.n_planes())
                 .map(|p| {
                     let data = frame
                         .plane_data(p as u32)
-                        .map_err(|e| format!("input plane {p}: {e}"))?;
+                        .map_err(|e| invalid(format!("input plane {p}: {e}")))?;
                     Ok(Plane {
                         data,
                         stride: frame.plane_stride()[p] as usize,
                     })
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Result<Vec<_>, JobFailure>>()?;
             layers.push(LayerSource {
                 format,
                 width: l.info.width(),
@@ -145,10 +177,18 @@ impl Renderer for JobRenderer {
             });
         }
         let info = &job.output_info;
-        let format = pixel_format(info.format())
-            .ok_or_else(|| format!("unsupported output format {:?}", info.format()))?;
-        let mut out = gst_video::VideoFrame::from_buffer_writable(job.output, info)
-            .map_err(|_| "could not map the output buffer for writing".to_string())?;
+        let format = pixel_format(info.format()).ok_or_else(|| {
+            JobFailure::frame(RenderError::invalid(format!(
+                "unsupported output format {:?}",
+                info.format()
+            )))
+        })?;
+        let mut out =
+            gst_video::VideoFrame::from_buffer_writable(job.output, info).map_err(|_| {
+                JobFailure::frame(RenderError::Failed(
+                    "could not map the output buffer for writing".into(),
+                ))
+            })?;
         let strides: Vec<usize> = out.plane_stride().iter().map(|s| *s as usize).collect();
         let timings = {
             let planes = out
@@ -165,21 +205,19 @@ impl Renderer for JobRenderer {
                 planes,
                 colorimetry: colorimetry(info),
             };
-            match self {
-                JobRenderer::Gpu(gpu) => gpu
-                    .render_with_transitions(
-                        &job.background,
-                        &layers,
-                        &job.transitions,
-                        &mut target,
-                    )
-                    .map_err(|e| e.to_string())?,
-                JobRenderer::Cpu(cpu) => {
-                    cpu.render(&job.background, &layers, &job.transitions, &mut target)?
-                }
-            }
+            let named = |error: RenderError| {
+                let pad = match &error {
+                    RenderError::InvalidFrame { layer: Some(i), .. } => {
+                        job.layers.get(*i).map(|l| l.pad.clone())
+                    }
+                    _ => None,
+                };
+                JobFailure { error, pad }
+            };
+            let plan = FramePlan::new(job.background, layers, job.transitions, &target)
+                .map_err(|e| named(e.into()))?;
+            self.0.render(&plan, &mut target).map_err(named)?
         };
-        drop(layers);
         drop(frames);
         Ok(FrameDone {
             buffer: out.into_buffer(),

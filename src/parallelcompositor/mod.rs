@@ -30,6 +30,7 @@ mod frame;
 mod imp;
 mod job;
 mod pad;
+mod scheduler;
 mod transitions;
 
 pub use job::fault;

@@ -9,6 +9,7 @@ use gstparallelcompositor::compose::{Background, PixelFormat, YuvColorimetry};
 use gstparallelcompositor::gpu::{
     AdapterChoice, GpuContext, GpuRenderer, LayerSource, OutputTarget, PlaneMut,
 };
+use gstparallelcompositor::render::Renderer;
 
 use gstparallelcompositor::transition::TransitionDraw;
 
@@ -57,7 +58,7 @@ pub fn render_transitions(
         }],
         colorimetry: YuvColorimetry::default(),
     };
-    if let Err(e) = renderer.render_with_transitions(background, sources, transitions, &mut out) {
+    if let Err(e) = renderer.render_layers(background, sources, transitions, &mut out) {
         panic!("render: {e}");
     }
     buf.chunks(stride)

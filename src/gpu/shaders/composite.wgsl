@@ -4,15 +4,25 @@
 // averages the card over several sample geometries. Also holds the two passes that prepare a
 // layer's source for blurring (fs_decode, fs_downsample).
 
+// One motion sample, every shape already derived by the frame plan (src/compose/plan.rs).
 struct Sample {
     // x0, y0, x1, y1 of the card, output pixels.
     rect: vec4<f32>,
     // Source texel position = src.xy + (output position − rect.xy) · src.zw.
     src: vec4<f32>,
+    // The border's inner edge, x0, y0, x1, y1 (empty when the border fills the card).
+    inner: vec4<f32>,
+    // The shadow's rectangle, x0, y0, x1, y1.
+    shadow_rect: vec4<f32>,
+    // Corner radii (clamped) of the card, the inner edge and the shadow; 0.
+    radii: vec4<f32>,
+    // 1 when there is a border; 1 when the shadow shows; 0, 0.
+    flags: vec4<u32>,
 };
 
 struct Layer {
-    // The area drawn, x0, y0, x1, y1: every sample's card and shadow.
+    // The pixels drawn, x0, y0, x1, y1: every sample's card and shadow, with a pixel of margin,
+    // clamped to the target.
     bounds: vec4<f32>,
     target_size: vec2<f32>,
     // Chroma texel position = luma position · 0.5 + chroma_bias.
@@ -27,10 +37,8 @@ struct Layer {
     m0: vec4<f32>,
     m1: vec4<f32>,
     m2: vec4<f32>,
-    // Corner radius, border width, shadow σ, 0.
+    // 0, 0, shadow σ, 0.
     card: vec4<f32>,
-    // Shadow offset x, y, spread, and 1 when there is a shadow.
-    shadow: vec4<f32>,
     // Premultiplied colours.
     border_color: vec4<f32>,
     shadow_color: vec4<f32>,
@@ -46,8 +54,8 @@ struct Layer {
 
 @vertex
 fn vs_layer(@builtin(vertex_index) index: u32) -> @builtin(position) vec4<f32> {
-    let lo = clamp(floor(layer.bounds.xy) - 1.0, vec2<f32>(0.0), layer.target_size);
-    let hi = clamp(ceil(layer.bounds.zw) + 1.0, vec2<f32>(0.0), layer.target_size);
+    let lo = layer.bounds.xy;
+    let hi = layer.bounds.zw;
     // Two triangles: (lo, lo) (hi, lo) (lo, hi) / (lo, hi) (hi, lo) (hi, hi).
     var corners = array<vec2<f32>, 6>(
         vec2<f32>(0.0, 0.0), vec2<f32>(1.0, 0.0), vec2<f32>(0.0, 1.0),
@@ -248,35 +256,22 @@ fn blurred_shape(p: vec2<f32>, rect: vec4<f32>, r: f32, sigma: f32) -> f32 {
 // The card through sample `s`: content (with border) over shadow, premultiplied, before the
 // layer's alpha. The shadow is only evaluated where the card does not hide it.
 fn card(p: vec2<f32>, s: Sample) -> vec4<f32> {
-    let size = s.rect.zw - s.rect.xy;
-    let r = min(layer.card.x, 0.5 * min(size.x, size.y));
     var c = vec4<f32>(0.0);
-    let cov = shape_coverage(p, s.rect, r);
+    let cov = shape_coverage(p, s.rect, s.radii.x);
     if cov > 0.0 {
         c = content(p, s);
-        let bw = layer.card.y;
-        if bw > 0.0 {
-            let inner = vec4<f32>(s.rect.xy + bw, s.rect.zw - bw);
+        if s.flags.x != 0u {
             var inside = 0.0;
-            if inner.z > inner.x && inner.w > inner.y {
-                inside = shape_coverage(p, inner, max(r - bw, 0.0));
+            if s.inner.z > s.inner.x && s.inner.w > s.inner.y {
+                inside = shape_coverage(p, s.inner, s.radii.y);
             }
             c = mix(layer.border_color, c, inside);
         }
         c *= cov;
     }
-    if layer.shadow.w > 0.0 && c.a < 1.0 {
-        let spread = layer.shadow.z;
-        let rect = vec4<f32>(s.rect.xy + layer.shadow.xy - spread, s.rect.zw + layer.shadow.xy + spread);
-        let ss = rect.zw - rect.xy;
-        if ss.x > 0.0 && ss.y > 0.0 {
-            var sr = 0.0;
-            if r > 0.0 {
-                sr = min(max(r + spread, 0.0), 0.5 * min(ss.x, ss.y));
-            }
-            let shadow = layer.shadow_color * blurred_shape(p, rect, sr, layer.card.z);
-            c += shadow * (1.0 - c.a);
-        }
+    if s.flags.y != 0u && c.a < 1.0 {
+        let shadow = layer.shadow_color * blurred_shape(p, s.shadow_rect, s.radii.z, layer.card.z);
+        c += shadow * (1.0 - c.a);
     }
     return c;
 }
@@ -300,8 +295,7 @@ fn fs_layer(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
 fn fs_erase(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
     var c = 0.0;
     for (var i = 0u; i < layer.n_samples; i++) {
-        // shape_coverage clamps the radius to the card's size itself.
-        c += shape_coverage(pos.xy, layer.samples[i].rect, layer.card.x);
+        c += shape_coverage(pos.xy, layer.samples[i].rect, layer.samples[i].radii.x);
     }
     if c <= 0.0 {
         discard;

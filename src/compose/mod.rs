@@ -12,8 +12,12 @@
 //!   over `D' = S + D (1 − Sa)`, source `D' = S`, add `D' = S + D` (clamped once, at the output).
 //!   Coverage `c` of an edge pixel weights the operator: `D' = c · op(S, D) + (1 − c) · D`.
 
+mod plan;
+
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use plan::{DrawSample, FramePlan, LayerDraw, PlanError, RoundedBox};
 
 use crate::effects::{premultiplied, CardStyle, LayerGeometry, RgbaImage, Zoom};
 
