@@ -58,12 +58,14 @@ pub enum CornerShape {
 
 impl CornerShape {
     /// How far the edge is pulled in (from the straight edge) at distance `dy` (0..r) into a
-    /// corner of radius `r`, measured from the corner's inner end.
+    /// corner of radius `r`, measured from the corner's inner end. The one definition: the CPU
+    /// backend's shadow integrates with it, and composite.wgsl's `corner_inset` mirrors it.
     pub fn inset(self, r: f64, dy: f64) -> f64 {
         let dy = dy.clamp(0.0, r);
         match self {
             CornerShape::Circular => r - (r * r - dy * dy).max(0.0).sqrt(),
-            CornerShape::Squircle => r - (r.powi(4) - dy.powi(4)).max(0.0).powf(0.25),
+            // Two square roots: the fourth root as the card shader (composite.wgsl) takes it.
+            CornerShape::Squircle => r - (r.powi(4) - dy.powi(4)).max(0.0).sqrt().sqrt(),
         }
     }
 

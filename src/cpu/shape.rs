@@ -74,6 +74,15 @@ impl RoundedRect {
         }
     }
 
+    /// The shape of the corners.
+    pub(crate) fn corner_shape(&self) -> CornerShape {
+        if self.squircle {
+            CornerShape::Squircle
+        } else {
+            CornerShape::Circular
+        }
+    }
+
     /// Whether the rectangle has any area.
     pub(crate) fn is_empty(&self) -> bool {
         !(self.rect[2] > self.rect[0] && self.rect[3] > self.rect[1])
@@ -303,7 +312,7 @@ impl BlurredShape {
             s.slabs.reserve(s.width * SLABS);
             for j in 0..SLABS {
                 let dy = (j as f64 + 0.5) * r / SLABS as f64;
-                let inset = corner_inset(r, dy, shape.squircle);
+                let inset = shape.corner_shape().inset(r, dy);
                 column(x0 + inset, x1 - inset, &mut s.slabs);
             }
         }
@@ -406,15 +415,6 @@ impl BlurredShape {
             }
         }
     }
-}
-
-/// How far a corner of radius r pulls the edge in at height dy into it.
-fn corner_inset(r: f64, dy: f64, squircle: bool) -> f64 {
-    let t = dy.clamp(0.0, r);
-    if !squircle {
-        return r - (r * r - t * t).max(0.0).sqrt();
-    }
-    r - (r.powi(4) - t.powi(4)).max(0.0).sqrt().sqrt()
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ use crate::cpu::CpuRenderer;
 use crate::effects::RgbaImage;
 use crate::gpu::{AdapterChoice, GpuContext, GpuRenderer};
 use crate::pool::JobError;
-use crate::render::{RenderError, Renderer};
+use crate::render::Renderer;
 use crate::timeline::Timeline;
 use crate::transition::TransitionDraw;
 
@@ -269,60 +269,14 @@ impl ParallelCompositor {
         }
     }
 
-    /// Posts why frame `sequence` has no output: a bad frame is a stream error, a lost device
-    /// or exhausted memory a resource error, each saying what to do.
+    /// Posts why frame `sequence` has no output (see [`job::bus_error`]).
     fn post_render_error(&self, sequence: u64, e: JobError<JobFailure>) {
-        let failure = match e {
-            JobError::Panicked(msg) => {
-                gst::element_imp_error!(
-                    self,
-                    gst::StreamError::Failed,
-                    (
-                        "Frame {} could not be rendered: a worker panicked: {}",
-                        sequence,
-                        msg
-                    ),
-                    ["stopping: a frame cannot be skipped silently"]
-                );
-                return;
-            }
-            JobError::Failed(f) => f,
-        };
-        let at = failure.pad.map_or(String::new(), |p| format!(" (pad {p})"));
-        match failure.error {
-            RenderError::InvalidFrame { message, .. } => gst::element_imp_error!(
-                self,
-                gst::StreamError::Format,
-                ("Frame {} could not be rendered{}: {}", sequence, at, message),
-                ["the frame's description is invalid; stopping: a frame cannot be skipped silently"]
-            ),
-            RenderError::DeviceLost(device) => gst::element_imp_error!(
-                self,
-                gst::ResourceError::Failed,
-                (
-                    "Frame {} could not be rendered: the GPU device {} was lost. Restart the \
-                     pipeline, or use adapter=cpu to render without the GPU",
-                    sequence,
-                    device
-                )
-            ),
-            RenderError::OutOfMemory(what) => gst::element_imp_error!(
-                self,
-                gst::ResourceError::NoSpaceLeft,
-                (
-                    "Frame {} could not be rendered: out of memory on {}. Lower \
-                     max-frames-in-flight or workers, or the output size",
-                    sequence,
-                    what
-                )
-            ),
-            RenderError::Failed(msg) => gst::element_imp_error!(
-                self,
-                gst::StreamError::Failed,
-                ("Frame {} could not be rendered{}: {}", sequence, at, msg),
-                ["stopping: a frame cannot be skipped silently"]
-            ),
-        }
+        let (error, debug) = job::bus_error(sequence, &e);
+        let msg = gst::message::Error::builder_from_error(error)
+            .src(&*self.obj())
+            .debug(debug)
+            .build();
+        let _ = self.obj().post_message(msg);
     }
 
     fn scheduler(&self) -> Option<Arc<Scheduler>> {
@@ -740,7 +694,12 @@ impl AggregatorImpl for ParallelCompositor {
                 }
             })
             .collect();
-        let scheduler = Scheduler::new(renderers, k).map_err(|e| {
+        let cat = if ctx.is_some() {
+            *job::WGPU_CAT
+        } else {
+            *job::CPU_CAT
+        };
+        let scheduler = Scheduler::new(renderers, k, cat).map_err(|e| {
             gst::error_msg!(
                 gst::CoreError::Thread,
                 ("Could not start the render threads: {}", e)

@@ -3,13 +3,15 @@
 
 use std::time::Duration;
 
+use gst::glib;
 use gst_video::prelude::*;
+use once_cell::sync::Lazy;
 
 use crate::compose::{
     Background, FramePlan, LayerParams, LayerSource, OutputTarget, PixelFormat, Plane, PlaneMut,
     Timings, YuvColorimetry, YuvMatrix,
 };
-use crate::pool::Worker;
+use crate::pool::{JobError, Worker};
 use crate::render::{RenderError, Renderer};
 use crate::transition::TransitionDraw;
 
@@ -116,8 +118,30 @@ pub mod fault {
     }
 }
 
-/// One worker thread: maps a job's buffers, plans the frame and renders it with its backend.
-pub(super) struct FrameWorker(pub Box<dyn Renderer>);
+/// The debug category of the CPU backend's frames.
+pub(super) static CPU_CAT: Lazy<gst::DebugCategory> = Lazy::new(|| {
+    gst::DebugCategory::new(
+        "parallelcompositor-cpu",
+        gst::DebugColorFlags::empty(),
+        Some("parallelcompositor's CPU backend"),
+    )
+});
+
+/// The debug category of the wgpu backend's frames.
+pub(super) static WGPU_CAT: Lazy<gst::DebugCategory> = Lazy::new(|| {
+    gst::DebugCategory::new(
+        "parallelcompositor-wgpu",
+        gst::DebugColorFlags::empty(),
+        Some("parallelcompositor's wgpu backend"),
+    )
+});
+
+/// One worker thread: maps a job's buffers, plans the frame and renders it with its backend,
+/// logging on the backend's own category (the backends themselves know no GStreamer).
+pub(super) struct FrameWorker {
+    pub renderer: Box<dyn Renderer>,
+    pub cat: gst::DebugCategory,
+}
 
 impl std::fmt::Debug for FrameWorker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -216,13 +240,91 @@ impl Worker for FrameWorker {
             };
             let plan = FramePlan::new(job.background, layers, job.transitions, &target)
                 .map_err(|e| named(e.into()))?;
-            self.0.render(&plan, &mut target).map_err(named)?
+            gst::trace!(
+                self.cat,
+                "frame {}: {} layers, {} transitions",
+                job.frame,
+                plan.layers().len(),
+                plan.transitions().len()
+            );
+            let timings = self.renderer.render(&plan, &mut target).map_err(|e| {
+                gst::debug!(self.cat, "frame {} failed: {e}", job.frame);
+                named(e)
+            })?;
+            gst::trace!(
+                self.cat,
+                "frame {}: upload {:?}, render {:?}, readback {:?}",
+                job.frame,
+                timings.upload,
+                timings.render,
+                timings.readback
+            );
+            timings
         };
         drop(frames);
         Ok(FrameDone {
             buffer: out.into_buffer(),
             timings,
         })
+    }
+}
+
+/// The bus error for frame `sequence` that has no output, and its debug text: a bad frame is a
+/// stream error, a lost device or exhausted memory a resource error, each saying what to do.
+/// Every failure stops the stream: a frame is never skipped silently.
+pub(super) fn bus_error(sequence: u64, e: &JobError<JobFailure>) -> (glib::Error, &'static str) {
+    const STOP: &str = "stopping: a frame cannot be skipped silently";
+    let failure = match e {
+        JobError::Panicked(msg) => {
+            return (
+                glib::Error::new(
+                    gst::StreamError::Failed,
+                    &format!("Frame {sequence} could not be rendered: a worker panicked: {msg}"),
+                ),
+                STOP,
+            )
+        }
+        JobError::Failed(f) => f,
+    };
+    let at = failure
+        .pad
+        .as_ref()
+        .map_or(String::new(), |p| format!(" (pad {p})"));
+    match &failure.error {
+        RenderError::InvalidFrame { message, .. } => (
+            glib::Error::new(
+                gst::StreamError::Format,
+                &format!("Frame {sequence} could not be rendered{at}: {message}"),
+            ),
+            "the frame's description is invalid; stopping: a frame cannot be skipped silently",
+        ),
+        RenderError::DeviceLost(device) => (
+            glib::Error::new(
+                gst::ResourceError::Failed,
+                &format!(
+                    "Frame {sequence} could not be rendered: the GPU device {device} was lost. \
+                     Restart the pipeline, or use adapter=cpu to render without the GPU"
+                ),
+            ),
+            STOP,
+        ),
+        RenderError::OutOfMemory(what) => (
+            glib::Error::new(
+                gst::ResourceError::NoSpaceLeft,
+                &format!(
+                    "Frame {sequence} could not be rendered: out of memory on {what}. Lower \
+                     max-frames-in-flight or workers, or the output size"
+                ),
+            ),
+            STOP,
+        ),
+        RenderError::Failed(msg) => (
+            glib::Error::new(
+                gst::StreamError::Failed,
+                &format!("Frame {sequence} could not be rendered{at}: {msg}"),
+            ),
+            STOP,
+        ),
     }
 }
 
@@ -264,5 +366,53 @@ impl Stats {
             .field("workers", workers as u32)
             .field("max-frames-in-flight", k as u32)
             .build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(error: RenderError, pad: Option<&str>) -> JobError<JobFailure> {
+        JobError::Failed(JobFailure {
+            error,
+            pad: pad.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn render_errors_map_to_distinct_bus_errors() {
+        gst::init().expect("GStreamer initialises");
+        let (e, _) = bus_error(
+            3,
+            &failure(RenderError::DeviceLost("NVIDIA H200 (reset)".into()), None),
+        );
+        assert!(e.matches(gst::ResourceError::Failed), "{e:?}");
+        assert!(e.message().contains("NVIDIA H200") && e.message().contains("Frame 3"));
+        assert!(e.message().contains("adapter=cpu"), "{e}");
+
+        let (e, _) = bus_error(
+            4,
+            &failure(RenderError::OutOfMemory("llvmpipe".into()), None),
+        );
+        assert!(e.matches(gst::ResourceError::NoSpaceLeft), "{e:?}");
+        assert!(e.message().contains("max-frames-in-flight"), "{e}");
+
+        let invalid = RenderError::InvalidFrame {
+            layer: Some(1),
+            message: "xpos is not a finite number (NaN)".into(),
+        };
+        let (e, debug) = bus_error(5, &failure(invalid, Some("sink_1")));
+        assert!(e.matches(gst::StreamError::Format), "{e:?}");
+        assert!(
+            e.message().contains("pad sink_1") && e.message().contains("xpos"),
+            "{e}"
+        );
+        assert!(debug.contains("invalid"));
+
+        let (e, _) = bus_error(6, &failure(RenderError::Failed("mapping".into()), None));
+        assert!(e.matches(gst::StreamError::Failed), "{e:?}");
+        let (e, _) = bus_error(7, &JobError::Panicked("injected fault".into()));
+        assert!(e.matches(gst::StreamError::Failed) && e.message().contains("injected fault"));
     }
 }

@@ -154,6 +154,34 @@ pub enum Adapter {
     Wgpu = 4,
 }
 
+impl From<SizingPolicy> for crate::compose::SizingPolicy {
+    fn from(s: SizingPolicy) -> Self {
+        match s {
+            SizingPolicy::None => Self::None,
+            SizingPolicy::KeepAspectRatio => Self::KeepAspectRatio,
+        }
+    }
+}
+
+impl From<Operator> for crate::compose::Operator {
+    fn from(o: Operator) -> Self {
+        match o {
+            Operator::Over => Self::Over,
+            Operator::Source => Self::Source,
+            Operator::Add => Self::Add,
+        }
+    }
+}
+
+impl From<CornerShape> for crate::effects::CornerShape {
+    fn from(c: CornerShape) -> Self {
+        match c {
+            CornerShape::Circular => Self::Circular,
+            CornerShape::Squircle => Self::Squircle,
+        }
+    }
+}
+
 glib::wrapper! {
     /// The `parallelcompositor` element.
     pub struct ParallelCompositor(ObjectSubclass<imp::ParallelCompositor>)

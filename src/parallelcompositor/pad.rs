@@ -146,32 +146,18 @@ impl PadSettings {
             ypos: self.ypos,
             width: self.width,
             height: self.height,
-            sizing: match self.sizing {
-                SizingPolicy::None => compose::SizingPolicy::None,
-                SizingPolicy::KeepAspectRatio => compose::SizingPolicy::KeepAspectRatio,
-            },
+            sizing: self.sizing.into(),
         };
         let dst = placement.resolve(src_w, src_h, par, &self.crop)?;
-        let mut params = compose::LayerParams::placed(
-            dst,
-            self.crop,
-            self.alpha,
-            match self.operator {
-                Operator::Over => compose::Operator::Over,
-                Operator::Source => compose::Operator::Source,
-                Operator::Add => compose::Operator::Add,
-            },
-        );
+        let mut params =
+            compose::LayerParams::placed(dst, self.crop, self.alpha, self.operator.into());
         params.zoom = effects::Zoom {
             scale: self.zoom,
             centre: self.zoom_centre,
         };
         params.card = effects::CardStyle {
             radius: self.corner_radius,
-            shape: match self.corner_shape {
-                CornerShape::Circular => effects::CornerShape::Circular,
-                CornerShape::Squircle => effects::CornerShape::Squircle,
-            },
+            shape: self.corner_shape.into(),
             border_width: self.border_width,
             border_color: self.border_color,
             shadow: self.shadow,

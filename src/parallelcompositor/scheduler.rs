@@ -43,9 +43,17 @@ impl std::fmt::Debug for Scheduler {
 }
 
 impl Scheduler {
-    /// One worker thread per renderer, at most `k` frames in flight.
-    pub fn new(renderers: Vec<Box<dyn Renderer>>, k: usize) -> std::io::Result<Self> {
-        let pool = WorkerPool::new(renderers.into_iter().map(FrameWorker).collect())?;
+    /// One worker thread per renderer, at most `k` frames in flight; the renderers log on `cat`.
+    pub fn new(
+        renderers: Vec<Box<dyn Renderer>>,
+        k: usize,
+        cat: gst::DebugCategory,
+    ) -> std::io::Result<Self> {
+        let workers = renderers
+            .into_iter()
+            .map(|renderer| FrameWorker { renderer, cat })
+            .collect();
+        let pool = WorkerPool::new(workers)?;
         gst::debug!(CAT, "{} workers, {k} frames in flight", pool.workers());
         Ok(Scheduler {
             pool,

@@ -791,6 +791,19 @@ mod tests {
         assert_eq!(XfadeKind::ALL[57].name(), "revealdown");
     }
 
+    /// The README's list of built-in names is the table, in its order.
+    #[test]
+    fn the_readme_lists_the_table() {
+        let readme = include_str!("../../README.md");
+        let listed = readme
+            .lines()
+            .find(|l| l.trim_start().starts_with("`fade`, `wipeleft`"))
+            .expect("the README lists the built-in transitions");
+        let names: Vec<&str> = listed.split('`').skip(1).step_by(2).collect();
+        let table: Vec<&str> = XfadeKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names, table);
+    }
+
     #[test]
     fn every_kind_has_a_wgsl_function() {
         let wgsl = include_str!("../gpu/shaders/transitions/xfade.wgsl");

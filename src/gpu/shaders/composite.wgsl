@@ -194,7 +194,8 @@ fn phi(z: f32) -> f32 {
     return 0.5 * (1.0 + erf(z * 0.70710678));
 }
 
-// How far a corner of radius r pulls the edge in at height dy into it.
+// How far a corner of radius r pulls the edge in at height dy into it: the mirror of
+// effects::CornerShape::inset (src/effects.rs).
 fn corner_inset(r: f32, dy: f32) -> f32 {
     let t = clamp(dy, 0.0, r);
     if layer.shape == 0u {
