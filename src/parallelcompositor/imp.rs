@@ -9,8 +9,7 @@
 //! - `aggregate` drains every job before EOS, `negotiated_src_caps` before new output caps;
 //! - `flush` and `stop` drop in-flight results; `stop` joins the workers and frees the device.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use gst::glib;
 use gst::prelude::*;
@@ -21,17 +20,17 @@ use gst_video::prelude::*;
 use gst_video::subclass::prelude::*;
 use once_cell::sync::Lazy;
 
-use super::frame::{self, Look};
+use super::backend;
+use super::frame;
 use super::job::{self, FrameJob, JobFailure, LayerInput, Stats};
 use super::scheduler::{Finished, Scheduler};
+use super::settings::*;
 use super::transitions;
 use super::{Adapter, BackgroundKind};
 use crate::compose::Background;
-use crate::cpu::CpuRenderer;
 use crate::effects::RgbaImage;
-use crate::gpu::{AdapterChoice, GpuContext, GpuRenderer};
+use crate::gpu::GpuContext;
 use crate::pool::JobError;
-use crate::render::Renderer;
 use crate::timeline::Timeline;
 use crate::transition::TransitionDraw;
 
@@ -43,102 +42,8 @@ static CAT: Lazy<gst::DebugCategory> = Lazy::new(|| {
     )
 });
 
-const DEFAULT_BACKGROUND: BackgroundKind = BackgroundKind::Black;
-const DEFAULT_BACKGROUND_COLOR: u32 = 0xff00_0000;
-const DEFAULT_BACKGROUND_COLOR_END: u32 = 0xff00_0000;
-const DEFAULT_BACKGROUND_ANGLE: f64 = 180.0;
-const DEFAULT_BACKGROUND_BLUR: f64 = 20.0;
-const DEFAULT_MOTION_SAMPLES: u32 = 8;
-const DEFAULT_WORKERS: u32 = 0;
-const DEFAULT_MAX_IN_FLIGHT: u32 = 0;
-const DEFAULT_ADAPTER: Adapter = Adapter::Auto;
-const MAX_WORKERS: u32 = 64;
-const MAX_IN_FLIGHT: u32 = 256;
-const MAX_MOTION_SAMPLES: u32 = crate::gpu::MAX_MOTION_SAMPLES as u32;
-
 const SINK_FORMATS: &[&str] = &["I420", "NV12", "RGBA", "BGRA", "RGBx", "BGRx"];
 const SRC_FORMATS: &[&str] = &["RGBA", "BGRA", "I420", "NV12"];
-
-#[derive(Debug, Clone)]
-struct Settings {
-    background: BackgroundKind,
-    background_color: u32,
-    background_color_end: u32,
-    background_angle: f64,
-    background_image: Option<String>,
-    background_pad: Option<String>,
-    background_blur: f64,
-    shutter_angle: f64,
-    motion_samples: u32,
-    timeline: Option<String>,
-    timeline_string: Option<String>,
-    transitions: Option<String>,
-    workers: u32,
-    max_in_flight: u32,
-    adapter: Adapter,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            background: DEFAULT_BACKGROUND,
-            background_color: DEFAULT_BACKGROUND_COLOR,
-            background_color_end: DEFAULT_BACKGROUND_COLOR_END,
-            background_angle: DEFAULT_BACKGROUND_ANGLE,
-            background_image: None,
-            background_pad: None,
-            background_blur: DEFAULT_BACKGROUND_BLUR,
-            shutter_angle: 0.0,
-            motion_samples: DEFAULT_MOTION_SAMPLES,
-            timeline: None,
-            timeline_string: None,
-            transitions: None,
-            workers: DEFAULT_WORKERS,
-            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
-            adapter: DEFAULT_ADAPTER,
-        }
-    }
-}
-
-impl Settings {
-    /// The look these settings give, with `image` as the decoded background image.
-    fn look(&self, image: Option<Arc<RgbaImage>>) -> Look {
-        Look {
-            background: self.background,
-            color: self.background_color,
-            color_end: self.background_color_end,
-            angle: self.background_angle,
-            image,
-            pad: self.background_pad.clone(),
-            blur: self.background_blur,
-            shutter_angle: self.shutter_angle,
-            motion_samples: self.motion_samples,
-        }
-    }
-
-    /// Worker threads. wgpu: on the software adapter the draw itself already uses every core,
-    /// so workers only overlap the CPU-side copies; on a GPU they overlap upload, render and
-    /// readback of different frames. CPU backend: one frame per core.
-    fn workers(&self, cpu: bool) -> usize {
-        if self.workers > 0 {
-            return self.workers as usize;
-        }
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        if cpu {
-            cores
-        } else {
-            cores.clamp(2, 4)
-        }
-    }
-
-    fn max_in_flight(&self, workers: usize) -> usize {
-        if self.max_in_flight > 0 {
-            self.max_in_flight as usize
-        } else {
-            workers + 2
-        }
-    }
-}
 
 /// Everything that exists between start and stop; fixed once started.
 struct State {
@@ -161,8 +66,87 @@ struct Prepared {
     scheduler: Arc<Scheduler>,
 }
 
-#[derive(Default)]
+/// The element's properties are the fields of `Settings` (one attribute each below), plus two
+/// read-only views of the running state (`adapter-info`, `stats`).
+#[derive(Default, glib::Properties)]
+#[properties(wrapper_type = super::ParallelCompositor)]
 pub struct ParallelCompositor {
+    #[property(name = "background", get, set, type = BackgroundKind, member = background,
+        nick = "Background",
+        blurb = "What lies under the inputs: black, white, transparent, checker, color (background-color), \
+                 gradient, image (background-image) or blurred (a copy of background-pad)",
+        builder(DEFAULT_BACKGROUND).mutable_playing())]
+    #[property(name = "background-color", get, set, type = u32, member = background_color,
+        nick = "Background colour",
+        blurb = "Colour as 0xAARRGGBB: background=color, the gradient's start, and what shows when \
+                 the image or the blurred pad is missing",
+        default = DEFAULT_BACKGROUND_COLOR, builder().mutable_playing())]
+    #[property(name = "background-color-end", get, set, type = u32, member = background_color_end,
+        nick = "Background end colour", blurb = "The gradient's end colour, 0xAARRGGBB",
+        default = DEFAULT_BACKGROUND_COLOR_END, builder().mutable_playing())]
+    #[property(name = "background-angle", get, set, type = f64, member = background_angle,
+        nick = "Gradient angle",
+        blurb = "Direction of the gradient in degrees as in CSS: 0 = towards the top, 90 = towards \
+                 the right, 180 = downwards",
+        minimum = -3600.0, maximum = 3600.0, default = DEFAULT_BACKGROUND_ANGLE, builder().mutable_playing())]
+    #[property(name = "background-image", get, set, type = Option<String>, member = background_image,
+        nick = "Background image",
+        blurb = "PNG or JPEG file for background=image, scaled to cover the frame. Loaded at start",
+        builder().mutable_ready())]
+    #[property(name = "background-pad", get, set, type = Option<String>, member = background_pad,
+        nick = "Background pad",
+        blurb = "The input (e.g. sink_0) blurred under everything when background=blurred; \
+                 unset: the bottom-most input that has a frame",
+        builder().mutable_playing())]
+    #[property(name = "background-blur", get, set, type = f64, member = background_blur,
+        nick = "Background blur",
+        blurb = "Gaussian standard deviation of background=blurred, in output pixels \
+                 (computed at reduced size: cheap even for large values)",
+        minimum = 0.0, maximum = 1000.0, default = DEFAULT_BACKGROUND_BLUR, builder().mutable_playing())]
+    #[property(name = "shutter-angle", get, set, type = f64, member = shutter_angle,
+        nick = "Shutter angle",
+        blurb = "Motion blur: the part of a frame interval the shutter is open, in degrees (180 = \
+                 half a frame); inputs are averaged over their positions, sizes and zooms in \
+                 [t - shutter, t]. 0 = off",
+        minimum = 0.0, maximum = 360.0, default = 0.0, builder().mutable_playing())]
+    #[property(name = "motion-blur-samples", get, set, type = u32, member = motion_samples,
+        nick = "Motion blur samples",
+        blurb = "Instants averaged over the shutter interval when shutter-angle > 0 (an input that \
+                 does not move is drawn once)",
+        minimum = 2, maximum = MAX_MOTION_SAMPLES, default = DEFAULT_MOTION_SAMPLES, builder().mutable_playing())]
+    #[property(name = "timeline", get, set, type = Option<String>, member = timeline,
+        nick = "Timeline file",
+        blurb = "JSON file of zoom segments and property keyframes (see the README); read and \
+                 checked at start",
+        builder().mutable_ready())]
+    #[property(name = "timeline-string", get, set, type = Option<String>, member = timeline_string,
+        nick = "Timeline", blurb = "The timeline as inline JSON, instead of a file; checked at start",
+        builder().mutable_ready())]
+    #[property(name = "transitions", get, set, type = Option<String>, member = transitions,
+        nick = "Transitions",
+        blurb = "Transitions between pads, as structures separated by ';': KIND, from=PAD, to=PAD, \
+                 start=SECONDS, duration=SECONDS[, easing=EASING][, file=PATH | source=TEXT]\
+                 [, UNIFORM=VALUE ...]; KIND is an xfade name (fade, wipeleft, ...), wgsl or glsl. \
+                 Shaders are compiled at start",
+        builder().mutable_ready())]
+    #[property(name = "workers", get, set, type = u32, member = workers,
+        nick = "Workers",
+        blurb = "Render threads; 0 = automatic (wgpu: the number of cores, 2 to 4; CPU backend: one \
+                 per core). Applies from the next start",
+        maximum = MAX_WORKERS, default = DEFAULT_WORKERS, builder().mutable_ready())]
+    #[property(name = "max-frames-in-flight", get, set, type = u32, member = max_in_flight,
+        nick = "Maximum frames in flight",
+        blurb = "Frames rendering at once (K); the streaming thread waits when K are in flight. \
+                 0 = automatic (workers + 2). Live latency: K frames (the one frame every \
+                 aggregator waits included). Applies from the next start",
+        maximum = MAX_IN_FLIGHT, default = DEFAULT_MAX_IN_FLIGHT, builder().mutable_ready())]
+    #[property(name = "adapter", get, set, type = Adapter, member = adapter,
+        nick = "Adapter",
+        blurb = "Renderer: auto (a hardware GPU through wgpu, else the CPU backend; shader \
+                 transitions then use the software adapter), hardware, software (lavapipe), wgpu \
+                 (hardware, else software) or cpu. WGPU_BACKEND limits the wgpu backends tried. \
+                 Applies from the next start",
+        builder(DEFAULT_ADAPTER).mutable_ready())]
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
     prepared: Mutex<Option<Prepared>>,
@@ -182,76 +166,36 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Devices are shared by the elements of a process that ask for the same adapter, and freed when
-/// the last of them stops.
-fn shared_context(choice: AdapterChoice) -> Result<Arc<GpuContext>, crate::gpu::GpuError> {
-    static CONTEXTS: Lazy<Mutex<HashMap<u8, Weak<GpuContext>>>> = Lazy::new(Default::default);
-    let key = choice as u8;
-    let mut map = lock(&CONTEXTS);
-    if let Some(ctx) = map.get(&key).and_then(Weak::upgrade) {
-        if ctx.lost().is_none() {
-            return Ok(ctx);
-        }
-    }
-    let ctx = GpuContext::new(choice)?;
-    map.insert(key, Arc::downgrade(&ctx));
-    Ok(ctx)
-}
-
-/// Threads one CPU worker splits a frame across: the cores left over by the frames in flight.
-fn cpu_threads(workers: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (cores / workers.max(1)).max(1)
-}
-
 impl ParallelCompositor {
     fn settings(&self) -> Settings {
         lock(&self.settings).clone()
     }
 
-    /// The wgpu context to render with, or `None` for the CPU backend. `auto` takes a hardware
-    /// GPU if there is one; else the CPU backend, unless a shader transition needs wgpu, which
-    /// then runs on the software adapter.
-    fn backend(
-        &self,
-        adapter: Adapter,
-        transitions: &[transitions::Compiled],
-    ) -> Result<Option<Arc<GpuContext>>, gst::ErrorMessage> {
-        let shader = transitions
-            .iter()
-            .find(|t| matches!(t.kind, crate::transition::TransitionKind::Shader(_)));
-        let open = |choice| {
-            shared_context(choice).map(Some).map_err(|e| {
-                let needed = shader.map_or(String::new(), |t| {
-                    format!(" (needed by the shader transition {})", t.spec.origin)
-                });
-                gst::error_msg!(
-                    gst::LibraryError::Init,
-                    ("{}{}", e, needed),
-                    ["adapter={:?}", adapter]
-                )
-            })
-        };
-        match adapter {
-            Adapter::Hardware => open(AdapterChoice::Hardware),
-            Adapter::Software => open(AdapterChoice::Software),
-            Adapter::Wgpu => open(AdapterChoice::Auto),
-            Adapter::Cpu => match shader {
-                Some(t) => Err(gst::error_msg!(
-                    gst::ResourceError::Settings,
-                    (
-                        "Transition {} is a shader, which the CPU backend (adapter=cpu) cannot run: \
-                         use adapter=auto, software or hardware",
-                        t.spec.origin
-                    )
-                )),
-                None => Ok(None),
-            },
-            Adapter::Auto => match crate::gpu::probe(AdapterChoice::Hardware) {
-                Ok(_) => open(AdapterChoice::Hardware),
-                Err(_) if shader.is_some() => open(AdapterChoice::Auto),
-                Err(_) => Ok(None),
-            },
+    /// The `adapter-info` property.
+    fn adapter_info(&self) -> Option<gst::Structure> {
+        lock(&self.state).as_ref().map(|st| {
+            let b = gst::Structure::builder("application/x-parallelcompositor-adapter");
+            match &st.ctx {
+                Some(ctx) => {
+                    let i = ctx.info();
+                    b.field("name", &i.name)
+                        .field("backend", &i.backend)
+                        .field("device-type", &i.device_type)
+                }
+                None => b
+                    .field("name", "parallelcompositor CPU renderer")
+                    .field("backend", "cpu")
+                    .field("device-type", "cpu"),
+            }
+            .build()
+        })
+    }
+
+    /// The `stats` property.
+    fn stats(&self) -> gst::Structure {
+        match self.scheduler() {
+            Some(scheduler) => scheduler.stats(),
+            None => Stats::default().to_structure(0, 0, 0),
         }
     }
 
@@ -364,204 +308,41 @@ impl ObjectSubclass for ParallelCompositor {
 
 impl ObjectImpl for ParallelCompositor {
     fn properties() -> &'static [glib::ParamSpec] {
+        // The derived settings, then the two read-only structures (no derive for boxed types).
         static PROPERTIES: Lazy<Vec<glib::ParamSpec>> = Lazy::new(|| {
-            vec![
-                glib::ParamSpecEnum::builder_with_default("background", DEFAULT_BACKGROUND)
-                    .nick("Background")
-                    .blurb("What lies under the inputs: black, white, transparent, checker, color (background-color), \
-                            gradient, image (background-image) or blurred (a copy of background-pad)")
-                    .mutable_playing()
-                    .build(),
-                glib::ParamSpecUInt::builder("background-color")
-                    .nick("Background colour")
-                    .blurb("Colour as 0xAARRGGBB: background=color, the gradient's start, and what shows when \
-                            the image or the blurred pad is missing")
-                    .default_value(DEFAULT_BACKGROUND_COLOR)
-                    .mutable_playing()
-                    .build(),
-                glib::ParamSpecUInt::builder("background-color-end")
-                    .nick("Background end colour")
-                    .blurb("The gradient's end colour, 0xAARRGGBB")
-                    .default_value(DEFAULT_BACKGROUND_COLOR_END)
-                    .mutable_playing()
-                    .build(),
-                glib::ParamSpecDouble::builder("background-angle")
-                    .nick("Gradient angle")
-                    .blurb("Direction of the gradient in degrees as in CSS: 0 = towards the top, 90 = towards the right, 180 = downwards")
-                    .minimum(-3600.0)
-                    .maximum(3600.0)
-                    .default_value(DEFAULT_BACKGROUND_ANGLE)
-                    .mutable_playing()
-                    .build(),
-                glib::ParamSpecString::builder("background-image")
-                    .nick("Background image")
-                    .blurb("PNG or JPEG file for background=image, scaled to cover the frame. Loaded at start")
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecString::builder("background-pad")
-                    .nick("Background pad")
-                    .blurb("The input (e.g. sink_0) blurred under everything when background=blurred; \
-                            unset: the bottom-most input that has a frame")
-                    .mutable_playing()
-                    .build(),
-                glib::ParamSpecDouble::builder("background-blur")
-                    .nick("Background blur")
-                    .blurb("Gaussian standard deviation of background=blurred, in output pixels \
-                            (computed at reduced size: cheap even for large values)")
-                    .minimum(0.0)
-                    .maximum(1000.0)
-                    .default_value(DEFAULT_BACKGROUND_BLUR)
-                    .mutable_playing()
-                    .build(),
-                glib::ParamSpecDouble::builder("shutter-angle")
-                    .nick("Shutter angle")
-                    .blurb("Motion blur: the part of a frame interval the shutter is open, in degrees (180 = half a frame); \
-                            inputs are averaged over their positions, sizes and zooms in [t - shutter, t]. 0 = off")
-                    .minimum(0.0)
-                    .maximum(360.0)
-                    .default_value(0.0)
-                    .mutable_playing()
-                    .build(),
-                glib::ParamSpecUInt::builder("motion-blur-samples")
-                    .nick("Motion blur samples")
-                    .blurb("Instants averaged over the shutter interval when shutter-angle > 0 (an input that does not move is drawn once)")
-                    .minimum(2)
-                    .maximum(MAX_MOTION_SAMPLES)
-                    .default_value(DEFAULT_MOTION_SAMPLES)
-                    .mutable_playing()
-                    .build(),
-                glib::ParamSpecString::builder("timeline")
-                    .nick("Timeline file")
-                    .blurb("JSON file of zoom segments and property keyframes (see the README); read and checked at start")
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecString::builder("timeline-string")
-                    .nick("Timeline")
-                    .blurb("The timeline as inline JSON, instead of a file; checked at start")
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecString::builder("transitions")
-                    .nick("Transitions")
-                    .blurb("Transitions between pads, as structures separated by ';': \
-                            KIND, from=PAD, to=PAD, start=SECONDS, duration=SECONDS[, easing=EASING]\
-                            [, file=PATH | source=TEXT][, UNIFORM=VALUE ...]; KIND is an xfade name \
-                            (fade, wipeleft, ...), wgsl or glsl. Shaders are compiled at start")
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecUInt::builder("workers")
-                    .nick("Workers")
-                    .blurb("Render threads; 0 = automatic (wgpu: the number of cores, 2 to 4; CPU backend: one per core). Applies from the next start")
-                    .maximum(MAX_WORKERS)
-                    .default_value(DEFAULT_WORKERS)
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecUInt::builder("max-frames-in-flight")
-                    .nick("Maximum frames in flight")
-                    .blurb("Frames rendering at once (K); the streaming thread waits when K are in flight. \
-                            0 = automatic (workers + 2). Live latency: K frames (the one frame every aggregator waits included). Applies from the next start")
-                    .maximum(MAX_IN_FLIGHT)
-                    .default_value(DEFAULT_MAX_IN_FLIGHT)
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecEnum::builder_with_default("adapter", DEFAULT_ADAPTER)
-                    .nick("Adapter")
-                    .blurb("Renderer: auto (a hardware GPU through wgpu, else the CPU backend; shader transitions \
-                            then use the software adapter), hardware, software (lavapipe), wgpu (hardware, else \
-                            software) or cpu. WGPU_BACKEND limits the wgpu backends tried. Applies from the next start")
-                    .mutable_ready()
-                    .build(),
+            let mut props = ParallelCompositor::derived_properties().to_vec();
+            props.push(
                 glib::ParamSpecBoxed::builder::<gst::Structure>("adapter-info")
                     .nick("Adapter information")
                     .blurb("The renderer in use once started: name, backend (vulkan, ... or cpu), device-type")
                     .read_only()
                     .build(),
+            );
+            props.push(
                 glib::ParamSpecBoxed::builder::<gst::Structure>("stats")
                     .nick("Statistics")
-                    .blurb("Since start: frames, mean and max ms for upload, render and readback, \
-                            frames in flight now, workers, max-frames-in-flight")
+                    .blurb(
+                        "Since start: frames, mean and max ms for upload, render and readback, \
+                            frames in flight now, workers, max-frames-in-flight",
+                    )
                     .read_only()
                     .build(),
-            ]
+            );
+            props
         });
         PROPERTIES.as_ref()
     }
 
-    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
-        let mut s = lock(&self.settings);
-        match pspec.name() {
-            "background" => s.background = value.get().unwrap_or(DEFAULT_BACKGROUND),
-            "background-color" => {
-                s.background_color = value.get().unwrap_or(DEFAULT_BACKGROUND_COLOR)
-            }
-            "background-color-end" => {
-                s.background_color_end = value.get().unwrap_or(DEFAULT_BACKGROUND_COLOR_END)
-            }
-            "background-angle" => {
-                s.background_angle = value.get().unwrap_or(DEFAULT_BACKGROUND_ANGLE)
-            }
-            "background-image" => s.background_image = value.get().unwrap_or_default(),
-            "background-pad" => s.background_pad = value.get().unwrap_or_default(),
-            "background-blur" => s.background_blur = value.get().unwrap_or(DEFAULT_BACKGROUND_BLUR),
-            "shutter-angle" => s.shutter_angle = value.get().unwrap_or_default(),
-            "motion-blur-samples" => {
-                s.motion_samples = value.get().unwrap_or(DEFAULT_MOTION_SAMPLES)
-            }
-            "timeline" => s.timeline = value.get().unwrap_or_default(),
-            "timeline-string" => s.timeline_string = value.get().unwrap_or_default(),
-            "transitions" => s.transitions = value.get().unwrap_or_default(),
-            "workers" => s.workers = value.get().unwrap_or(DEFAULT_WORKERS),
-            "max-frames-in-flight" => {
-                s.max_in_flight = value.get().unwrap_or(DEFAULT_MAX_IN_FLIGHT)
-            }
-            "adapter" => s.adapter = value.get().unwrap_or(DEFAULT_ADAPTER),
-            _ => unimplemented!(),
-        }
+    fn set_property(&self, id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
         gst::info!(CAT, imp = self, "{} set", pspec.name());
+        self.derived_set_property(id, value, pspec)
     }
 
-    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
-        let s = self.settings();
+    fn property(&self, id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         match pspec.name() {
-            "background" => s.background.to_value(),
-            "background-color" => s.background_color.to_value(),
-            "background-color-end" => s.background_color_end.to_value(),
-            "background-angle" => s.background_angle.to_value(),
-            "background-image" => s.background_image.to_value(),
-            "background-pad" => s.background_pad.to_value(),
-            "background-blur" => s.background_blur.to_value(),
-            "shutter-angle" => s.shutter_angle.to_value(),
-            "motion-blur-samples" => s.motion_samples.to_value(),
-            "timeline" => s.timeline.to_value(),
-            "timeline-string" => s.timeline_string.to_value(),
-            "transitions" => s.transitions.to_value(),
-            "workers" => s.workers.to_value(),
-            "max-frames-in-flight" => s.max_in_flight.to_value(),
-            "adapter" => s.adapter.to_value(),
-            "adapter-info" => lock(&self.state)
-                .as_ref()
-                .map(|st| {
-                    let b = gst::Structure::builder("application/x-parallelcompositor-adapter");
-                    match &st.ctx {
-                        Some(ctx) => {
-                            let i = ctx.info();
-                            b.field("name", &i.name)
-                                .field("backend", &i.backend)
-                                .field("device-type", &i.device_type)
-                        }
-                        None => b
-                            .field("name", "parallelcompositor CPU renderer")
-                            .field("backend", "cpu")
-                            .field("device-type", "cpu"),
-                    }
-                    .build()
-                })
-                .to_value(),
-            "stats" => match self.scheduler() {
-                Some(scheduler) => scheduler.stats(),
-                None => Stats::default().to_structure(0, 0, 0),
-            }
-            .to_value(),
-            _ => unimplemented!(),
+            "adapter-info" => self.adapter_info().to_value(),
+            "stats" => self.stats().to_value(),
+            _ => self.derived_property(id, pspec),
         }
     }
 }
@@ -672,7 +453,7 @@ impl AggregatorImpl for ParallelCompositor {
                 ["checked at start (READY -> PAUSED); transitions are described in the README"]
             )
         })?;
-        let ctx = self.backend(settings.adapter, &transitions)?;
+        let ctx = backend::backend(settings.adapter, &transitions)?;
         if let Some(ctx) = &ctx {
             for t in &transitions {
                 ctx.prepare_transition(&t.kind).map_err(|e| {
@@ -685,15 +466,7 @@ impl AggregatorImpl for ParallelCompositor {
         }
         let workers = settings.workers(ctx.is_none());
         let k = settings.max_in_flight(workers);
-        let renderers = (0..workers)
-            .map(|_| -> Box<dyn Renderer> {
-                match &ctx {
-                    Some(ctx) => Box::new(GpuRenderer::new(ctx.clone())),
-                    // Frames in flight keep every core busy; one thread a frame.
-                    None => Box::new(CpuRenderer::new(cpu_threads(workers))),
-                }
-            })
-            .collect();
+        let renderers = backend::renderers(ctx.as_ref(), workers);
         let cat = if ctx.is_some() {
             *job::WGPU_CAT
         } else {

@@ -26,11 +26,13 @@
 use gst::glib;
 use gst::prelude::*;
 
+mod backend;
 mod frame;
 mod imp;
 mod job;
 mod pad;
 mod scheduler;
+mod settings;
 mod transitions;
 
 pub use job::fault;
