@@ -34,6 +34,7 @@ mod taps;
 mod transition;
 mod yuv;
 
+use std::ops::Range;
 use std::time::Instant;
 
 use background::Backdrop;
@@ -138,17 +139,15 @@ impl CpuRenderer {
         output: &mut OutputTarget<'_>,
     ) -> Result<Timings, Unsupported> {
         let start = Instant::now();
-        let (width, height) = (output.width as usize, output.height as usize);
         let (background, layers, transitions) =
             (plan.background(), plan.layers(), plan.transitions());
-        let mut xfades = Vec::with_capacity(transitions.len());
-        for t in transitions {
-            match &t.kind {
-                TransitionKind::Xfade(k) => xfades.push(*k),
-                TransitionKind::Shader(s) => return Err(Unsupported::Shader(s.origin.clone())),
-            }
-        }
-
+        let xfades = transitions
+            .iter()
+            .map(|t| match &t.kind {
+                TransitionKind::Xfade(k) => Ok(*k),
+                TransitionKind::Shader(s) => Err(Unsupported::Shader(s.origin.clone())),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut cards: Vec<Option<CardLayer<'_>>> = Vec::with_capacity(layers.len());
         for (i, l) in layers.iter().enumerate() {
             cards.push(match plan.draw(i) {
@@ -157,146 +156,69 @@ impl CpuRenderer {
             });
         }
         self.shadows.end_frame();
-
-        let threads = self.threads;
         let use_yuv =
             self.yuv_path && yuv::eligible(background, layers, &cards, transitions, output);
 
         // Preparation: the reduced blurred background, blurred contents, transition cards.
         if let Background::Blurred { layer, sigma } = background {
             let l = &layers[*layer];
-            let pix = Pixels::of(l)?;
             self.reduced.prepare(
-                &pix,
+                &Pixels::of(l)?,
                 l.width as usize,
                 l.height as usize,
-                width,
-                height,
+                output.width as usize,
+                output.height as usize,
                 *sigma,
                 use_yuv.then(|| yuv::centroid(output.colorimetry.chroma_cosited_h)),
-                threads,
+                self.threads,
             );
         }
-        if self.blurred.len() < layers.len() {
-            self.blurred.resize_with(layers.len(), Default::default);
-        }
-        for card in cards.iter().flatten() {
-            if let Some((sx, sy)) = card.blur {
-                blur::decode_and_blur(
-                    card,
-                    &mut self.blurred[card.index],
-                    &mut self.blur_tmp,
-                    sx,
-                    sy,
-                    threads,
-                );
+        blur_contents(
+            &mut self.blurred,
+            &mut self.blur_tmp,
+            &cards,
+            layers.len(),
+            self.threads,
+        );
+        for card in cards.iter_mut().flatten() {
+            if card.blur.is_some() {
+                card.pixels = Pixels::Float {
+                    planes: &self.blurred[card.index],
+                };
             }
         }
-        for (i, card) in cards.iter_mut().enumerate() {
-            if let Some(c) = card {
-                if c.blur.is_some() {
-                    c.pixels = Pixels::Float {
-                        planes: &self.blurred[i],
-                    };
-                }
-            }
-        }
-        if self.transitions.len() < transitions.len() {
-            self.transitions
-                .resize_with(transitions.len(), Default::default);
-        }
-        let mut boxes = Vec::with_capacity(transitions.len());
         // The YUV path draws a fade's two cards directly; the RGB path draws them alone first.
-        for (t, bufs) in transitions.iter().zip(&mut self.transitions) {
-            if use_yuv {
-                break;
-            }
-            // A card that shows nothing is a transparent buffer.
-            let (a, b) = (cards[t.from].as_ref(), cards[t.to].as_ref());
-            let Some((cols, rows)) = transition::union(a, b) else {
-                boxes.push(None);
-                continue;
-            };
-            for (card, buf) in [(a, &mut bufs.0), (b, &mut bufs.1)] {
-                transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
-            }
-            boxes.push(Some((cols, rows)));
-        }
+        let boxes = if use_yuv {
+            Vec::new()
+        } else {
+            draw_transition_cards(&mut self.transitions, &cards, plan, self.threads)
+        };
         let upload = start.elapsed();
 
         let start = Instant::now();
         let convert_time = if use_yuv {
             let scene = yuv::YuvScene::new(background, &self.reduced, cards, transitions, output);
-            if self.yuv_rows.len() < threads {
-                self.yuv_rows.resize_with(threads, Default::default);
+            if self.yuv_rows.len() < self.threads {
+                self.yuv_rows.resize_with(self.threads, Default::default);
             }
-            let units = height.div_ceil(2);
-            let bands = bands(units, threads);
+            let bands = bands(output.height.div_ceil(2) as usize, self.threads);
             let parts = split_output(&mut output.planes, output.format, &bands);
             run_bands(&bands, parts, &mut self.yuv_rows, |band, planes, s| {
                 scene.band(band, planes, s)
             })
         } else {
-            // Transitions sit at the z position of their upper layer.
-            let mut items: Vec<(usize, Item<'_>)> = Vec::new();
-            for (i, card) in cards.into_iter().enumerate() {
-                if let Some(c) = card {
-                    if plan.transition_of(i).is_none() {
-                        items.push((i, Item::Card(Box::new(c))));
-                    }
-                }
-            }
-            for ((ti, (t, kind)), (bx, bufs)) in transitions
-                .iter()
-                .zip(&xfades)
-                .enumerate()
-                .zip(boxes.into_iter().zip(&self.transitions))
-            {
-                let Some((cols, rows)) = bx else { continue };
-                items.push((
-                    plan.transition_z(ti),
-                    Item::Transition(TransitionLayer::new(
-                        *kind,
-                        t.progress,
-                        (&bufs.0, &bufs.1),
-                        (cols, rows),
-                        [width, height],
-                        self.generic_transitions,
-                    )),
-                ));
-            }
-            // Stable: a transition follows the cards at its own index.
-            items.sort_by_key(|(z, _)| *z);
+            let generic = self.generic_transitions;
+            let items = rgb_items(plan, cards, &xfades, boxes, &self.transitions, generic);
+            let (width, height) = (output.width as usize, output.height as usize);
             let scene = RgbScene {
                 backdrop: Backdrop::new(background, &self.reduced, width, height),
-                items: items.into_iter().map(|(_, item)| item).collect(),
+                items,
                 width,
             };
-            if self.rows.len() < threads {
-                self.rows.resize_with(threads, Default::default);
+            if self.rows.len() < self.threads {
+                self.rows.resize_with(self.threads, Default::default);
             }
-            let kernel = ChromaKernel::new(&output.colorimetry, width, height);
-            let format = output.format;
-            let colorimetry = output.colorimetry;
-            let units = if format.is_yuv() {
-                height.div_ceil(2)
-            } else {
-                height
-            };
-            let bands = bands(units, threads);
-            let parts = split_output(&mut output.planes, format, &bands);
-            run_bands(&bands, parts, &mut self.rows, |band, planes, s| {
-                rgb_band(
-                    &scene,
-                    format,
-                    &colorimetry,
-                    &kernel,
-                    height,
-                    band,
-                    planes,
-                    s,
-                )
-            })
+            composite_rgb(&scene, output, &mut self.rows, self.threads)
         };
         let total = start.elapsed();
         let readback = convert_time.min(total);
@@ -306,4 +228,124 @@ impl CpuRenderer {
             readback,
         })
     }
+}
+
+/// Blurs the content of every card that asks for it into `blurred` (by layer index).
+fn blur_contents(
+    blurred: &mut Vec<[Vec<f32>; 4]>,
+    tmp: &mut Vec<f32>,
+    cards: &[Option<CardLayer<'_>>],
+    layers: usize,
+    threads: usize,
+) {
+    if blurred.len() < layers {
+        blurred.resize_with(layers, Default::default);
+    }
+    for card in cards.iter().flatten() {
+        if let Some((sx, sy)) = card.blur {
+            blur::decode_and_blur(card, &mut blurred[card.index], tmp, sx, sy, threads);
+        }
+    }
+}
+
+/// The pixels each transition covers (`None`: neither card shows), with its two cards drawn
+/// alone into `buffers` (from, to).
+fn draw_transition_cards(
+    buffers: &mut Vec<(Vec<f32>, Vec<f32>)>,
+    cards: &[Option<CardLayer<'_>>],
+    plan: &FramePlan<'_>,
+    threads: usize,
+) -> Vec<Option<(Range<usize>, Range<usize>)>> {
+    let transitions = plan.transitions();
+    if buffers.len() < transitions.len() {
+        buffers.resize_with(transitions.len(), Default::default);
+    }
+    transitions
+        .iter()
+        .zip(buffers.iter_mut())
+        .map(|(t, bufs)| {
+            // A card that shows nothing is a transparent buffer.
+            let (a, b) = (cards[t.from].as_ref(), cards[t.to].as_ref());
+            let (cols, rows) = transition::union(a, b)?;
+            for (card, buf) in [(a, &mut bufs.0), (b, &mut bufs.1)] {
+                transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
+            }
+            Some((cols, rows))
+        })
+        .collect()
+}
+
+/// What the RGB path draws over the backdrop, bottom first: cards, and each transition at the
+/// z position of its upper layer.
+fn rgb_items<'a>(
+    plan: &FramePlan<'_>,
+    cards: Vec<Option<CardLayer<'a>>>,
+    xfades: &[crate::transition::XfadeKind],
+    boxes: Vec<Option<(Range<usize>, Range<usize>)>>,
+    buffers: &'a [(Vec<f32>, Vec<f32>)],
+    generic: bool,
+) -> Vec<Item<'a>> {
+    let size = [plan.width() as usize, plan.height() as usize];
+    let mut items: Vec<(usize, Item<'a>)> = cards
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| plan.transition_of(*i).is_none())
+        .filter_map(|(i, c)| c.map(|c| (i, Item::Card(Box::new(c)))))
+        .collect();
+    for (ti, ((t, kind), (bx, bufs))) in plan
+        .transitions()
+        .iter()
+        .zip(xfades)
+        .zip(boxes.into_iter().zip(buffers))
+        .enumerate()
+    {
+        let Some((cols, rows)) = bx else { continue };
+        items.push((
+            plan.transition_z(ti),
+            Item::Transition(TransitionLayer::new(
+                *kind,
+                t.progress,
+                (&bufs.0, &bufs.1),
+                (cols, rows),
+                size,
+                generic,
+            )),
+        ));
+    }
+    // Stable: a transition follows the cards at its own index.
+    items.sort_by_key(|(z, _)| *z);
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+/// Composites `scene` row band by row band into `output` (converting to its format); returns
+/// the time spent converting.
+fn composite_rgb(
+    scene: &RgbScene<'_>,
+    output: &mut OutputTarget<'_>,
+    rows: &mut [RowScratch],
+    threads: usize,
+) -> std::time::Duration {
+    let height = output.height as usize;
+    let kernel = ChromaKernel::new(&output.colorimetry, output.width as usize, height);
+    let format = output.format;
+    let colorimetry = output.colorimetry;
+    let units = if format.is_yuv() {
+        height.div_ceil(2)
+    } else {
+        height
+    };
+    let bands = bands(units, threads);
+    let parts = split_output(&mut output.planes, format, &bands);
+    run_bands(&bands, parts, rows, |band, planes, s| {
+        rgb_band(
+            scene,
+            format,
+            &colorimetry,
+            &kernel,
+            height,
+            band,
+            planes,
+            s,
+        )
+    })
 }
