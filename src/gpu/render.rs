@@ -77,10 +77,19 @@ struct FrameBlocks {
     cards: Vec<[wgpu::TextureView; 2]>,
 }
 
+/// Which pass a prepare pass runs.
+#[derive(Clone, Copy)]
+enum PrepPass {
+    /// The layer pass (decode or downsample).
+    Layer(LayerPipeline),
+    /// The blur pass.
+    Blur,
+}
+
 /// The bind groups of one frame.
 struct FrameGroups {
-    /// Each prepare pass's pipeline (`None`: the blur), bind group and target.
-    prep: Vec<(Option<LayerPipeline>, wgpu::BindGroup, wgpu::TextureView)>,
+    /// Each prepare pass's pass, bind group and target.
+    prep: Vec<(PrepPass, wgpu::BindGroup, wgpu::TextureView)>,
     backdrop: wgpu::BindGroup,
     layers: HashMap<usize, wgpu::BindGroup>,
     transitions: Vec<wgpu::BindGroup>,
@@ -395,7 +404,7 @@ impl RenderCache {
                     slot,
                     target,
                 } => (
-                    Some(*pipeline),
+                    PrepPass::Layer(*pipeline),
                     self.planes_group(ctx, buffer, *slot, *layer, None),
                     target.clone(),
                 ),
@@ -404,7 +413,7 @@ impl RenderCache {
                     slot,
                     target,
                 } => (
-                    None,
+                    PrepPass::Blur,
                     ctx.blur.bind_group(device, buffer, *slot, source),
                     target.clone(),
                 ),
@@ -460,11 +469,11 @@ fn push_blur(
 
 /// Records the prepare passes, each into its own target.
 fn record_prepare(ctx: &GpuContext, encoder: &mut wgpu::CommandEncoder, groups: &FrameGroups) {
-    for (pipeline, group, target) in &groups.prep {
+    for (which, group, target) in &groups.prep {
         let mut pass = begin(encoder, "prepare", &[target]);
-        match pipeline {
-            Some(p) => ctx.layer.draw(&mut pass, *p, group),
-            None => ctx.blur.draw(&mut pass, group),
+        match which {
+            PrepPass::Layer(p) => ctx.layer.draw(&mut pass, *p, group),
+            PrepPass::Blur => ctx.blur.draw(&mut pass, group),
         }
     }
 }

@@ -13,15 +13,20 @@ use crate::effects::{cover, gradient_line, premultiplied};
 /// The shader text (compiled with common.wgsl prepended).
 pub(crate) const WGSL: &str = include_str!("../shaders/background.wgsl");
 
-/// The WGSL `Backdrop` block (see background.wgsl for what each member means).
+/// The WGSL `Backdrop` block.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 pub(crate) struct Backdrop {
+    /// Solid: the premultiplied colour. Checker: the two greys. Gradient: start colour.
     pub(crate) colour: [f32; 4],
+    /// Gradient: end colour (premultiplied).
     pub(crate) colour2: [f32; 4],
+    /// Gradient: direction .xy and length .z. Texture: texel = (position − .xy) · .z.
     pub(crate) geom: [f32; 4],
     pub(crate) target_size: [f32; 2],
+    /// The case of the switch in fs_background.
     pub(crate) kind: u32,
+    /// Checker square size, pixels.
     pub(crate) square: f32,
 }
 

@@ -49,11 +49,17 @@ impl SourceKind {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
 pub(crate) struct Sample {
+    /// The card, x0, y0, x1, y1 in output pixels.
     pub(crate) rect: [f32; 4],
+    /// Source texel position = src.xy + (output position − rect.xy) · src.zw.
     pub(crate) src: [f32; 4],
+    /// The border's inner edge, x0, y0, x1, y1.
     pub(crate) inner: [f32; 4],
+    /// The shadow's rectangle, x0, y0, x1, y1.
     pub(crate) shadow_rect: [f32; 4],
+    /// Corner radii of the card, the inner edge and the shadow; 0.
     pub(crate) radii: [f32; 4],
+    /// 1 when there is a border; 1 when the shadow shows; 0, 0.
     pub(crate) flags: [u32; 4],
 }
 
@@ -86,23 +92,32 @@ impl Sample {
     }
 }
 
-/// The WGSL `Layer` block (see composite.wgsl for what each member means).
+/// The WGSL `Layer` block.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 pub(crate) struct Layer {
+    /// The pixels drawn, x0, y0, x1, y1.
     pub(crate) bounds: [f32; 4],
     pub(crate) target_size: [f32; 2],
+    /// Chroma texel position = luma position · 0.5 + chroma_bias.
     pub(crate) chroma_bias: [f32; 2],
+    /// A [`SourceKind`].
     pub(crate) kind: u32,
     pub(crate) alpha: f32,
     pub(crate) n_samples: u32,
+    /// 0: circular corners, 1: squircle.
     pub(crate) shape: u32,
+    /// Rows of the YUV → RGB affine transform.
     pub(crate) m0: [f32; 4],
     pub(crate) m1: [f32; 4],
     pub(crate) m2: [f32; 4],
+    /// 0, 0, shadow σ, 0.
     pub(crate) card: [f32; 4],
+    /// Premultiplied.
     pub(crate) border_color: [f32; 4],
+    /// Premultiplied.
     pub(crate) shadow_color: [f32; 4],
+    /// fs_downsample: reduction factor, taps per side.
     pub(crate) aux: [f32; 4],
     pub(crate) samples: [Sample; MAX_SAMPLES],
 }

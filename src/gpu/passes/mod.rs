@@ -149,7 +149,7 @@ pub(super) fn color_target(
     })
 }
 
-/// The same blend `component` for colour and alpha.
+/// Blending `src · src_factor + dst · dst_factor`, the same for colour and alpha.
 pub(super) fn blend(src: wgpu::BlendFactor, dst: wgpu::BlendFactor) -> Option<wgpu::BlendState> {
     let c = wgpu::BlendComponent {
         src_factor: src,

@@ -122,8 +122,8 @@ impl Targets {
         }
     }
 
-    /// Submits `commands`, waits for them and maps the staging buffer; returns when the mapping
-    /// was asked for, the GPU work done.
+    /// Submits `commands`, asks for the staging buffer to be mapped and waits until the GPU
+    /// has done the work; [`Targets::read`] then takes the mapped rows.
     pub(crate) fn submit(
         &self,
         device: &wgpu::Device,
