@@ -1,8 +1,13 @@
-//! Adapter and device selection and the pipelines every worker shares.
+//! Adapter and device selection, and the passes every worker shares.
 
-use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
+use super::passes::background::BackgroundPass;
+use super::passes::blur::BlurPass;
+use super::passes::convert::ConvertPass;
+use super::passes::layer::LayerPass;
+use super::passes::new_texture;
+use super::passes::transition::TransitionPass;
 use super::{block_on, GpuError};
 
 /// Which kind of adapter to use.
@@ -30,55 +35,21 @@ pub struct AdapterInfo {
     pub software: bool,
 }
 
-/// Texture formats of the composite and of the output planes.
-pub(super) const COMPOSITE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
-
-/// Which blend a layer draw uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum LayerBlend {
-    Over,
-    Add,
-    Erase,
-}
-
-/// The device, its queue and the pipelines; shared by the workers of one element.
+/// The device, its queue and every pass's pipelines; shared by the workers of one element.
 pub struct GpuContext {
     pub(super) device: wgpu::Device,
     pub(super) queue: wgpu::Queue,
     info: AdapterInfo,
     lost: Arc<Mutex<Option<String>>>,
-    pub(super) layer_layout: wgpu::BindGroupLayout,
-    pub(super) backdrop_layout: wgpu::BindGroupLayout,
-    pub(super) convert_layout: wgpu::BindGroupLayout,
-    pub(super) background: wgpu::RenderPipeline,
-    /// Source → premultiplied float copy at its own size (before a content blur).
-    pub(super) decode: wgpu::RenderPipeline,
-    /// Source → reduced premultiplied copy covering the frame (before the background blur).
-    pub(super) downsample: wgpu::RenderPipeline,
-    /// One direction of a gaussian blur between float textures.
-    pub(super) blur: wgpu::RenderPipeline,
-    layer_over: wgpu::RenderPipeline,
-    layer_add: wgpu::RenderPipeline,
-    erase: wgpu::RenderPipeline,
-    pub(super) to_rgba: wgpu::RenderPipeline,
-    pub(super) to_bgra: wgpu::RenderPipeline,
-    pub(super) to_y: wgpu::RenderPipeline,
-    pub(super) to_uv: wgpu::RenderPipeline,
-    pub(super) to_u_v: wgpu::RenderPipeline,
+    /// Alignment of the uniform blocks within a frame's uniform buffer.
+    pub(super) uniform_align: u64,
     /// Bound to the plane slots a format does not use.
     pub(super) dummy_view: wgpu::TextureView,
-    pub(super) uniform_align: u64,
-    /// `vs_fullscreen` alone, for pipelines whose fragment stage comes from elsewhere.
-    pub(super) fullscreen: wgpu::ShaderModule,
-    /// Linear, clamp-to-edge: transition shaders' user images and GLSL card reads.
-    pub(super) linear_sampler: wgpu::Sampler,
-    /// Transition pipelines, built on first use.
-    pub(super) transitions: Mutex<
-        std::collections::HashMap<
-            super::transition::TransitionKey,
-            Arc<super::transition::TransitionPipeline>,
-        >,
-    >,
+    pub(super) background: BackgroundPass,
+    pub(super) layer: LayerPass,
+    pub(super) blur: BlurPass,
+    pub(super) convert: ConvertPass,
+    pub(super) transitions: TransitionPass,
 }
 
 impl std::fmt::Debug for GpuContext {
@@ -115,37 +86,6 @@ fn rank(choice: AdapterChoice, t: wgpu::DeviceType) -> Option<u8> {
             wgpu::DeviceType::Other => Some(4),
             _ => hardware,
         },
-    }
-}
-
-/// A uniform buffer binding of a bind group layout.
-pub(super) fn uniform_entry(
-    binding: u32,
-    visibility: wgpu::ShaderStages,
-) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Uniform,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
-/// A float 2D texture binding of a bind group layout, read in the fragment stage.
-pub(super) fn texture_entry(binding: u32, filterable: bool) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::FRAGMENT,
-        ty: wgpu::BindingType::Texture {
-            sample_type: wgpu::TextureSampleType::Float { filterable },
-            view_dimension: wgpu::TextureViewDimension::D2,
-            multisampled: false,
-        },
-        count: None,
     }
 }
 
@@ -244,231 +184,27 @@ impl GpuContext {
         lost: Arc<Mutex<Option<String>>>,
         uniform_align: u64,
     ) -> GpuContext {
-        let uniform = |binding| uniform_entry(binding, wgpu::ShaderStages::VERTEX_FRAGMENT);
-        let texture = |binding| texture_entry(binding, false);
-        let layer_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("layer"),
-            entries: &[uniform(0), texture(1), texture(2), texture(3)],
-        });
-        let backdrop_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("backdrop"),
-            entries: &[uniform(0), texture(1)],
-        });
-        let convert_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("convert"),
-            entries: &[uniform(0), texture(1)],
-        });
-        // WGSL has no includes: the shared functions are prepended.
-        let with_common = |label: &str, body: &str| {
-            device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(label),
-                source: wgpu::ShaderSource::Wgsl(Cow::Owned(format!(
-                    "{}\n{body}",
-                    include_str!("shaders/common.wgsl")
-                ))),
-            })
-        };
-        let composite = with_common("composite.wgsl", include_str!("shaders/composite.wgsl"));
-        let backdrop = with_common("background.wgsl", include_str!("shaders/background.wgsl"));
-        let blur = with_common("blur.wgsl", include_str!("shaders/blur.wgsl"));
-        let convert = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("convert.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(include_str!("shaders/convert.wgsl"))),
-        });
-        let pipeline = |label: &str,
-                        layout: &wgpu::BindGroupLayout,
-                        module: &wgpu::ShaderModule,
-                        vs: &str,
-                        fs: &str,
-                        targets: &[Option<wgpu::ColorTargetState>]| {
-            let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(label),
-                bind_group_layouts: &[Some(layout)],
-                immediate_size: 0,
-            });
-            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some(label),
-                layout: Some(&pl),
-                vertex: wgpu::VertexState {
-                    module,
-                    entry_point: Some(vs),
-                    compilation_options: Default::default(),
-                    buffers: &[],
-                },
-                primitive: wgpu::PrimitiveState::default(),
-                depth_stencil: None,
-                multisample: wgpu::MultisampleState::default(),
-                fragment: Some(wgpu::FragmentState {
-                    module,
-                    entry_point: Some(fs),
-                    compilation_options: Default::default(),
-                    targets,
-                }),
-                multiview_mask: None,
-                cache: None,
-            })
-        };
-        let blend_target = |blend: Option<wgpu::BlendState>| {
-            [Some(wgpu::ColorTargetState {
-                format: COMPOSITE_FORMAT,
-                blend,
-                write_mask: wgpu::ColorWrites::ALL,
-            })]
-        };
-        let component = |src, dst| wgpu::BlendComponent {
-            src_factor: src,
-            dst_factor: dst,
-            operation: wgpu::BlendOperation::Add,
-        };
-        let both = |c: wgpu::BlendComponent| Some(wgpu::BlendState { color: c, alpha: c });
-        use wgpu::BlendFactor as F;
-        let layer = |blend| {
-            pipeline(
-                "layer",
-                &layer_layout,
-                &composite,
-                "vs_layer",
-                if blend == LayerBlend::Erase {
-                    "fs_erase"
-                } else {
-                    "fs_layer"
-                },
-                &blend_target(match blend {
-                    LayerBlend::Over => both(component(F::One, F::OneMinusSrcAlpha)),
-                    LayerBlend::Add => both(component(F::One, F::One)),
-                    LayerBlend::Erase => both(component(F::Zero, F::OneMinusSrcAlpha)),
-                }),
-            )
-        };
-        let plain = |format| {
-            Some(wgpu::ColorTargetState {
-                format,
-                blend: None,
-                write_mask: wgpu::ColorWrites::ALL,
-            })
-        };
-        use wgpu::TextureFormat as T;
+        let dummy_view = new_texture(
+            &device,
+            "unused plane",
+            wgpu::TextureFormat::R8Unorm,
+            1,
+            1,
+            wgpu::TextureUsages::TEXTURE_BINDING,
+        )
+        .create_view(&Default::default());
         GpuContext {
-            background: pipeline(
-                "background",
-                &backdrop_layout,
-                &backdrop,
-                "vs_fullscreen",
-                "fs_background",
-                &blend_target(None),
-            ),
-            decode: pipeline(
-                "decode",
-                &layer_layout,
-                &composite,
-                "vs_layer",
-                "fs_decode",
-                &blend_target(None),
-            ),
-            downsample: pipeline(
-                "downsample",
-                &layer_layout,
-                &composite,
-                "vs_layer",
-                "fs_downsample",
-                &blend_target(None),
-            ),
-            blur: pipeline(
-                "blur",
-                &convert_layout,
-                &blur,
-                "vs_fullscreen",
-                "fs_blur",
-                &blend_target(None),
-            ),
-            layer_over: layer(LayerBlend::Over),
-            layer_add: layer(LayerBlend::Add),
-            erase: layer(LayerBlend::Erase),
-            to_rgba: pipeline(
-                "to-rgba",
-                &convert_layout,
-                &convert,
-                "vs_fullscreen",
-                "fs_rgba",
-                &[plain(T::Rgba8Unorm)],
-            ),
-            to_bgra: pipeline(
-                "to-bgra",
-                &convert_layout,
-                &convert,
-                "vs_fullscreen",
-                "fs_rgba",
-                &[plain(T::Bgra8Unorm)],
-            ),
-            to_y: pipeline(
-                "to-y",
-                &convert_layout,
-                &convert,
-                "vs_fullscreen",
-                "fs_y",
-                &[plain(T::R8Unorm)],
-            ),
-            to_uv: pipeline(
-                "to-uv",
-                &convert_layout,
-                &convert,
-                "vs_fullscreen",
-                "fs_uv",
-                &[plain(T::Rg8Unorm)],
-            ),
-            to_u_v: pipeline(
-                "to-u-v",
-                &convert_layout,
-                &convert,
-                "vs_fullscreen",
-                "fs_u_v",
-                &[plain(T::R8Unorm), plain(T::R8Unorm)],
-            ),
-            dummy_view: device
-                .create_texture(&wgpu::TextureDescriptor {
-                    label: Some("unused plane"),
-                    size: wgpu::Extent3d {
-                        width: 1,
-                        height: 1,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: T::R8Unorm,
-                    usage: wgpu::TextureUsages::TEXTURE_BINDING,
-                    view_formats: &[],
-                })
-                .create_view(&Default::default()),
-            fullscreen: device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some("common.wgsl"),
-                source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(include_str!(
-                    "shaders/common.wgsl"
-                ))),
-            }),
-            linear_sampler: device.create_sampler(&wgpu::SamplerDescriptor {
-                label: Some("linear"),
-                mag_filter: wgpu::FilterMode::Linear,
-                min_filter: wgpu::FilterMode::Linear,
-                ..Default::default()
-            }),
-            transitions: Mutex::new(Default::default()),
-            layer_layout,
-            backdrop_layout,
-            convert_layout,
+            background: BackgroundPass::new(&device),
+            layer: LayerPass::new(&device),
+            blur: BlurPass::new(&device),
+            convert: ConvertPass::new(&device),
+            transitions: TransitionPass::new(&device),
+            dummy_view,
             device,
             queue,
             info,
             lost,
             uniform_align,
-        }
-    }
-
-    pub(super) fn layer_pipeline(&self, blend: LayerBlend) -> &wgpu::RenderPipeline {
-        match blend {
-            LayerBlend::Over => &self.layer_over,
-            LayerBlend::Add => &self.layer_add,
-            LayerBlend::Erase => &self.erase,
         }
     }
 
@@ -482,8 +218,8 @@ impl GpuContext {
         self.lost.lock().ok().and_then(|l| l.clone())
     }
 
-    /// Renders a tiny frame through every pipeline.
+    /// Renders tiny frames through every pipeline.
     fn warm_up(&self) -> Result<(), GpuError> {
-        super::render::warm_up(self)
+        super::warm::warm_up(self)
     }
 }

@@ -1,17 +1,18 @@
-//! The wgpu backend: adapter and device selection, the render pipelines shared by every worker,
-//! and [`GpuRenderer`], which renders one frame from plain plane data.
+//! The wgpu backend: adapter and device selection, the passes shared by every worker (one
+//! module each under `passes`), and [`GpuRenderer`], which renders one frame from plain plane
+//! data.
 //!
 //! Nothing here knows GStreamer: the element maps buffers and hands over slices and strides.
 
 mod context;
+mod passes;
 mod render;
-mod transition;
-mod uniforms;
+mod warm;
 
 pub use crate::compose::{LayerSource, OutputTarget, Plane, PlaneMut, Timings};
 pub use context::{probe, AdapterChoice, AdapterInfo, GpuContext};
+pub use passes::layer::MAX_SAMPLES as MAX_MOTION_SAMPLES;
 pub use render::GpuRenderer;
-pub use uniforms::MAX_SAMPLES as MAX_MOTION_SAMPLES;
 
 use std::fmt;
 

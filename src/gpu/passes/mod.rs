@@ -1,0 +1,388 @@
+//! One module per pass of a frame. Each pass owns its pipelines, its bind group layout, its WGSL
+//! file and a `#[repr(C)]` struct mirroring the WGSL uniform block it reads; the test at the end
+//! checks every such struct against the WGSL as naga lays it out.
+
+pub(super) mod background;
+pub(super) mod blur;
+pub(super) mod convert;
+pub(super) mod layer;
+pub(super) mod readback;
+pub(super) mod transition;
+pub(super) mod upload;
+
+use std::borrow::Cow;
+
+/// Texture format of the composite and of every intermediate float texture.
+pub(super) const COMPOSITE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
+
+/// The shared vertex shader and helpers, prepended to the modules that use them.
+pub(super) const COMMON_WGSL: &str = include_str!("../shaders/common.wgsl");
+
+/// Builds a module from `body` with [`COMMON_WGSL`] prepended (WGSL has no includes).
+pub(super) fn with_common(device: &wgpu::Device, label: &str, body: &str) -> wgpu::ShaderModule {
+    device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(Cow::Owned(common_source(body))),
+    })
+}
+
+/// The source [`with_common`] compiles.
+fn common_source(body: &str) -> String {
+    format!("{COMMON_WGSL}\n{body}")
+}
+
+/// A uniform buffer binding of a bind group layout.
+pub(super) fn uniform_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+/// A float 2D texture binding of a bind group layout, read in the fragment stage.
+pub(super) fn texture_entry(binding: u32, filterable: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable },
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        },
+        count: None,
+    }
+}
+
+/// The layout of the passes that read one uniform block and one unfilterable texture.
+pub(super) fn uniform_texture_layout(device: &wgpu::Device, label: &str) -> wgpu::BindGroupLayout {
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries: &[
+            uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+            texture_entry(1, false),
+        ],
+    })
+}
+
+/// A bind group of a [`uniform_texture_layout`].
+pub(super) fn uniform_texture_group(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    uniforms: &wgpu::Buffer,
+    slot: Slot,
+    view: &wgpu::TextureView,
+) -> wgpu::BindGroup {
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("uniform + texture"),
+        layout,
+        entries: &[
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: slot.binding(uniforms),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: wgpu::BindingResource::TextureView(view),
+            },
+        ],
+    })
+}
+
+/// What a render pipeline of one pass draws with.
+pub(super) struct PipelineDesc<'a> {
+    pub(super) label: &'a str,
+    pub(super) layout: &'a wgpu::BindGroupLayout,
+    pub(super) module: &'a wgpu::ShaderModule,
+    pub(super) vs: &'a str,
+    pub(super) fs: &'a str,
+    pub(super) targets: &'a [Option<wgpu::ColorTargetState>],
+}
+
+/// A render pipeline with one bind group and no vertex buffers.
+pub(super) fn pipeline(device: &wgpu::Device, desc: PipelineDesc<'_>) -> wgpu::RenderPipeline {
+    let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(desc.label),
+        bind_group_layouts: &[Some(desc.layout)],
+        immediate_size: 0,
+    });
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(desc.label),
+        layout: Some(&pl),
+        vertex: wgpu::VertexState {
+            module: desc.module,
+            entry_point: Some(desc.vs),
+            compilation_options: Default::default(),
+            buffers: &[],
+        },
+        primitive: wgpu::PrimitiveState::default(),
+        depth_stencil: None,
+        multisample: wgpu::MultisampleState::default(),
+        fragment: Some(wgpu::FragmentState {
+            module: desc.module,
+            entry_point: Some(desc.fs),
+            compilation_options: Default::default(),
+            targets: desc.targets,
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
+/// One colour target of `format`, written with `blend` (replaced when `None`).
+pub(super) fn color_target(
+    format: wgpu::TextureFormat,
+    blend: Option<wgpu::BlendState>,
+) -> Option<wgpu::ColorTargetState> {
+    Some(wgpu::ColorTargetState {
+        format,
+        blend,
+        write_mask: wgpu::ColorWrites::ALL,
+    })
+}
+
+/// Blending `src · src_factor + dst · dst_factor`, the same for colour and alpha.
+pub(super) fn blend(src: wgpu::BlendFactor, dst: wgpu::BlendFactor) -> Option<wgpu::BlendState> {
+    let c = wgpu::BlendComponent {
+        src_factor: src,
+        dst_factor: dst,
+        operation: wgpu::BlendOperation::Add,
+    };
+    Some(wgpu::BlendState { color: c, alpha: c })
+}
+
+/// A colour attachment cleared to transparent and stored.
+pub(super) fn attachment(view: &wgpu::TextureView) -> Option<wgpu::RenderPassColorAttachment<'_>> {
+    Some(wgpu::RenderPassColorAttachment {
+        view,
+        depth_slice: None,
+        resolve_target: None,
+        ops: wgpu::Operations {
+            load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+            store: wgpu::StoreOp::Store,
+        },
+    })
+}
+
+/// A render pass drawing into `views`, each cleared first.
+pub(super) fn begin<'e>(
+    encoder: &'e mut wgpu::CommandEncoder,
+    label: &str,
+    views: &[&wgpu::TextureView],
+) -> wgpu::RenderPass<'e> {
+    let attachments: Vec<_> = views.iter().map(|v| attachment(v)).collect();
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &attachments,
+        ..Default::default()
+    })
+}
+
+/// A 2D extent.
+pub(super) fn extent(width: u32, height: u32) -> wgpu::Extent3d {
+    wgpu::Extent3d {
+        width,
+        height,
+        depth_or_array_layers: 1,
+    }
+}
+
+/// A 2D texture with one mip level.
+pub(super) fn new_texture(
+    device: &wgpu::Device,
+    label: &str,
+    format: wgpu::TextureFormat,
+    width: u32,
+    height: u32,
+    usage: wgpu::TextureUsages,
+) -> wgpu::Texture {
+    device.create_texture(&wgpu::TextureDescriptor {
+        label: Some(label),
+        size: extent(width, height),
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage,
+        view_formats: &[],
+    })
+}
+
+/// Where one uniform block lies in the frame's uniform buffer.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Slot {
+    offset: u64,
+    size: u64,
+}
+
+impl Slot {
+    /// The block as a buffer binding of `buffer`.
+    pub(super) fn binding(self, buffer: &wgpu::Buffer) -> wgpu::BindingResource<'_> {
+        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer,
+            offset: self.offset,
+            size: wgpu::BufferSize::new(self.size),
+        })
+    }
+}
+
+/// Collects uniform blocks into one buffer, each at an offset aligned for binding.
+pub(super) struct UniformBytes {
+    pub(super) bytes: Vec<u8>,
+    align: usize,
+}
+
+impl UniformBytes {
+    /// An empty buffer whose blocks start at multiples of `align`.
+    pub(super) fn new(align: u64) -> Self {
+        UniformBytes {
+            bytes: Vec::with_capacity(8192),
+            align: align as usize,
+        }
+    }
+
+    /// Appends one block; returns where it lies.
+    pub(super) fn push<T: bytemuck::Pod>(&mut self, block: &T) -> Slot {
+        let at = self.bytes.len().next_multiple_of(self.align);
+        self.bytes.resize(at, 0);
+        self.bytes.extend_from_slice(bytemuck::bytes_of(block));
+        Slot {
+            offset: at as u64,
+            size: std::mem::size_of::<T>() as u64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The Rust uniform structs against the WGSL structs they mirror, as naga lays them out
+    //! for a uniform buffer: same size, and every member at the same offset.
+
+    use naga::proc::Layouter;
+
+    /// Parses `source` and lays out its types.
+    fn parse(source: &str) -> (naga::Module, Layouter) {
+        let module = naga::front::wgsl::parse_str(source)
+            .unwrap_or_else(|e| panic!("{}", e.emit_to_string(source)));
+        let mut layouter = Layouter::default();
+        layouter
+            .update(module.to_ctx())
+            .expect("the shader's types lay out");
+        (module, layouter)
+    }
+
+    /// Asserts that `$rust` has the size and member offsets of the WGSL struct `$wgsl` in
+    /// `$parsed`, whose members are exactly `$field`s, in this order.
+    macro_rules! assert_layout {
+        ($parsed:expr, $wgsl:literal, $rust:ty, [$($field:ident),+ $(,)?]) => {{
+            let (module, layouter): &(naga::Module, Layouter) = $parsed;
+            let (handle, ty) = module
+                .types
+                .iter()
+                .find(|(_, t)| t.name.as_deref() == Some($wgsl))
+                .expect(concat!("struct ", $wgsl, " in the WGSL"));
+            let naga::TypeInner::Struct { members, .. } = &ty.inner else {
+                panic!(concat!($wgsl, " is not a struct"));
+            };
+            let layout = &layouter[handle];
+            // A uniform buffer binding covers the struct rounded up to its alignment.
+            let size = layout.alignment.round_up(layout.size) as usize;
+            assert_eq!(std::mem::size_of::<$rust>(), size, concat!("size of ", $wgsl));
+            let fields: &[(&str, usize)] =
+                &[$((stringify!($field), std::mem::offset_of!($rust, $field))),+];
+            let wgsl: Vec<(&str, usize)> = members
+                .iter()
+                .map(|m| (m.name.as_deref().unwrap_or("?"), m.offset as usize))
+                .collect();
+            assert_eq!(fields, wgsl.as_slice(), concat!("members of ", $wgsl));
+        }};
+    }
+
+    #[test]
+    fn layer_and_sample() {
+        use super::layer::{Layer, Sample};
+        let parsed = parse(&super::common_source(super::layer::WGSL));
+        assert_layout!(
+            &parsed,
+            "Sample",
+            Sample,
+            [rect, src, inner, shadow_rect, radii, flags]
+        );
+        assert_layout!(
+            &parsed,
+            "Layer",
+            Layer,
+            [
+                bounds,
+                target_size,
+                chroma_bias,
+                kind,
+                alpha,
+                n_samples,
+                shape,
+                m0,
+                m1,
+                m2,
+                card,
+                border_color,
+                shadow_color,
+                aux,
+                samples,
+            ]
+        );
+    }
+
+    #[test]
+    fn backdrop() {
+        use super::background::Backdrop;
+        let parsed = parse(&super::common_source(super::background::WGSL));
+        assert_layout!(
+            &parsed,
+            "Backdrop",
+            Backdrop,
+            [colour, colour2, geom, target_size, kind, square]
+        );
+    }
+
+    #[test]
+    fn blur() {
+        use super::blur::Blur;
+        let parsed = parse(&super::common_source(super::blur::WGSL));
+        assert_layout!(&parsed, "Blur", Blur, [direction, sigma, radius]);
+    }
+
+    #[test]
+    fn convert() {
+        use super::convert::Convert;
+        // convert.wgsl has its own vertex shader: it is compiled alone.
+        let parsed = parse(super::convert::WGSL);
+        assert_layout!(
+            &parsed,
+            "Convert",
+            Convert,
+            [m0, m1, m2, cosited_h, cosited_v, _pad0, _pad1]
+        );
+    }
+
+    #[test]
+    fn transition_frame() {
+        use super::transition::PcFrame;
+        // The frame block is declared by the wrapper every transition program is built in.
+        let program = crate::transition::ShaderProgram::xfade(crate::transition::XfadeKind::Fade)
+            .expect("the built-in fade compiles");
+        let mut layouter = Layouter::default();
+        layouter
+            .update(program.module.to_ctx())
+            .expect("the program's types lay out");
+        let parsed = (program.module, layouter);
+        assert_layout!(&parsed, "PcFrame", PcFrame, [size, progress, ratio]);
+    }
+}
