@@ -23,7 +23,7 @@ pub use shader::{ParamValue, ShaderError, ShaderProgram};
 use crate::timeline::Easing;
 
 /// The built-in transitions in WGSL; each `xfade_NAME` has the signature of `transition`.
-const XFADE_WGSL: &str = include_str!("../gpu/shaders/transitions/xfade.wgsl");
+const XFADE_WGSL: &str = include_str!("xfade.wgsl");
 
 impl ShaderProgram {
     /// Compiles the built-in transition `kind` as a WGSL transition program.

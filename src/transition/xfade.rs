@@ -1,5 +1,5 @@
 //! FFmpeg xfade's 58 built-in transitions, per pixel, in pure Rust (f32): the CPU twin of
-//! `src/gpu/shaders/transitions/xfade.wgsl` (own code, formulas after libavfilter/vf_xfade.c).
+//! `src/transition/xfade.wgsl` (own code, formulas after libavfilter/vf_xfade.c).
 //! Both files mirror each other line for line (same formulas, same f32 operation order, no
 //! fused multiply-add); change them together.
 //!
@@ -806,7 +806,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_wgsl_function() {
-        let wgsl = include_str!("../gpu/shaders/transitions/xfade.wgsl");
+        let wgsl = include_str!("xfade.wgsl");
         let defined: Vec<&str> = wgsl
             .lines()
             .filter_map(|l| l.strip_prefix("fn "))
