@@ -16,8 +16,9 @@ mod gpu;
 mod reference;
 mod scene;
 
+use gstparallelcompositor::compose::LayerSource;
 use gstparallelcompositor::compose::{Background, Crop, LayerParams, Operator, Rect};
-use gstparallelcompositor::gpu::{GpuRenderer, LayerSource};
+use gstparallelcompositor::gpu::GpuRenderer;
 use reference::effects::{self as fx, Bg, Card, EffectLayer, Geometry};
 use reference::{Image, Op};
 use scene::{background, params};

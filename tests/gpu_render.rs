@@ -8,7 +8,7 @@ mod reference;
 mod scene;
 
 use gstparallelcompositor::compose::Background;
-use gstparallelcompositor::gpu::LayerSource;
+use gstparallelcompositor::compose::LayerSource;
 use reference::{Image, Layer, Op};
 use scene::to_params;
 

@@ -17,8 +17,9 @@ use std::sync::Arc;
 
 use gstparallelcompositor::effects::RgbaImage;
 
+use gstparallelcompositor::compose::LayerSource;
 use gstparallelcompositor::compose::{Background, Crop, LayerParams, Operator, Rect};
-use gstparallelcompositor::gpu::{GpuRenderer, LayerSource};
+use gstparallelcompositor::gpu::GpuRenderer;
 use gstparallelcompositor::transition::{
     ParamValue, ShaderProgram, TransitionDraw, TransitionKind, XfadeKind,
 };

@@ -9,7 +9,6 @@ mod passes;
 mod render;
 mod warm;
 
-pub use crate::compose::{LayerSource, OutputTarget, Plane, PlaneMut, Timings};
 pub use context::{probe, AdapterChoice, AdapterInfo, GpuContext};
 pub use passes::layer::MAX_SAMPLES as MAX_MOTION_SAMPLES;
 pub use render::GpuRenderer;

@@ -5,10 +5,10 @@
 
 use std::sync::{Arc, OnceLock};
 
-use gstparallelcompositor::compose::{Background, PixelFormat, YuvColorimetry};
-use gstparallelcompositor::gpu::{
-    AdapterChoice, GpuContext, GpuRenderer, LayerSource, OutputTarget, PlaneMut,
+use gstparallelcompositor::compose::{
+    Background, LayerSource, OutputTarget, PixelFormat, PlaneMut, YuvColorimetry,
 };
+use gstparallelcompositor::gpu::{AdapterChoice, GpuContext, GpuRenderer};
 use gstparallelcompositor::render::Renderer;
 
 use gstparallelcompositor::transition::TransitionDraw;
