@@ -2,12 +2,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::passes::background::BackgroundPass;
-use super::passes::blur::BlurPass;
 use super::passes::convert::ConvertPass;
 use super::passes::layer::LayerPass;
 use super::passes::new_texture;
 use super::passes::transition::TransitionPass;
+use super::passes::{background, blur, FullscreenPass};
 use super::{block_on, GpuError};
 
 /// Which kind of adapter to use.
@@ -45,9 +44,9 @@ pub struct GpuContext {
     pub(super) uniform_align: u64,
     /// Bound to the plane slots a format does not use.
     pub(super) dummy_view: wgpu::TextureView,
-    pub(super) background: BackgroundPass,
+    pub(super) background: FullscreenPass,
     pub(super) layer: LayerPass,
-    pub(super) blur: BlurPass,
+    pub(super) blur: FullscreenPass,
     pub(super) convert: ConvertPass,
     pub(super) transitions: TransitionPass,
 }
@@ -194,9 +193,9 @@ impl GpuContext {
         )
         .create_view(&Default::default());
         GpuContext {
-            background: BackgroundPass::new(&device),
+            background: background::pass(&device),
             layer: LayerPass::new(&device),
-            blur: BlurPass::new(&device),
+            blur: blur::pass(&device),
             convert: ConvertPass::new(&device),
             transitions: TransitionPass::new(&device),
             dummy_view,

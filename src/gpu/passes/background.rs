@@ -3,10 +3,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::{
-    color_target, pipeline, uniform_texture_group, uniform_texture_layout, with_common,
-    PipelineDesc, Slot, COMPOSITE_FORMAT,
-};
+pub(crate) use super::FullscreenPass;
 use crate::compose::Background;
 use crate::effects::{cover, gradient_line, premultiplied};
 
@@ -86,46 +83,7 @@ impl Backdrop {
     }
 }
 
-/// The background pass's pipeline and bind group layout.
-pub(crate) struct BackgroundPass {
-    layout: wgpu::BindGroupLayout,
-    pipeline: wgpu::RenderPipeline,
-}
-
-impl BackgroundPass {
-    /// Builds the pass's pipeline on `device`.
-    pub(crate) fn new(device: &wgpu::Device) -> BackgroundPass {
-        let layout = uniform_texture_layout(device, "backdrop");
-        let module = with_common(device, "background.wgsl", WGSL);
-        let pipeline = pipeline(
-            device,
-            PipelineDesc {
-                label: "background",
-                layout: &layout,
-                module: &module,
-                vs: "vs_fullscreen",
-                fs: "fs_background",
-                targets: &[color_target(COMPOSITE_FORMAT, None)],
-            },
-        );
-        BackgroundPass { layout, pipeline }
-    }
-
-    /// A bind group drawing `slot` of `uniforms` with `picture`.
-    pub(crate) fn bind_group(
-        &self,
-        device: &wgpu::Device,
-        uniforms: &wgpu::Buffer,
-        slot: Slot,
-        picture: &wgpu::TextureView,
-    ) -> wgpu::BindGroup {
-        uniform_texture_group(device, &self.layout, uniforms, slot, picture)
-    }
-
-    /// Draws the full-screen triangle with `group`.
-    pub(crate) fn draw(&self, pass: &mut wgpu::RenderPass<'_>, group: &wgpu::BindGroup) {
-        pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, group, &[]);
-        pass.draw(0..3, 0..1);
-    }
+/// The background pass's pipeline on `device`: a full-screen pass over `background.wgsl`.
+pub(crate) fn pass(device: &wgpu::Device) -> FullscreenPass {
+    FullscreenPass::new(device, "backdrop", "background.wgsl", WGSL, "fs_background")
 }

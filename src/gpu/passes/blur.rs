@@ -2,10 +2,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::{
-    color_target, pipeline, uniform_texture_group, uniform_texture_layout, with_common,
-    PipelineDesc, Slot, COMPOSITE_FORMAT,
-};
+pub(crate) use super::FullscreenPass;
 
 /// The shader text (compiled with common.wgsl prepended).
 pub(crate) const WGSL: &str = include_str!("../shaders/blur.wgsl");
@@ -41,46 +38,7 @@ impl Blur {
     }
 }
 
-/// The blur pass's pipeline and bind group layout.
-pub(crate) struct BlurPass {
-    layout: wgpu::BindGroupLayout,
-    pipeline: wgpu::RenderPipeline,
-}
-
-impl BlurPass {
-    /// Builds the pass's pipeline on `device`.
-    pub(crate) fn new(device: &wgpu::Device) -> BlurPass {
-        let layout = uniform_texture_layout(device, "blur");
-        let module = with_common(device, "blur.wgsl", WGSL);
-        let pipeline = pipeline(
-            device,
-            PipelineDesc {
-                label: "blur",
-                layout: &layout,
-                module: &module,
-                vs: "vs_fullscreen",
-                fs: "fs_blur",
-                targets: &[color_target(COMPOSITE_FORMAT, None)],
-            },
-        );
-        BlurPass { layout, pipeline }
-    }
-
-    /// A bind group blurring `source` as `slot` of `uniforms` says.
-    pub(crate) fn bind_group(
-        &self,
-        device: &wgpu::Device,
-        uniforms: &wgpu::Buffer,
-        slot: Slot,
-        source: &wgpu::TextureView,
-    ) -> wgpu::BindGroup {
-        uniform_texture_group(device, &self.layout, uniforms, slot, source)
-    }
-
-    /// Draws the full-screen triangle with `group`.
-    pub(crate) fn draw(&self, pass: &mut wgpu::RenderPass<'_>, group: &wgpu::BindGroup) {
-        pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, group, &[]);
-        pass.draw(0..3, 0..1);
-    }
+/// The blur pass's pipeline on `device`: a full-screen pass over `blur.wgsl`.
+pub(crate) fn pass(device: &wgpu::Device) -> FullscreenPass {
+    FullscreenPass::new(device, "blur", "blur.wgsl", WGSL, "fs_blur")
 }

@@ -69,9 +69,8 @@ impl ConvertPass {
                 PipelineDesc {
                     label,
                     layout: &layout,
-                    module: &module,
-                    vs: "vs_fullscreen",
-                    fs,
+                    vs: (&module, "vs_fullscreen"),
+                    fs: (&module, fs),
                     targets: &targets,
                 },
             )

@@ -232,9 +232,8 @@ impl LayerPass {
                 PipelineDesc {
                     label,
                     layout: &layout,
-                    module: &module,
-                    vs: "vs_layer",
-                    fs,
+                    vs: (&module, "vs_layer"),
+                    fs: (&module, fs),
                     targets: &[color_target(COMPOSITE_FORMAT, blend)],
                 },
             )

@@ -97,13 +97,64 @@ pub(super) fn uniform_texture_group(
     })
 }
 
+/// A pass drawing one full-screen triangle into the composite format, reading a uniform block
+/// and one texture (the background and the blur passes).
+pub(crate) struct FullscreenPass {
+    layout: wgpu::BindGroupLayout,
+    pipeline: wgpu::RenderPipeline,
+}
+
+impl FullscreenPass {
+    /// Builds the pipeline of fragment entry point `fs` of `wgsl` (common.wgsl prepended).
+    pub(super) fn new(
+        device: &wgpu::Device,
+        label: &str,
+        file: &str,
+        wgsl: &str,
+        fs: &str,
+    ) -> FullscreenPass {
+        let layout = uniform_texture_layout(device, label);
+        let module = with_common(device, file, wgsl);
+        let pipeline = pipeline(
+            device,
+            PipelineDesc {
+                label,
+                layout: &layout,
+                vs: (&module, "vs_fullscreen"),
+                fs: (&module, fs),
+                targets: &[color_target(COMPOSITE_FORMAT, None)],
+            },
+        );
+        FullscreenPass { layout, pipeline }
+    }
+
+    /// A bind group reading `slot` of `uniforms` and `texture`.
+    pub(crate) fn bind_group(
+        &self,
+        device: &wgpu::Device,
+        uniforms: &wgpu::Buffer,
+        slot: Slot,
+        texture: &wgpu::TextureView,
+    ) -> wgpu::BindGroup {
+        uniform_texture_group(device, &self.layout, uniforms, slot, texture)
+    }
+
+    /// Draws the full-screen triangle with `group`.
+    pub(crate) fn draw(&self, pass: &mut wgpu::RenderPass<'_>, group: &wgpu::BindGroup) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, group, &[]);
+        pass.draw(0..3, 0..1);
+    }
+}
+
 /// What a render pipeline of one pass draws with.
 pub(super) struct PipelineDesc<'a> {
     pub(super) label: &'a str,
     pub(super) layout: &'a wgpu::BindGroupLayout,
-    pub(super) module: &'a wgpu::ShaderModule,
-    pub(super) vs: &'a str,
-    pub(super) fs: &'a str,
+    /// The vertex stage: module and entry point.
+    pub(super) vs: (&'a wgpu::ShaderModule, &'a str),
+    /// The fragment stage: module and entry point.
+    pub(super) fs: (&'a wgpu::ShaderModule, &'a str),
     pub(super) targets: &'a [Option<wgpu::ColorTargetState>],
 }
 
@@ -118,8 +169,8 @@ pub(super) fn pipeline(device: &wgpu::Device, desc: PipelineDesc<'_>) -> wgpu::R
         label: Some(desc.label),
         layout: Some(&pl),
         vertex: wgpu::VertexState {
-            module: desc.module,
-            entry_point: Some(desc.vs),
+            module: desc.vs.0,
+            entry_point: Some(desc.vs.1),
             compilation_options: Default::default(),
             buffers: &[],
         },
@@ -127,8 +178,8 @@ pub(super) fn pipeline(device: &wgpu::Device, desc: PipelineDesc<'_>) -> wgpu::R
         depth_stencil: None,
         multisample: wgpu::MultisampleState::default(),
         fragment: Some(wgpu::FragmentState {
-            module: desc.module,
-            entry_point: Some(desc.fs),
+            module: desc.fs.0,
+            entry_point: Some(desc.fs.1),
             compilation_options: Default::default(),
             targets: desc.targets,
         }),

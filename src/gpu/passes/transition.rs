@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use bytemuck::{Pod, Zeroable};
 
 use super::{
-    blend, color_target, new_texture, texture_entry, uniform_entry, Slot, COMMON_WGSL,
-    COMPOSITE_FORMAT,
+    blend, color_target, new_texture, pipeline, texture_entry, uniform_entry, PipelineDesc, Slot,
+    COMMON_WGSL, COMPOSITE_FORMAT,
 };
 use crate::effects::RgbaImage;
 use crate::gpu::GpuError;
@@ -130,40 +130,24 @@ impl TransitionPass {
     ) -> TransitionPipeline {
         let has_params = !program.uniform_bytes.is_empty();
         let layout = bind_group_layout(device, has_params, program.images.len());
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("transition"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(&program.origin),
             source: wgpu::ShaderSource::Naga(Cow::Owned(program.module.clone())),
         });
         use wgpu::BlendFactor as F;
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some(&program.origin),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &self.fullscreen,
-                entry_point: Some("vs_fullscreen"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some(ShaderProgram::ENTRY),
-                compilation_options: Default::default(),
+        let pipeline = pipeline(
+            device,
+            PipelineDesc {
+                label: &program.origin,
+                layout: &layout,
+                vs: (&self.fullscreen, "vs_fullscreen"),
+                fs: (&module, ShaderProgram::ENTRY),
                 targets: &[color_target(
                     COMPOSITE_FORMAT,
                     blend(F::One, F::OneMinusSrcAlpha),
                 )],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+            },
+        );
         let params = has_params.then(|| {
             let buffer = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("transition parameters"),
