@@ -322,7 +322,8 @@ fn apply_n<const N: usize>(
     }
 }
 
-/// `out[x] = scale · Σ_t weights[t] · rows[t][x]` over byte rows.
+/// `out[x] = Σ_t weights[t] · scale · rows[t][x]` over 8-bit rows (the first row's term
+/// assigns, so `out` needs no clearing; zero weights after it are skipped).
 #[inline]
 pub(crate) fn combine_rows_u8<'r>(
     rows: impl Iterator<Item = &'r [u8]>,
@@ -330,23 +331,7 @@ pub(crate) fn combine_rows_u8<'r>(
     scale: f32,
     out: &mut [f32],
 ) {
-    let mut first = true;
-    for (row, &w) in rows.zip(weights) {
-        let w = w * scale;
-        if first {
-            for (o, &v) in out.iter_mut().zip(row) {
-                *o = v as f32 * w;
-            }
-            first = false;
-        } else if w != 0.0 {
-            for (o, &v) in out.iter_mut().zip(row) {
-                *o += v as f32 * w;
-            }
-        }
-    }
-    if first {
-        out.fill(0.0);
-    }
+    combine_rows(rows, weights, scale, out, |v: u8| v as f32);
 }
 
 /// `out[x] = Σ_t weights[t] · rows[t][x]` over float rows.
@@ -356,16 +341,29 @@ pub(crate) fn combine_rows_f32<'r>(
     weights: &[f32],
     out: &mut [f32],
 ) {
+    // A scale of 1 leaves every weight as it is, bit for bit.
+    combine_rows(rows, weights, 1.0, out, |v: f32| v);
+}
+
+#[inline(always)]
+fn combine_rows<'r, T: Copy + 'r>(
+    rows: impl Iterator<Item = &'r [T]>,
+    weights: &[f32],
+    scale: f32,
+    out: &mut [f32],
+    value: impl Fn(T) -> f32,
+) {
     let mut first = true;
     for (row, &w) in rows.zip(weights) {
+        let w = w * scale;
         if first {
             for (o, &v) in out.iter_mut().zip(row) {
-                *o = v * w;
+                *o = value(v) * w;
             }
             first = false;
         } else if w != 0.0 {
             for (o, &v) in out.iter_mut().zip(row) {
-                *o += v * w;
+                *o += value(v) * w;
             }
         }
     }

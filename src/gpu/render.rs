@@ -414,7 +414,7 @@ impl RenderCache {
                     target,
                 } => (
                     PrepPass::Blur,
-                    ctx.blur.bind_group(device, buffer, *slot, source),
+                    ctx.blur.layout.bind_group(device, buffer, *slot, source),
                     target.clone(),
                 ),
             })
@@ -438,11 +438,13 @@ impl RenderCache {
             prep,
             backdrop: ctx
                 .background
+                .layout
                 .bind_group(device, buffer, blocks.backdrop, picture),
             layers,
             transitions,
             convert: ctx
                 .convert
+                .layout
                 .bind_group(device, buffer, blocks.convert, composite),
         }
     }

@@ -156,32 +156,23 @@ pub enum Adapter {
     Wgpu = 4,
 }
 
-impl From<SizingPolicy> for crate::compose::SizingPolicy {
-    fn from(s: SizingPolicy) -> Self {
-        match s {
-            SizingPolicy::None => Self::None,
-            SizingPolicy::KeepAspectRatio => Self::KeepAspectRatio,
+/// Each glib enum converts to its pure twin, variant by variant of the same name.
+macro_rules! into_pure {
+    ($($from:ident => $to:ty { $($variant:ident),* })*) => {$(
+        impl From<$from> for $to {
+            fn from(v: $from) -> Self {
+                match v {
+                    $($from::$variant => <$to>::$variant,)*
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl From<Operator> for crate::compose::Operator {
-    fn from(o: Operator) -> Self {
-        match o {
-            Operator::Over => Self::Over,
-            Operator::Source => Self::Source,
-            Operator::Add => Self::Add,
-        }
-    }
-}
-
-impl From<CornerShape> for crate::effects::CornerShape {
-    fn from(c: CornerShape) -> Self {
-        match c {
-            CornerShape::Circular => Self::Circular,
-            CornerShape::Squircle => Self::Squircle,
-        }
-    }
+into_pure! {
+    SizingPolicy => crate::compose::SizingPolicy { None, KeepAspectRatio }
+    Operator => crate::compose::Operator { Over, Source, Add }
+    CornerShape => crate::effects::CornerShape { Circular, Squircle }
 }
 
 glib::wrapper! {

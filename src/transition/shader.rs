@@ -62,6 +62,18 @@ pub struct ShaderError {
     pub message: String,
 }
 
+impl ShaderError {
+    /// A maker of errors at a line and column of `origin`.
+    fn in_file(origin: &str) -> impl Fn(usize, usize, String) -> ShaderError + '_ {
+        move |line, column, message| ShaderError {
+            origin: origin.to_string(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
 impl fmt::Display for ShaderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line > 0 {
@@ -172,12 +184,7 @@ impl ShaderProgram {
         overrides: &[(String, ParamValue)],
         _load_image: &dyn Fn(&str) -> Result<Arc<RgbaImage>, String>,
     ) -> Result<ShaderProgram, ShaderError> {
-        let err = |line, column, message: String| ShaderError {
-            origin: origin.to_string(),
-            line,
-            column,
-            message,
-        };
+        let err = ShaderError::in_file(origin);
         let has_params = declares_struct(source, "Params");
         let mut full = String::with_capacity(source.len() + WGSL_WRAPPER.len() + 100);
         full.push_str(source);
@@ -234,12 +241,7 @@ impl ShaderProgram {
         overrides: &[(String, ParamValue)],
         load_image: &dyn Fn(&str) -> Result<Arc<RgbaImage>, String>,
     ) -> Result<ShaderProgram, ShaderError> {
-        let err = |line, column, message: String| ShaderError {
-            origin: origin.to_string(),
-            line,
-            column,
-            message,
-        };
+        let err = ShaderError::in_file(origin);
         let (body, decls) = glsl_uniforms(source).map_err(|(l, c, m)| err(l, c, m))?;
         let mut prelude = String::from(
             "#version 450\n\

@@ -3,10 +3,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::{
-    begin, color_target, pipeline, uniform_texture_group, uniform_texture_layout, PipelineDesc,
-    Slot,
-};
+use super::{begin, UniformTextureLayout};
 use crate::compose::{PixelFormat, YuvColorimetry};
 
 /// The shader text (compiled alone: it has its own vertex shader).
@@ -45,7 +42,8 @@ impl Convert {
 
 /// The convert pass's pipelines (one per kind of output plane) and bind group layout.
 pub(crate) struct ConvertPass {
-    layout: wgpu::BindGroupLayout,
+    /// What its bind groups are made for.
+    pub(crate) layout: UniformTextureLayout,
     to_rgba: wgpu::RenderPipeline,
     to_bgra: wgpu::RenderPipeline,
     to_y: wgpu::RenderPipeline,
@@ -56,24 +54,14 @@ pub(crate) struct ConvertPass {
 impl ConvertPass {
     /// Builds the pass's pipelines on `device`.
     pub(crate) fn new(device: &wgpu::Device) -> ConvertPass {
-        let layout = uniform_texture_layout(device, "convert");
+        let layout = UniformTextureLayout::new(device, "convert");
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("convert.wgsl"),
             source: wgpu::ShaderSource::Wgsl(WGSL.into()),
         });
         use wgpu::TextureFormat as T;
         let build = |label, fs, formats: &[T]| {
-            let targets: Vec<_> = formats.iter().map(|f| color_target(*f, None)).collect();
-            pipeline(
-                device,
-                PipelineDesc {
-                    label,
-                    layout: &layout,
-                    vs: (&module, "vs_fullscreen"),
-                    fs: (&module, fs),
-                    targets: &targets,
-                },
-            )
+            layout.fullscreen_pipeline(device, label, &module, fs, formats)
         };
         ConvertPass {
             to_rgba: build("to-rgba", "fs_rgba", &[T::Rgba8Unorm]),
@@ -83,17 +71,6 @@ impl ConvertPass {
             to_u_v: build("to-u-v", "fs_u_v", &[T::R8Unorm, T::R8Unorm]),
             layout,
         }
-    }
-
-    /// A bind group converting `composite` with `slot` of `uniforms`.
-    pub(crate) fn bind_group(
-        &self,
-        device: &wgpu::Device,
-        uniforms: &wgpu::Buffer,
-        slot: Slot,
-        composite: &wgpu::TextureView,
-    ) -> wgpu::BindGroup {
-        uniform_texture_group(device, &self.layout, uniforms, slot, composite)
     }
 
     /// Records the conversion into `planes`, the output planes of `format`.

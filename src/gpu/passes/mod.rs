@@ -62,45 +62,76 @@ pub(super) fn texture_entry(binding: u32, filterable: bool) -> wgpu::BindGroupLa
     }
 }
 
-/// The layout of the passes that read one uniform block and one unfilterable texture.
-pub(super) fn uniform_texture_layout(device: &wgpu::Device, label: &str) -> wgpu::BindGroupLayout {
-    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-        label: Some(label),
-        entries: &[
-            uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
-            texture_entry(1, false),
-        ],
-    })
-}
+/// The bind group layout of the passes that read one uniform block and one unfilterable
+/// texture (background, blur, convert).
+pub(crate) struct UniformTextureLayout(wgpu::BindGroupLayout);
 
-/// A bind group of a [`uniform_texture_layout`].
-pub(super) fn uniform_texture_group(
-    device: &wgpu::Device,
-    layout: &wgpu::BindGroupLayout,
-    uniforms: &wgpu::Buffer,
-    slot: Slot,
-    view: &wgpu::TextureView,
-) -> wgpu::BindGroup {
-    device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some("uniform + texture"),
-        layout,
-        entries: &[
-            wgpu::BindGroupEntry {
-                binding: 0,
-                resource: slot.binding(uniforms),
+impl UniformTextureLayout {
+    pub(super) fn new(device: &wgpu::Device, label: &str) -> Self {
+        UniformTextureLayout(
+            device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(label),
+                entries: &[
+                    uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                    texture_entry(1, false),
+                ],
+            }),
+        )
+    }
+
+    /// A pipeline drawing the full-screen triangle of `module` (its `vs_fullscreen`) with
+    /// fragment entry point `fs` into `formats`, blending nothing, bound with this layout.
+    pub(super) fn fullscreen_pipeline(
+        &self,
+        device: &wgpu::Device,
+        label: &str,
+        module: &wgpu::ShaderModule,
+        fs: &str,
+        formats: &[wgpu::TextureFormat],
+    ) -> wgpu::RenderPipeline {
+        let targets: Vec<_> = formats.iter().map(|f| color_target(*f, None)).collect();
+        pipeline(
+            device,
+            PipelineDesc {
+                label,
+                layout: &self.0,
+                vs: (module, "vs_fullscreen"),
+                fs: (module, fs),
+                targets: &targets,
             },
-            wgpu::BindGroupEntry {
-                binding: 1,
-                resource: wgpu::BindingResource::TextureView(view),
-            },
-        ],
-    })
+        )
+    }
+
+    /// A bind group reading `slot` of `uniforms` and `view`.
+    pub(crate) fn bind_group(
+        &self,
+        device: &wgpu::Device,
+        uniforms: &wgpu::Buffer,
+        slot: Slot,
+        view: &wgpu::TextureView,
+    ) -> wgpu::BindGroup {
+        device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("uniform + texture"),
+            layout: &self.0,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: slot.binding(uniforms),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(view),
+                },
+            ],
+        })
+    }
 }
 
 /// A pass drawing one full-screen triangle into the composite format, reading a uniform block
 /// and one texture (the background and the blur passes).
 pub(crate) struct FullscreenPass {
-    layout: wgpu::BindGroupLayout,
+    /// What its bind groups are made for.
+    pub(crate) layout: UniformTextureLayout,
     pipeline: wgpu::RenderPipeline,
 }
 
@@ -113,30 +144,10 @@ impl FullscreenPass {
         wgsl: &str,
         fs: &str,
     ) -> FullscreenPass {
-        let layout = uniform_texture_layout(device, label);
+        let layout = UniformTextureLayout::new(device, label);
         let module = with_common(device, file, wgsl);
-        let pipeline = pipeline(
-            device,
-            PipelineDesc {
-                label,
-                layout: &layout,
-                vs: (&module, "vs_fullscreen"),
-                fs: (&module, fs),
-                targets: &[color_target(COMPOSITE_FORMAT, None)],
-            },
-        );
+        let pipeline = layout.fullscreen_pipeline(device, label, &module, fs, &[COMPOSITE_FORMAT]);
         FullscreenPass { layout, pipeline }
-    }
-
-    /// A bind group reading `slot` of `uniforms` and `texture`.
-    pub(crate) fn bind_group(
-        &self,
-        device: &wgpu::Device,
-        uniforms: &wgpu::Buffer,
-        slot: Slot,
-        texture: &wgpu::TextureView,
-    ) -> wgpu::BindGroup {
-        uniform_texture_group(device, &self.layout, uniforms, slot, texture)
     }
 
     /// Draws the full-screen triangle with `group`.
