@@ -10,6 +10,7 @@ use super::blur::Gaussian;
 use super::par_bands;
 use super::sample::{yuv_rows_to_rgb, Pixels};
 use super::taps::{Taps, Upsampler};
+use crate::compose::Affine3;
 use crate::effects::{blur_reduction, cover, reduced_sigma};
 
 /// The blurred copy of a layer at reduced size: planes of `width` × `height` floats,
@@ -123,6 +124,112 @@ impl Channel<'_> {
     }
 }
 
+/// Where a reduction samples its source: reduced texel j averages `taps` points per axis at
+/// j·f + (i + ½)·f/taps (fs_downsample), mapped into the source by the cover's origin and
+/// scale `s`.
+struct Sampling {
+    f: f64,
+    s: f64,
+    taps: usize,
+}
+
+impl Sampling {
+    /// The table of `n` reduced texels over a source axis of `len` pixels from `origin`;
+    /// chroma samples at half the position plus the siting bias.
+    fn table(&self, n: usize, len: usize, origin: f64, chroma: Option<f64>) -> Taps {
+        let (f, s, taps) = (self.f, self.s, self.taps);
+        let mut t = Taps::default();
+        t.build(n, len, |j, push| {
+            for i in 0..taps {
+                let at = j as f64 * f + (i as f64 + 0.5) * f / taps as f64;
+                let p = (at - origin) / s;
+                push(chroma.map_or(p, |bias| p * 0.5 + bias), 1.0 / taps as f32);
+            }
+        });
+        t
+    }
+}
+
+/// The channels to reduce from `pix`, reading luma/RGBA through `full` and chroma through
+/// `half` (present for a Y'CbCr source), and the matrix converting them to RGB when `to_rgb`
+/// (then an opaque alpha channel follows Y'CbCr).
+fn channels<'a>(
+    pix: &Pixels<'a>,
+    full: (&'a Taps, &'a Taps),
+    half: Option<&'a (Taps, Taps)>,
+    to_rgb: bool,
+) -> (Vec<Channel<'a>>, Option<Affine3>) {
+    let (xt, yt) = full;
+    let mut channels: Vec<Channel<'_>> = Vec::with_capacity(4);
+    let mut matrix_out = None;
+    match pix {
+        Pixels::Yuv {
+            luma, u, v, matrix, ..
+        } => {
+            channels.push(Channel {
+                source: Source::Bytes {
+                    data: luma.data,
+                    stride: luma.stride,
+                    offset: 0,
+                    step: 1,
+                },
+                xt,
+                yt,
+            });
+            let (cxt, cyt) = half.expect("chroma tables for a Y'CbCr source");
+            for c in [u, v] {
+                channels.push(Channel {
+                    source: Source::Bytes {
+                        data: c.plane.data,
+                        stride: c.plane.stride,
+                        offset: c.offset,
+                        step: c.step,
+                    },
+                    xt: cxt,
+                    yt: cyt,
+                });
+            }
+            if to_rgb {
+                matrix_out = Some(*matrix);
+                channels.push(Channel {
+                    source: Source::One,
+                    xt,
+                    yt,
+                });
+            }
+        }
+        Pixels::Packed { plane, rgb, alpha } => {
+            for channel in [rgb[0], rgb[1], rgb[2]] {
+                channels.push(Channel {
+                    source: Source::Packed {
+                        data: plane.data,
+                        stride: plane.stride,
+                        channel,
+                        alpha: *alpha,
+                    },
+                    xt,
+                    yt,
+                });
+            }
+            channels.push(Channel {
+                source: match alpha {
+                    Some(a) => Source::Packed {
+                        data: plane.data,
+                        stride: plane.stride,
+                        channel: *a,
+                        alpha: *alpha,
+                    },
+                    None => Source::One,
+                },
+                xt,
+                yt,
+            });
+        }
+        Pixels::Float { .. } => {}
+    }
+    (channels, matrix_out)
+}
+
 impl Reduced {
     /// Prepares the blurred cover of `pix` (`sw` × `sh`) for an output of `width` × `height`
     /// blurred by `sigma`. With `yuv_centroid` (the YUV path: the chroma kernel's centroid
@@ -148,101 +255,43 @@ impl Reduced {
             height.div_ceil(factor as usize),
         );
         let (cx, cy, s) = cover(sw as f64, sh as f64, width as f64, height as f64);
-        let taps = factor.min(4) as usize;
-        // Reduced texel j averages taps × taps points at j·f + (i + ½)·f/taps (fs_downsample);
-        // chroma samples them at half the position plus the siting bias.
-        let table = |n: usize, len: usize, origin: f64, chroma: Option<f64>| {
-            let mut t = Taps::default();
-            t.build(n, len, |j, push| {
-                for i in 0..taps {
-                    let at = j as f64 * f + (i as f64 + 0.5) * f / taps as f64;
-                    let p = (at - origin) / s;
-                    push(chroma.map_or(p, |bias| p * 0.5 + bias), 1.0 / taps as f32);
-                }
-            });
-            t
+        let sampling = Sampling {
+            f,
+            s,
+            taps: factor.min(4) as usize,
         };
-        let (xt, yt) = (table(lw, sw, cx, None), table(lh, sh, cy, None));
-        let (cxt, cyt);
-        let mut channels: Vec<Channel<'_>> = Vec::with_capacity(4);
-        let mut to_rgb = None;
-        match pix {
-            Pixels::Yuv {
-                luma,
-                u,
-                v,
-                matrix,
-                bias,
-            } => {
-                channels.push(Channel {
-                    source: Source::Bytes {
-                        data: luma.data,
-                        stride: luma.stride,
-                        offset: 0,
-                        step: 1,
-                    },
-                    xt: &xt,
-                    yt: &yt,
-                });
-                cxt = table(lw, sw.div_ceil(2), cx, Some(bias[0]));
-                cyt = table(lh, sh.div_ceil(2), cy, Some(bias[1]));
-                for c in [u, v] {
-                    channels.push(Channel {
-                        source: Source::Bytes {
-                            data: c.plane.data,
-                            stride: c.plane.stride,
-                            offset: c.offset,
-                            step: c.step,
-                        },
-                        xt: &cxt,
-                        yt: &cyt,
-                    });
-                }
-                if yuv_centroid.is_none() {
-                    to_rgb = Some(*matrix);
-                    channels.push(Channel {
-                        source: Source::One,
-                        xt: &xt,
-                        yt: &yt,
-                    });
-                }
-            }
-            Pixels::Packed { plane, rgb, alpha } => {
-                for channel in [rgb[0], rgb[1], rgb[2]] {
-                    channels.push(Channel {
-                        source: Source::Packed {
-                            data: plane.data,
-                            stride: plane.stride,
-                            channel,
-                            alpha: *alpha,
-                        },
-                        xt: &xt,
-                        yt: &yt,
-                    });
-                }
-                channels.push(Channel {
-                    source: match alpha {
-                        Some(a) => Source::Packed {
-                            data: plane.data,
-                            stride: plane.stride,
-                            channel: *a,
-                            alpha: *alpha,
-                        },
-                        None => Source::One,
-                    },
-                    xt: &xt,
-                    yt: &yt,
-                });
-            }
-            Pixels::Float { .. } => {}
-        }
+        let xt = sampling.table(lw, sw, cx, None);
+        let yt = sampling.table(lh, sh, cy, None);
+        let half = match pix {
+            Pixels::Yuv { bias, .. } => Some((
+                sampling.table(lw, sw.div_ceil(2), cx, Some(bias[0])),
+                sampling.table(lh, sh.div_ceil(2), cy, Some(bias[1])),
+            )),
+            _ => None,
+        };
+        let (channels, to_rgb) = channels(pix, (&xt, &yt), half.as_ref(), yuv_centroid.is_none());
         self.width = lw;
         self.height = lh;
         self.factor = factor;
-        let n = channels.len();
         let low = Gaussian::new(reduced_sigma(sigma, factor));
+        self.reduce_across(&channels, to_rgb.as_ref(), &low, threads);
+        if let Some(centroid) = yuv_centroid {
+            self.blur_down_widened(&low, width, centroid, threads);
+        } else {
+            self.blur_down(&low, channels.len(), threads);
+        }
+    }
 
-        // Reduce and blur across, a band of rows per thread.
+    /// Reduces every channel into `across` and blurs it across, a band of rows per thread;
+    /// with `to_rgb` the Y'CbCr rows are converted to RGB first.
+    fn reduce_across(
+        &mut self,
+        channels: &[Channel<'_>],
+        to_rgb: Option<&Affine3>,
+        low: &Gaussian,
+        threads: usize,
+    ) {
+        let (lw, lh, n) = (self.width, self.height, channels.len());
         for p in &mut self.across[..n] {
             p.resize(lw * lh, 0.0);
         }
@@ -257,7 +306,7 @@ impl Reduced {
                 for (c, l) in channels.iter().zip(&mut line) {
                     c.row(j, &mut acc, l);
                 }
-                if let (Some(m), [r, g, b, ..]) = (&to_rgb, &mut line[..]) {
+                if let (Some(m), [r, g, b, ..]) = (to_rgb, &mut line[..]) {
                     yuv_rows_to_rgb(m, r, g, b);
                 }
                 for (l, band) in line.iter().zip(bands.iter_mut()) {
@@ -265,52 +314,61 @@ impl Reduced {
                 }
             }
         });
+    }
 
-        // Blur down; the YUV path widens each finished row.
+    /// The YUV path: blurs the three Y'CbCr planes down and widens each finished row to the
+    /// output's columns (`width` for luma, half for chroma, whose kernel centroid is
+    /// `centroid`).
+    fn blur_down_widened(&mut self, low: &Gaussian, width: usize, centroid: f64, threads: usize) {
+        let (lw, lh) = (self.width, self.height);
+        let f = self.factor as f64;
         let across = &self.across;
-        if let Some(centroid) = yuv_centroid {
-            let cw = width.div_ceil(2);
-            let luma = Upsampler::new(width, lw, 0.5 / f - 0.5, 1.0 / f);
-            let chroma = Upsampler::new(cw, lw, centroid / f - 0.5, 2.0 / f);
-            self.wide_width = [width, cw, cw];
-            for (w, &n) in self.wide.iter_mut().zip(&self.wide_width) {
-                w.resize(n * lh, 0.0);
-            }
-            let parts = self
-                .wide
-                .iter_mut()
-                .zip(self.wide_width)
-                .map(|(w, n)| (&mut w[..], n))
-                .collect();
-            par_bands(threads, lh, parts, |rows, bands| {
-                let mut line = vec![0.0; lw];
-                for (i, j) in rows.enumerate() {
-                    for (p, band) in bands.iter_mut().enumerate() {
-                        low.down(&across[p], lw, lh, j, &mut line);
-                        let (up, n) = if p == 0 {
-                            (&luma, width)
-                        } else {
-                            (&chroma, cw)
-                        };
-                        up.apply(&line, 0, &mut band[i * n..(i + 1) * n]);
-                    }
-                }
-            });
-        } else {
-            for p in &mut self.planes {
-                p.resize(lw * lh, 0.0);
-            }
-            let parts = self.planes[..n]
-                .iter_mut()
-                .map(|p| (&mut p[..], lw))
-                .collect();
-            par_bands(threads, lh, parts, |rows, bands| {
-                for (i, j) in rows.enumerate() {
-                    for (p, band) in bands.iter_mut().enumerate() {
-                        low.down(&across[p], lw, lh, j, &mut band[i * lw..(i + 1) * lw]);
-                    }
-                }
-            });
+        let cw = width.div_ceil(2);
+        let luma = Upsampler::new(width, lw, 0.5 / f - 0.5, 1.0 / f);
+        let chroma = Upsampler::new(cw, lw, centroid / f - 0.5, 2.0 / f);
+        self.wide_width = [width, cw, cw];
+        for (w, &n) in self.wide.iter_mut().zip(&self.wide_width) {
+            w.resize(n * lh, 0.0);
         }
+        let parts = self
+            .wide
+            .iter_mut()
+            .zip(self.wide_width)
+            .map(|(w, n)| (&mut w[..], n))
+            .collect();
+        par_bands(threads, lh, parts, |rows, bands| {
+            let mut line = vec![0.0; lw];
+            for (i, j) in rows.enumerate() {
+                for (p, band) in bands.iter_mut().enumerate() {
+                    low.down(&across[p], lw, lh, j, &mut line);
+                    let (up, n) = if p == 0 {
+                        (&luma, width)
+                    } else {
+                        (&chroma, cw)
+                    };
+                    up.apply(&line, 0, &mut band[i * n..(i + 1) * n]);
+                }
+            }
+        });
+    }
+
+    /// The RGB path: blurs the `n` reduced planes down into `planes`.
+    fn blur_down(&mut self, low: &Gaussian, n: usize, threads: usize) {
+        let (lw, lh) = (self.width, self.height);
+        let across = &self.across;
+        for p in &mut self.planes {
+            p.resize(lw * lh, 0.0);
+        }
+        let parts = self.planes[..n]
+            .iter_mut()
+            .map(|p| (&mut p[..], lw))
+            .collect();
+        par_bands(threads, lh, parts, |rows, bands| {
+            for (i, j) in rows.enumerate() {
+                for (p, band) in bands.iter_mut().enumerate() {
+                    low.down(&across[p], lw, lh, j, &mut band[i * lw..(i + 1) * lw]);
+                }
+            }
+        });
     }
 }

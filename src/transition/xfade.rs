@@ -426,305 +426,448 @@ impl XfadeKind {
             XfadeKind::WipeRight => select(q.b(), q.a(), x > (w * progress).fast_floor()),
             XfadeKind::WipeUp => select(q.a(), q.b(), y > (h * pp).fast_floor()),
             XfadeKind::WipeDown => select(q.b(), q.a(), y > (h * progress).fast_floor()),
-            XfadeKind::SlideLeft => {
-                let zx = x - (pp * w).fast_floor();
-                if zx >= 0.0 {
-                    q.b_at(zx, y)
-                } else {
-                    q.a_at(zx + w, y)
-                }
-            }
-            XfadeKind::SlideRight => {
-                let zx = x + (pp * w).fast_floor();
-                if zx < w {
-                    q.b_at(zx, y)
-                } else {
-                    q.a_at(zx - w, y)
-                }
-            }
-            XfadeKind::SlideUp => {
-                let zy = y - (pp * h).fast_floor();
-                if zy >= 0.0 {
-                    q.b_at(x, zy)
-                } else {
-                    q.a_at(x, zy + h)
-                }
-            }
-            XfadeKind::SlideDown => {
-                let zy = y + (pp * h).fast_floor();
-                if zy < h {
-                    q.b_at(x, zy)
-                } else {
-                    q.a_at(x, zy - h)
-                }
-            }
-            XfadeKind::CircleCrop => {
-                let (cx, cy) = q.half();
-                let t = 2.0 * (pp - 0.5).abs();
-                let z = t * t * t * (cx * cx + cy * cy).sqrt();
-                let dx = x - cx;
-                let dy = y - cy;
-                let dist = (dx * dx + dy * dy).sqrt();
-                if z < dist {
-                    BLACK
-                } else if pp < 0.5 {
-                    q.b()
-                } else {
-                    q.a()
-                }
-            }
-            XfadeKind::RectCrop => {
-                let (cx, cy) = q.half();
-                let zh = ((pp - 0.5).abs() * h).fast_floor();
-                let zw = ((pp - 0.5).abs() * w).fast_floor();
-                let inside = (x - cx).abs() < zw && (y - cy).abs() < zh;
-                if !inside {
-                    BLACK
-                } else if pp < 0.5 {
-                    q.b()
-                } else {
-                    q.a()
-                }
-            }
-            XfadeKind::Distance => {
-                let a = q.a();
-                let b = q.b();
-                let d = [a[0] - b[0], a[1] - b[1], a[2] - b[2], a[3] - b[3]];
-                let sum = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + d[3] * d[3];
-                let k = if sum.sqrt() <= pp { 1.0 } else { 0.0 };
-                mix4(mix4(a, b, k), b, pp)
-            }
+            XfadeKind::SlideLeft => slideleft(&q),
+            XfadeKind::SlideRight => slideright(&q),
+            XfadeKind::SlideUp => slideup(&q),
+            XfadeKind::SlideDown => slidedown(&q),
+            XfadeKind::CircleCrop => circlecrop(&q),
+            XfadeKind::RectCrop => rectcrop(&q),
+            XfadeKind::Distance => distance(&q),
             XfadeKind::FadeBlack => fade_via(q.a(), BLACK, BLACK, q.b(), pp),
             XfadeKind::FadeWhite => fade_via(q.a(), WHITE, WHITE, q.b(), pp),
-            XfadeKind::Radial => {
-                let (cx, cy) = q.half();
-                let dx = x - cx;
-                let dy = y - cy;
-                // atan2(0, 0) is 0 in C but undefined in WGSL: the centre pixel gets C's value.
-                let angle = if dx == 0.0 && dy == 0.0 {
-                    0.0
-                } else {
-                    dx.atan2(dy)
-                };
-                let sm = angle - (pp - 0.5) * 7.853_981_5;
-                q.smooth(sm)
-            }
+            XfadeKind::Radial => radial(&q),
             XfadeKind::SmoothLeft => q.smooth(1.0 + x / w - pp * 2.0),
             XfadeKind::SmoothRight => q.smooth(1.0 + (w - 1.0 - x) / w - pp * 2.0),
             XfadeKind::SmoothUp => q.smooth(1.0 + y / h - pp * 2.0),
             XfadeKind::SmoothDown => q.smooth(1.0 + (h - 1.0 - y) / h - pp * 2.0),
-            XfadeKind::CircleOpen => {
-                let (cx, cy) = q.half();
-                let z = (cx * cx + cy * cy).sqrt();
-                let r = (pp - 0.5) * 3.0;
-                let dx = x - cx;
-                let dy = y - cy;
-                let sm = (dx * dx + dy * dy).sqrt() / z + r;
-                mix4(q.a(), q.b(), smoothstep(0.0, 1.0, sm))
-            }
-            XfadeKind::CircleClose => {
-                let (cx, cy) = q.half();
-                let z = (cx * cx + cy * cy).sqrt();
-                let r = (progress - 0.5) * 3.0;
-                let dx = x - cx;
-                let dy = y - cy;
-                q.smooth((dx * dx + dy * dy).sqrt() / z + r)
-            }
-            XfadeKind::VertOpen => {
-                let w2 = w * 0.5;
-                q.smooth(2.0 - ((x - w2) / w2).abs() - pp * 2.0)
-            }
-            XfadeKind::VertClose => {
-                let w2 = w * 0.5;
-                q.smooth(1.0 + ((x - w2) / w2).abs() - pp * 2.0)
-            }
-            XfadeKind::HorzOpen => {
-                let h2 = h * 0.5;
-                q.smooth(2.0 - ((y - h2) / h2).abs() - pp * 2.0)
-            }
-            XfadeKind::HorzClose => {
-                let h2 = h * 0.5;
-                q.smooth(1.0 + ((y - h2) / h2).abs() - pp * 2.0)
-            }
-            XfadeKind::Dissolve => {
-                let sm = frand(x as u32, y as u32) * 2.0 + pp * 2.0 - 1.5;
-                select(q.b(), q.a(), sm >= 0.5)
-            }
-            XfadeKind::Pixelize => {
-                let d = pp.min(progress);
-                let dist = (d * 50.0).fast_ceil() / 50.0;
-                let sq = 2.0 * dist * w.min(h) / 20.0;
-                let (mut sx, mut sy) = (x, y);
-                if dist > 0.0 {
-                    sx = (((x / sq).fast_floor() + 0.5) * sq)
-                        .min(w - 1.0)
-                        .fast_floor();
-                    sy = (((y / sq).fast_floor() + 0.5) * sq)
-                        .min(h - 1.0)
-                        .fast_floor();
-                }
-                mix4(q.a_at(sx, sy), q.b_at(sx, sy), pp)
-            }
+            XfadeKind::CircleOpen => circleopen(&q),
+            XfadeKind::CircleClose => circleclose(&q),
+            XfadeKind::VertOpen => vertopen(&q),
+            XfadeKind::VertClose => vertclose(&q),
+            XfadeKind::HorzOpen => horzopen(&q),
+            XfadeKind::HorzClose => horzclose(&q),
+            XfadeKind::Dissolve => dissolve(&q),
+            XfadeKind::Pixelize => pixelize(&q),
             XfadeKind::DiagTl => q.smooth(1.0 + x / w * y / h - pp * 2.0),
             XfadeKind::DiagTr => q.smooth(1.0 + (w - 1.0 - x) / w * y / h - pp * 2.0),
             XfadeKind::DiagBl => q.smooth(1.0 + x / w * (h - 1.0 - y) / h - pp * 2.0),
             XfadeKind::DiagBr => q.smooth(1.0 + (w - 1.0 - x) / w * (h - 1.0 - y) / h - pp * 2.0),
             XfadeKind::HlSlice => q.slice(x / w, 10.0 * x / w),
-            XfadeKind::HrSlice => {
-                let f = (w - 1.0 - x) / w;
-                q.slice(f, 10.0 * f)
-            }
+            XfadeKind::HrSlice => hrslice(&q),
             XfadeKind::VuSlice => q.slice(y / h, 10.0 * y / h),
-            XfadeKind::VdSlice => {
-                let f = (h - 1.0 - y) / h;
-                q.slice(f, 10.0 * f)
-            }
-            XfadeKind::HBlur => {
-                let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
-                let size = (1.0 + (w * 0.5).fast_floor() * prog).fast_floor();
-                // Box of `size` pixels starting at x, cut at the right edge (xfade's running
-                // sum, computed directly).
-                let n = size.min(w - x);
-                let mut sa = [0.0f32; 4];
-                let mut sb = [0.0f32; 4];
-                let mut i = 0.0;
-                while i < n {
-                    let a = q.a_at(x + i, y);
-                    let b = q.b_at(x + i, y);
-                    for c in 0..4 {
-                        sa[c] += a[c];
-                        sb[c] += b[c];
-                    }
-                    i += 1.0;
-                }
-                mix4(sa.map(|v| v / n), sb.map(|v| v / n), pp)
-            }
-            XfadeKind::FadeGrays => {
-                let a = q.a();
-                let b = q.b();
-                let ya = (a[0] + a[1] + a[2]) / 3.0;
-                let yb = (b[0] + b[1] + b[2]) / 3.0;
-                fade_via(a, [ya, ya, ya, a[3]], [yb, yb, yb, b[3]], b, pp)
-            }
-            XfadeKind::WipeTl => {
-                let zw = (w * pp).fast_floor();
-                let zh = (h * pp).fast_floor();
-                select(q.b(), q.a(), y <= zh && x <= zw)
-            }
-            XfadeKind::WipeTr => {
-                let zw = (w * progress).fast_floor();
-                let zh = (h * pp).fast_floor();
-                select(q.b(), q.a(), y <= zh && x > zw)
-            }
-            XfadeKind::WipeBl => {
-                let zw = (w * pp).fast_floor();
-                let zh = (h * progress).fast_floor();
-                select(q.b(), q.a(), y > zh && x <= zw)
-            }
-            XfadeKind::WipeBr => {
-                let zh = (h * progress).fast_floor();
-                let zw = (w * progress).fast_floor();
-                select(q.b(), q.a(), y > zh && x > zw)
-            }
-            XfadeKind::SqueezeH => {
-                // xfade divides by zero at the end (pp = 0); that frame is all TO here.
-                if pp <= 0.0 {
-                    return q.b();
-                }
-                let z = 0.5 + (y / h - 0.5) / pp;
-                if !(0.0..=1.0).contains(&z) {
-                    return q.b();
-                }
-                q.a_at(x, (z * (h - 1.0)).round_ties_even())
-            }
-            XfadeKind::SqueezeV => {
-                if pp <= 0.0 {
-                    return q.b();
-                }
-                let z = 0.5 + (x / w - 0.5) / pp;
-                if !(0.0..=1.0).contains(&z) {
-                    return q.b();
-                }
-                q.a_at((z * (w - 1.0)).round_ties_even(), y)
-            }
-            XfadeKind::ZoomIn => {
-                let zf = smoothstep(0.5, 1.0, pp);
-                let u = 0.5 + (x / w - 0.5) * zf;
-                let v = 0.5 + (y / h - 0.5) * zf;
-                let zv = q.a_at((u * (w - 1.0)).fast_ceil(), (v * (h - 1.0)).fast_ceil());
-                mix4(zv, q.b(), smoothstep(0.0, 0.5, pp))
-            }
+            XfadeKind::VdSlice => vdslice(&q),
+            XfadeKind::HBlur => hblur(&q),
+            XfadeKind::FadeGrays => fadegrays(&q),
+            XfadeKind::WipeTl => wipetl(&q),
+            XfadeKind::WipeTr => wipetr(&q),
+            XfadeKind::WipeBl => wipebl(&q),
+            XfadeKind::WipeBr => wipebr(&q),
+            XfadeKind::SqueezeH => squeezeh(&q),
+            XfadeKind::SqueezeV => squeezev(&q),
+            XfadeKind::ZoomIn => zoomin(&q),
             XfadeKind::FadeFast => q.fade_pow(false),
             XfadeKind::FadeSlow => q.fade_pow(true),
             XfadeKind::HlWind => q.wind(1.0 - x / w, frand(0, y as u32)),
             XfadeKind::HrWind => q.wind(x / w, frand(0, y as u32)),
             XfadeKind::VuWind => q.wind(1.0 - y / h, frand(x as u32, 0)),
             XfadeKind::VdWind => q.wind(y / h, frand(x as u32, 0)),
-            XfadeKind::CoverLeft => {
-                let zx = x - (pp * w).fast_floor();
-                if zx >= 0.0 {
-                    q.b_at(zx, y)
-                } else {
-                    q.a()
-                }
-            }
-            XfadeKind::CoverRight => {
-                let zx = x + (pp * w).fast_floor();
-                if zx < w {
-                    q.b_at(zx, y)
-                } else {
-                    q.a()
-                }
-            }
-            XfadeKind::CoverUp => {
-                let zy = y - (pp * h).fast_floor();
-                if zy >= 0.0 {
-                    q.b_at(x, zy)
-                } else {
-                    q.a()
-                }
-            }
-            XfadeKind::CoverDown => {
-                let zy = y + (pp * h).fast_floor();
-                if zy < h {
-                    q.b_at(x, zy)
-                } else {
-                    q.a()
-                }
-            }
-            XfadeKind::RevealLeft => {
-                let zx = x - (pp * w).fast_floor();
-                if zx >= 0.0 {
-                    q.b()
-                } else {
-                    q.a_at(zx + w, y)
-                }
-            }
-            XfadeKind::RevealRight => {
-                let zx = x + (pp * w).fast_floor();
-                if zx < w {
-                    q.b()
-                } else {
-                    q.a_at(zx - w, y)
-                }
-            }
-            XfadeKind::RevealUp => {
-                let zy = y - (pp * h).fast_floor();
-                if zy >= 0.0 {
-                    q.b()
-                } else {
-                    q.a_at(x, zy + h)
-                }
-            }
-            XfadeKind::RevealDown => {
-                let zy = y + (pp * h).fast_floor();
-                if zy < h {
-                    q.b()
-                } else {
-                    q.a_at(x, zy - h)
-                }
-            }
+            XfadeKind::CoverLeft => coverleft(&q),
+            XfadeKind::CoverRight => coverright(&q),
+            XfadeKind::CoverUp => coverup(&q),
+            XfadeKind::CoverDown => coverdown(&q),
+            XfadeKind::RevealLeft => revealleft(&q),
+            XfadeKind::RevealRight => revealright(&q),
+            XfadeKind::RevealUp => revealup(&q),
+            XfadeKind::RevealDown => revealdown(&q),
         }
+    }
+}
+
+// One function per multi-line kind, named as its `xfade_<name>` twin in xfade.wgsl; inlined so
+// that the CPU backend's per-kind pixel loops still hoist the per-frame terms.
+
+#[inline(always)]
+fn slideleft<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, pp) = (q.x, q.y, q.w, q.pp);
+    let zx = x - (pp * w).fast_floor();
+    if zx >= 0.0 {
+        q.b_at(zx, y)
+    } else {
+        q.a_at(zx + w, y)
+    }
+}
+
+#[inline(always)]
+fn slideright<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, pp) = (q.x, q.y, q.w, q.pp);
+    let zx = x + (pp * w).fast_floor();
+    if zx < w {
+        q.b_at(zx, y)
+    } else {
+        q.a_at(zx - w, y)
+    }
+}
+
+#[inline(always)]
+fn slideup<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, h, pp) = (q.x, q.y, q.h, q.pp);
+    let zy = y - (pp * h).fast_floor();
+    if zy >= 0.0 {
+        q.b_at(x, zy)
+    } else {
+        q.a_at(x, zy + h)
+    }
+}
+
+#[inline(always)]
+fn slidedown<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, h, pp) = (q.x, q.y, q.h, q.pp);
+    let zy = y + (pp * h).fast_floor();
+    if zy < h {
+        q.b_at(x, zy)
+    } else {
+        q.a_at(x, zy - h)
+    }
+}
+
+#[inline(always)]
+fn circlecrop<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, pp) = (q.x, q.y, q.pp);
+    let (cx, cy) = q.half();
+    let t = 2.0 * (pp - 0.5).abs();
+    let z = t * t * t * (cx * cx + cy * cy).sqrt();
+    let dx = x - cx;
+    let dy = y - cy;
+    let dist = (dx * dx + dy * dy).sqrt();
+    if z < dist {
+        BLACK
+    } else if pp < 0.5 {
+        q.b()
+    } else {
+        q.a()
+    }
+}
+
+#[inline(always)]
+fn rectcrop<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, h, pp) = (q.x, q.y, q.w, q.h, q.pp);
+    let (cx, cy) = q.half();
+    let zh = ((pp - 0.5).abs() * h).fast_floor();
+    let zw = ((pp - 0.5).abs() * w).fast_floor();
+    let inside = (x - cx).abs() < zw && (y - cy).abs() < zh;
+    if !inside {
+        BLACK
+    } else if pp < 0.5 {
+        q.b()
+    } else {
+        q.a()
+    }
+}
+
+#[inline(always)]
+fn distance<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let pp = q.pp;
+    let a = q.a();
+    let b = q.b();
+    let d = [a[0] - b[0], a[1] - b[1], a[2] - b[2], a[3] - b[3]];
+    let sum = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + d[3] * d[3];
+    let k = if sum.sqrt() <= pp { 1.0 } else { 0.0 };
+    mix4(mix4(a, b, k), b, pp)
+}
+
+#[inline(always)]
+fn radial<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, pp) = (q.x, q.y, q.pp);
+    let (cx, cy) = q.half();
+    let dx = x - cx;
+    let dy = y - cy;
+    // atan2(0, 0) is 0 in C but undefined in WGSL: the centre pixel gets C's value.
+    let angle = if dx == 0.0 && dy == 0.0 {
+        0.0
+    } else {
+        dx.atan2(dy)
+    };
+    let sm = angle - (pp - 0.5) * 7.853_981_5;
+    q.smooth(sm)
+}
+
+#[inline(always)]
+fn circleopen<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, pp) = (q.x, q.y, q.pp);
+    let (cx, cy) = q.half();
+    let z = (cx * cx + cy * cy).sqrt();
+    let r = (pp - 0.5) * 3.0;
+    let dx = x - cx;
+    let dy = y - cy;
+    let sm = (dx * dx + dy * dy).sqrt() / z + r;
+    mix4(q.a(), q.b(), smoothstep(0.0, 1.0, sm))
+}
+
+#[inline(always)]
+fn circleclose<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, progress) = (q.x, q.y, q.progress);
+    let (cx, cy) = q.half();
+    let z = (cx * cx + cy * cy).sqrt();
+    let r = (progress - 0.5) * 3.0;
+    let dx = x - cx;
+    let dy = y - cy;
+    q.smooth((dx * dx + dy * dy).sqrt() / z + r)
+}
+
+#[inline(always)]
+fn vertopen<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, w, pp) = (q.x, q.w, q.pp);
+    let w2 = w * 0.5;
+    q.smooth(2.0 - ((x - w2) / w2).abs() - pp * 2.0)
+}
+
+#[inline(always)]
+fn vertclose<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, w, pp) = (q.x, q.w, q.pp);
+    let w2 = w * 0.5;
+    q.smooth(1.0 + ((x - w2) / w2).abs() - pp * 2.0)
+}
+
+#[inline(always)]
+fn horzopen<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (y, h, pp) = (q.y, q.h, q.pp);
+    let h2 = h * 0.5;
+    q.smooth(2.0 - ((y - h2) / h2).abs() - pp * 2.0)
+}
+
+#[inline(always)]
+fn horzclose<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (y, h, pp) = (q.y, q.h, q.pp);
+    let h2 = h * 0.5;
+    q.smooth(1.0 + ((y - h2) / h2).abs() - pp * 2.0)
+}
+
+#[inline(always)]
+fn dissolve<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, pp) = (q.x, q.y, q.pp);
+    let sm = frand(x as u32, y as u32) * 2.0 + pp * 2.0 - 1.5;
+    select(q.b(), q.a(), sm >= 0.5)
+}
+
+#[inline(always)]
+fn pixelize<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, h, progress, pp) = (q.x, q.y, q.w, q.h, q.progress, q.pp);
+    let d = pp.min(progress);
+    let dist = (d * 50.0).fast_ceil() / 50.0;
+    let sq = 2.0 * dist * w.min(h) / 20.0;
+    let (mut sx, mut sy) = (x, y);
+    if dist > 0.0 {
+        sx = (((x / sq).fast_floor() + 0.5) * sq)
+            .min(w - 1.0)
+            .fast_floor();
+        sy = (((y / sq).fast_floor() + 0.5) * sq)
+            .min(h - 1.0)
+            .fast_floor();
+    }
+    mix4(q.a_at(sx, sy), q.b_at(sx, sy), pp)
+}
+
+#[inline(always)]
+fn hrslice<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, w) = (q.x, q.w);
+    let f = (w - 1.0 - x) / w;
+    q.slice(f, 10.0 * f)
+}
+
+#[inline(always)]
+fn vdslice<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (y, h) = (q.y, q.h);
+    let f = (h - 1.0 - y) / h;
+    q.slice(f, 10.0 * f)
+}
+
+#[inline(always)]
+fn hblur<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, progress, pp) = (q.x, q.y, q.w, q.progress, q.pp);
+    let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
+    let size = (1.0 + (w * 0.5).fast_floor() * prog).fast_floor();
+    // Box of `size` pixels starting at x, cut at the right edge (xfade's running
+    // sum, computed directly).
+    let n = size.min(w - x);
+    let mut sa = [0.0f32; 4];
+    let mut sb = [0.0f32; 4];
+    let mut i = 0.0;
+    while i < n {
+        let a = q.a_at(x + i, y);
+        let b = q.b_at(x + i, y);
+        for c in 0..4 {
+            sa[c] += a[c];
+            sb[c] += b[c];
+        }
+        i += 1.0;
+    }
+    mix4(sa.map(|v| v / n), sb.map(|v| v / n), pp)
+}
+
+#[inline(always)]
+fn fadegrays<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let pp = q.pp;
+    let a = q.a();
+    let b = q.b();
+    let ya = (a[0] + a[1] + a[2]) / 3.0;
+    let yb = (b[0] + b[1] + b[2]) / 3.0;
+    fade_via(a, [ya, ya, ya, a[3]], [yb, yb, yb, b[3]], b, pp)
+}
+
+#[inline(always)]
+fn wipetl<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, h, pp) = (q.x, q.y, q.w, q.h, q.pp);
+    let zw = (w * pp).fast_floor();
+    let zh = (h * pp).fast_floor();
+    select(q.b(), q.a(), y <= zh && x <= zw)
+}
+
+#[inline(always)]
+fn wipetr<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, h, progress, pp) = (q.x, q.y, q.w, q.h, q.progress, q.pp);
+    let zw = (w * progress).fast_floor();
+    let zh = (h * pp).fast_floor();
+    select(q.b(), q.a(), y <= zh && x > zw)
+}
+
+#[inline(always)]
+fn wipebl<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, h, progress, pp) = (q.x, q.y, q.w, q.h, q.progress, q.pp);
+    let zw = (w * pp).fast_floor();
+    let zh = (h * progress).fast_floor();
+    select(q.b(), q.a(), y > zh && x <= zw)
+}
+
+#[inline(always)]
+fn wipebr<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, h, progress) = (q.x, q.y, q.w, q.h, q.progress);
+    let zh = (h * progress).fast_floor();
+    let zw = (w * progress).fast_floor();
+    select(q.b(), q.a(), y > zh && x > zw)
+}
+
+#[inline(always)]
+fn squeezeh<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, h, pp) = (q.x, q.y, q.h, q.pp);
+    // xfade divides by zero at the end (pp = 0); that frame is all TO here.
+    if pp <= 0.0 {
+        return q.b();
+    }
+    let z = 0.5 + (y / h - 0.5) / pp;
+    if !(0.0..=1.0).contains(&z) {
+        return q.b();
+    }
+    q.a_at(x, (z * (h - 1.0)).round_ties_even())
+}
+
+#[inline(always)]
+fn squeezev<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, pp) = (q.x, q.y, q.w, q.pp);
+    if pp <= 0.0 {
+        return q.b();
+    }
+    let z = 0.5 + (x / w - 0.5) / pp;
+    if !(0.0..=1.0).contains(&z) {
+        return q.b();
+    }
+    q.a_at((z * (w - 1.0)).round_ties_even(), y)
+}
+
+#[inline(always)]
+fn zoomin<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, h, pp) = (q.x, q.y, q.w, q.h, q.pp);
+    let zf = smoothstep(0.5, 1.0, pp);
+    let u = 0.5 + (x / w - 0.5) * zf;
+    let v = 0.5 + (y / h - 0.5) * zf;
+    let zv = q.a_at((u * (w - 1.0)).fast_ceil(), (v * (h - 1.0)).fast_ceil());
+    mix4(zv, q.b(), smoothstep(0.0, 0.5, pp))
+}
+
+#[inline(always)]
+fn coverleft<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, pp) = (q.x, q.y, q.w, q.pp);
+    let zx = x - (pp * w).fast_floor();
+    if zx >= 0.0 {
+        q.b_at(zx, y)
+    } else {
+        q.a()
+    }
+}
+
+#[inline(always)]
+fn coverright<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, pp) = (q.x, q.y, q.w, q.pp);
+    let zx = x + (pp * w).fast_floor();
+    if zx < w {
+        q.b_at(zx, y)
+    } else {
+        q.a()
+    }
+}
+
+#[inline(always)]
+fn coverup<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, h, pp) = (q.x, q.y, q.h, q.pp);
+    let zy = y - (pp * h).fast_floor();
+    if zy >= 0.0 {
+        q.b_at(x, zy)
+    } else {
+        q.a()
+    }
+}
+
+#[inline(always)]
+fn coverdown<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, h, pp) = (q.x, q.y, q.h, q.pp);
+    let zy = y + (pp * h).fast_floor();
+    if zy < h {
+        q.b_at(x, zy)
+    } else {
+        q.a()
+    }
+}
+
+#[inline(always)]
+fn revealleft<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, pp) = (q.x, q.y, q.w, q.pp);
+    let zx = x - (pp * w).fast_floor();
+    if zx >= 0.0 {
+        q.b()
+    } else {
+        q.a_at(zx + w, y)
+    }
+}
+
+#[inline(always)]
+fn revealright<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, w, pp) = (q.x, q.y, q.w, q.pp);
+    let zx = x + (pp * w).fast_floor();
+    if zx < w {
+        q.b()
+    } else {
+        q.a_at(zx - w, y)
+    }
+}
+
+#[inline(always)]
+fn revealup<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, h, pp) = (q.x, q.y, q.h, q.pp);
+    let zy = y - (pp * h).fast_floor();
+    if zy >= 0.0 {
+        q.b()
+    } else {
+        q.a_at(x, zy + h)
+    }
+}
+
+#[inline(always)]
+fn revealdown<P: Picture>(q: &Px<'_, P>) -> Rgba {
+    let (x, y, h, pp) = (q.x, q.y, q.h, q.pp);
+    let zy = y + (pp * h).fast_floor();
+    if zy < h {
+        q.b()
+    } else {
+        q.a_at(x, zy - h)
     }
 }
 
