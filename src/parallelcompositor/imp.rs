@@ -369,25 +369,30 @@ impl ElementImpl for ParallelCompositor {
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static TEMPLATES: Lazy<Vec<gst::PadTemplate>> = Lazy::new(|| {
-            let src = gst::PadTemplate::with_gtype(
-                "src",
-                gst::PadDirection::Src,
-                gst::PadPresence::Always,
-                &ParallelCompositor::src_template_caps(),
-                gst_base::AggregatorPad::static_type(),
-            );
-            let sink = gst::PadTemplate::with_gtype(
-                "sink_%u",
-                gst::PadDirection::Sink,
-                gst::PadPresence::Request,
-                &ParallelCompositor::sink_template_caps(),
-                super::ParallelCompositorPad::static_type(),
-            );
-            // Static caps and a known pad type: creating these cannot fail.
-            vec![
-                src.expect("src pad template"),
-                sink.expect("sink pad template"),
+            use gst::{PadDirection as D, PadPresence as P};
+            [
+                (
+                    "src",
+                    D::Src,
+                    P::Always,
+                    ParallelCompositor::src_template_caps(),
+                    gst_base::AggregatorPad::static_type(),
+                ),
+                (
+                    "sink_%u",
+                    D::Sink,
+                    P::Request,
+                    ParallelCompositor::sink_template_caps(),
+                    super::ParallelCompositorPad::static_type(),
+                ),
             ]
+            .into_iter()
+            .map(|(name, direction, presence, caps, pad_type)| {
+                // Static caps and a known pad type: creating these cannot fail.
+                gst::PadTemplate::with_gtype(name, direction, presence, &caps, pad_type)
+                    .expect("pad template")
+            })
+            .collect()
         });
         TEMPLATES.as_ref()
     }
