@@ -5,6 +5,9 @@
 # The CPU backend (adapter=cpu) and the wgpu backend on the software adapter (adapter=software;
 # WGPU=0 leaves it out) against both peers, alternating in one run; CPU use of each.
 # usage: GST_PLUGIN_PATH=target/release RUNS=3 bench/export.sh [INPUT_DIR]
+# BASELINE=DIR adds the CPU backend of the plugin built in DIR (e.g. an earlier commit's
+# target/release) to the alternation, for before/after figures of a change; BASELINE_WGPU=1 adds its
+# wgpu backend on lavapipe too.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 peers=${PEERS:-$here/../../shared/bench}
@@ -39,6 +42,10 @@ ours() { # ADAPTER MODE [OUTFILE]
     filesrc location="$dir/a.mp4" ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after=180 ! pc.sink_0 \
     filesrc location="$dir/b.mp4" ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after=150 ! pc.sink_1
 }
+base_effects() { GST_PLUGIN_PATH=$BASELINE ours cpu effects; }
+base_export() { GST_PLUGIN_PATH=$BASELINE ours cpu export "$out/base.mp4"; }
+basewgpu_effects() { GST_PLUGIN_PATH=$BASELINE ours software effects; }
+basewgpu_export() { GST_PLUGIN_PATH=$BASELINE ours software export "$out/basewgpu.mp4"; }
 cpu_effects() { ours cpu effects; }
 cpu_export() { ours cpu export "$out/cpu.mp4"; }
 wgpu_effects() { ours software effects; }
@@ -57,7 +64,9 @@ timed() {
 fps() { awk "BEGIN{printf \"%.1f\", 300 / $1}"; }
 # WGPU=0 leaves out the wgpu backend on lavapipe (~2 minutes a run at 1080p).
 backends="cpu"
-[ "${WGPU:-1}" = 1 ] && backends="cpu wgpu"
+[ -n "${BASELINE:-}" ] && backends="base cpu"
+[ "${WGPU:-1}" = 1 ] && backends="$backends wgpu"
+[ -n "${BASELINE:-}" ] && [ "${BASELINE_WGPU:-0}" = 1 ] && backends="$backends basewgpu"
 for mode in effects export; do
   declare -A secs=() cpu=()
   for _ in $(seq "$runs"); do
@@ -80,6 +89,7 @@ for mode in effects export; do
   done
 done
 for a in $backends; do
+  case $a in base*) continue ;; esac
   adapter=$a; [ "$a" = wgpu ] && adapter=software
   echo "per-stage statistics of one $a effects run (ms per frame):"
   GST_DEBUG=parallelcompositor:4 ours "$adapter" effects 2>&1 | grep -o 'stats.*' | tail -1

@@ -16,6 +16,7 @@ use gst::glib;
 pub mod compose;
 pub mod cpu;
 pub mod effects;
+pub mod files;
 pub mod framereorder;
 pub mod gpu;
 pub mod parallelcompositor;

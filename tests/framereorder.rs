@@ -306,6 +306,10 @@ fn latency_query_adds_the_window_when_live() {
     let mut h = one_pad(&[("max-latency", "100000000")]);
     h.set_upstream_latency(gst::ClockTime::from_mseconds(10));
     assert_eq!(h.query_latency(), Some(gst::ClockTime::from_mseconds(110)));
+    // Near the end of time the sum saturates instead of wrapping around to a few ms.
+    let mut h = one_pad(&[("max-latency", &(u64::MAX - 1).to_string())]);
+    h.set_upstream_latency(gst::ClockTime::from_mseconds(10));
+    assert_eq!(h.query_latency(), Some(gst::ClockTime::MAX));
 }
 
 #[test]

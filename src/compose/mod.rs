@@ -390,12 +390,15 @@ pub struct Placement {
     pub xpos: f64,
     /// Top edge in output pixels.
     pub ypos: f64,
-    /// Width in output pixels; 0 = the cropped source width.
+    /// Width in output pixels; 0 = the cropped source width (unless `literal_size`).
     pub width: f64,
-    /// Height in output pixels; 0 = the cropped source height.
+    /// Height in output pixels; 0 = the cropped source height (unless `literal_size`).
     pub height: f64,
     /// Stretch or keep the aspect ratio.
     pub sizing: SizingPolicy,
+    /// Whether width and height (each) are taken as they are, 0 meaning an empty layer: for
+    /// animated sizes, which must shrink to nothing rather than jump back to the source size.
+    pub literal_size: (bool, bool),
 }
 
 impl Placement {
@@ -403,8 +406,16 @@ impl Placement {
     /// showing `crop`. `None` when the crop leaves nothing or the size is zero.
     pub fn resolve(&self, src_w: u32, src_h: u32, par: f64, crop: &Crop) -> Option<Rect> {
         let (_, _, cw, ch) = crop.window(src_w, src_h)?;
-        let w = if self.width > 0.0 { self.width } else { cw };
-        let h = if self.height > 0.0 { self.height } else { ch };
+        let w = if self.width > 0.0 || self.literal_size.0 {
+            self.width
+        } else {
+            cw
+        };
+        let h = if self.height > 0.0 || self.literal_size.1 {
+            self.height
+        } else {
+            ch
+        };
         if w <= 0.0 || h <= 0.0 {
             return None;
         }
@@ -520,6 +531,7 @@ mod tests {
             width: 100.0,
             height: 100.0,
             sizing: SizingPolicy::KeepAspectRatio,
+            literal_size: (false, false),
         };
         let r = p.resolve(64, 32, 1.0, &Crop::default()).unwrap();
         assert_eq!(
@@ -572,6 +584,12 @@ mod tests {
             ..Default::default()
         };
         assert!(natural.resolve(64, 32, 1.0, &all).is_none());
+        // An animated size is literal: 0 is nothing, not the source size.
+        let animated = Placement {
+            literal_size: (true, false),
+            ..natural
+        };
+        assert!(animated.resolve(64, 32, 1.0, &crop).is_none());
     }
 }
 

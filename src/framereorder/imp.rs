@@ -181,10 +181,10 @@ impl FrameReorder {
         if s.max_latency > gst::ClockTime::ZERO {
             return Some(s.max_latency);
         }
-        state
-            .window
-            .frame_duration()
-            .map(|d| gst::ClockTime::from_nseconds(d * u64::from(s.max_frames)))
+        state.window.frame_duration().map(|d| {
+            let ns = d.saturating_mul(u64::from(s.max_frames));
+            gst::ClockTime::from_nseconds(ns.min(gst::ClockTime::MAX.nseconds()))
+        })
     }
 
     fn sink_chain(
@@ -724,7 +724,12 @@ impl FrameReorder {
                 self.task_cond.notify_one();
                 drop(state);
                 gst::debug!(CAT, obj = pad, "latency: live {} + {}", live, ours);
-                q.set(live, min + ours, max.map(|m| m + ours));
+                // Saturating: a max-latency near the end of time must not wrap around.
+                q.set(
+                    live,
+                    min.saturating_add(ours),
+                    max.map(|m| m.saturating_add(ours)),
+                );
                 true
             }
             _ => gst::Pad::query_default(pad, Some(&*self.obj()), query),
@@ -837,8 +842,10 @@ impl ObjectImpl for FrameReorder {
                 settings.max_frames = value.get().expect("type checked upstream");
             }
             "max-latency" => {
+                // u64::MAX is GST_CLOCK_TIME_NONE: the largest time is one less.
+                let ns: u64 = value.get().expect("type checked upstream");
                 settings.max_latency =
-                    gst::ClockTime::from_nseconds(value.get().expect("type checked upstream"));
+                    gst::ClockTime::from_nseconds(ns.min(gst::ClockTime::MAX.nseconds()));
             }
             "missing-policy" => {
                 settings.missing_policy = value.get().expect("type checked upstream");

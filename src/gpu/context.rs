@@ -120,7 +120,14 @@ fn pick_adapter(choice: AdapterChoice) -> Result<wgpu::Adapter, GpuError> {
                 AdapterChoice::Software => "a software",
             };
             let found = if seen.is_empty() {
-                "no Vulkan adapter at all".to_string()
+                match std::env::var("WGPU_BACKEND") {
+                    Ok(v) if backends.is_empty() => format!(
+                        "no adapter: WGPU_BACKEND={v:?} names no backend wgpu knows (vulkan, gl, \
+                         metal, dx12); unset it to use Vulkan"
+                    ),
+                    Ok(v) => format!("no adapter on the backends WGPU_BACKEND={v:?} selects"),
+                    Err(_) => "no Vulkan adapter at all".to_string(),
+                }
             } else {
                 format!("only {}", seen.join(", "))
             };

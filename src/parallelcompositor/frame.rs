@@ -68,14 +68,34 @@ impl Look {
     }
 }
 
-/// Decodes `path` (PNG or JPEG) into straight RGBA.
+/// The largest image side decoded (a 16k image is far beyond any output; larger is an error
+/// rather than gigabytes of pixels).
+const IMAGE_MAX_SIDE: u32 = 16384;
+/// The most memory one decoded image may take.
+const IMAGE_MAX_ALLOC: u64 = 1024 * 1024 * 1024;
+
+/// Decodes `path` (PNG or JPEG) into straight RGBA. Truncated files are errors, not grey rows.
 pub(super) fn load_image(path: &str) -> Result<Arc<RgbaImage>, String> {
-    let decoded = image::ImageReader::open(path)
-        .map_err(|e| format!("cannot open {path}: {e}"))?
+    let bytes = crate::files::read_bytes(path, "image", crate::files::IMAGE_FILE_LIMIT)?;
+    // The JPEG decoder fills what a truncated file lacks: require the end-of-image marker.
+    if bytes.starts_with(&[0xff, 0xd8]) && !jpeg_complete(&bytes) {
+        return Err(format!(
+            "cannot decode {path}: the JPEG file is truncated (no end-of-image marker)"
+        ));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(IMAGE_MAX_SIDE);
+    limits.max_image_height = Some(IMAGE_MAX_SIDE);
+    limits.max_alloc = Some(IMAGE_MAX_ALLOC);
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| format!("cannot read {path}: {e}"))?
+        .map_err(|e| format!("cannot read {path}: {e}"))?;
+    reader.limits(limits);
+    let decoded = reader
         .decode()
-        .map_err(|e| format!("cannot decode {path}: {e}"))?
+        .map_err(|e| {
+            format!("cannot decode {path}: {e} (images up to {IMAGE_MAX_SIDE} pixels a side)")
+        })?
         .into_rgba8();
     let (width, height) = decoded.dimensions();
     if width == 0 || height == 0 {
@@ -86,6 +106,12 @@ pub(super) fn load_image(path: &str) -> Result<Arc<RgbaImage>, String> {
         height,
         data: decoded.into_raw(),
     }))
+}
+
+/// Whether a JPEG file ends with its end-of-image marker (trailing zero padding allowed).
+fn jpeg_complete(bytes: &[u8]) -> bool {
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    bytes[..end].ends_with(&[0xff, 0xd9])
 }
 
 /// Parses the timeline from a file or a string; the error names where and what.
@@ -100,7 +126,7 @@ pub(super) fn load_timeline(
         }
         (Some(path), None) => (
             path.to_string(),
-            std::fs::read_to_string(path).map_err(|e| format!("timeline {path}: {e}"))?,
+            crate::files::read_text(path, "timeline", crate::files::TEXT_LIMIT)?,
         ),
         (None, Some(text)) => ("timeline-string".to_string(), text.to_string()),
         (None, None) => return Ok(None),
@@ -120,6 +146,12 @@ fn settings_at(
     seconds: f64,
 ) -> PadSettings {
     let mut s = base;
+    let name = pad.name();
+    let animated = |property: &str| {
+        pad.control_binding(property).is_some()
+            || timeline.is_some_and(|tl| tl.value_at(&name, property, seconds).is_some())
+    };
+    s.animated_size = (animated("width"), animated("height"));
     if let Some(at) = at {
         for n in NUMBERS {
             if let Some(v) = pad.value(n.name, at).and_then(|v| v.get::<f64>().ok()) {
@@ -128,7 +160,6 @@ fn settings_at(
         }
     }
     if let Some(tl) = timeline {
-        let name = pad.name();
         for n in NUMBERS {
             if let Some(v) = tl.value_at(&name, n.name, seconds) {
                 (n.set)(&mut s, v.clamp(n.min, n.max));

@@ -443,7 +443,7 @@ impl AggregatorImpl for ParallelCompositor {
         if settings.background == BackgroundKind::Image && image.is_none() {
             return Err(gst::error_msg!(
                 gst::ResourceError::Settings,
-                ["background=image needs background-image (a PNG or JPEG file)"]
+                ("background=image needs background-image (a PNG or JPEG file)")
             ));
         }
         let transitions = transitions::compile(

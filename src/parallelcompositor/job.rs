@@ -52,11 +52,21 @@ pub(super) struct JobFailure {
     pub error: RenderError,
     /// The pad of `error`'s layer, when it names one.
     pub pad: Option<String>,
+    /// The output frame's timestamp.
+    pub pts: Option<gst::ClockTime>,
 }
 
 impl JobFailure {
     fn frame(error: RenderError) -> Self {
-        JobFailure { error, pad: None }
+        Self::at(error, None)
+    }
+
+    fn at(error: RenderError, pad: Option<String>) -> Self {
+        JobFailure {
+            error,
+            pad,
+            pts: None,
+        }
     }
 }
 
@@ -149,6 +159,38 @@ impl std::fmt::Debug for FrameWorker {
     }
 }
 
+/// Checks that every plane of `frame`, as its video meta (or the caps) lays it out, lies inside
+/// the buffer's `size` bytes: a meta whose offsets or strides do not fit would have the
+/// renderers read past the mapped memory.
+fn check_layout(
+    frame: &gst_video::VideoFrameRef<&gst::BufferRef>,
+    format: PixelFormat,
+    size: usize,
+) -> Result<(), String> {
+    let info = frame.info();
+    for p in 0..format.n_planes() {
+        let (w, h, bpp) = format.plane_size(p, info.width(), info.height());
+        let (offset, stride) = (info.offset()[p], frame.plane_stride()[p]);
+        let row = (w * bpp) as usize;
+        let end = usize::try_from(stride)
+            .ok()
+            .filter(|&s| s >= row)
+            .and_then(|s| s.checked_mul(h as usize - 1))
+            .and_then(|n| n.checked_add(offset))
+            .and_then(|n| n.checked_add(row));
+        match end {
+            Some(end) if end <= size => {}
+            _ => {
+                return Err(format!(
+                    "input plane {p} does not fit its buffer: offset {offset}, stride {stride}, \
+                     {h} rows of {row} bytes in a buffer of {size} bytes (a bad GstVideoMeta?)"
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Maps `buffer` as `info` for reading.
 fn map_input<'b>(
     buffer: &'b gst::Buffer,
@@ -164,6 +206,13 @@ impl Worker for FrameWorker {
     type Error = JobFailure;
 
     fn run(&mut self, job: FrameJob) -> Result<FrameDone, JobFailure> {
+        let pts = job.output.pts();
+        self.render_job(job).map_err(|f| JobFailure { pts, ..f })
+    }
+}
+
+impl FrameWorker {
+    fn render_job(&mut self, job: FrameJob) -> Result<FrameDone, JobFailure> {
         fault::check(job.frame);
         let frames = job
             .layers
@@ -173,13 +222,13 @@ impl Worker for FrameWorker {
             .map_err(JobFailure::frame)?;
         let mut layers = Vec::with_capacity(frames.len());
         for (l, frame) in job.layers.iter().zip(&frames) {
-            let invalid = |message: String| JobFailure {
-                error: RenderError::invalid(message),
-                pad: Some(l.pad.clone()),
+            let invalid = |message: String| {
+                JobFailure::at(RenderError::invalid(message), Some(l.pad.clone()))
             };
             let format = pixel_format(l.info.format()).ok_or_else(|| {
                 invalid(format!("unsupported input format {:?}", l.info.format()))
             })?;
+            check_layout(frame, format, l.buffer.size()).map_err(invalid)?;
             let planes = (0..format.n_planes())
                 .map(|p| {
                     let data = frame
@@ -236,7 +285,7 @@ impl Worker for FrameWorker {
                     }
                     _ => None,
                 };
-                JobFailure { error, pad }
+                JobFailure::at(error, pad)
             };
             let plan = FramePlan::new(job.background, layers, job.transitions, &target)
                 .map_err(|e| named(e.into()))?;
@@ -286,10 +335,11 @@ pub(super) fn bus_error(sequence: u64, e: &JobError<JobFailure>) -> (glib::Error
         }
         JobError::Failed(f) => f,
     };
-    let at = failure
-        .pad
-        .as_ref()
-        .map_or(String::new(), |p| format!(" (pad {p})"));
+    let at = match (&failure.pad, failure.pts) {
+        (Some(p), Some(t)) => format!(" (pad {p}, at {t})"),
+        (Some(p), None) => format!(" (pad {p})"),
+        (None, _) => String::new(),
+    };
     match &failure.error {
         RenderError::InvalidFrame { message, .. } => (
             glib::Error::new(
@@ -377,6 +427,7 @@ mod tests {
         JobError::Failed(JobFailure {
             error,
             pad: pad.map(str::to_string),
+            pts: Some(gst::ClockTime::from_seconds(2)),
         })
     }
 

@@ -32,6 +32,9 @@ pub(super) struct PadSettings {
     pub border_color: u32,
     pub shadow: effects::Shadow,
     pub blur: f64,
+    /// Whether width / height are animated (a control binding or timeline keyframes): then
+    /// 0 means an empty card, not the input size.
+    pub animated_size: (bool, bool),
 }
 
 impl Default for PadSettings {
@@ -56,6 +59,7 @@ impl Default for PadSettings {
                 ..Default::default()
             },
             blur: 0.0,
+            animated_size: (false, false),
         }
     }
 }
@@ -147,6 +151,7 @@ impl PadSettings {
             width: self.width,
             height: self.height,
             sizing: self.sizing.into(),
+            literal_size: self.animated_size,
         };
         let dst = placement.resolve(src_w, src_h, par, &self.crop)?;
         let mut params =

@@ -209,9 +209,8 @@ pub(super) fn compile(
                     let (origin, text) = match (file, source) {
                         (Some(path), _) => (
                             path.clone(),
-                            std::fs::read_to_string(path).map_err(|e| {
-                                format!("{}: cannot read shader {path}: {e}", spec.origin)
-                            })?,
+                            crate::files::read_text(path, "shader", crate::files::TEXT_LIMIT)
+                                .map_err(|e| format!("{}: {e}", spec.origin))?,
                         ),
                         (None, Some(text)) => {
                             (format!("{} (inline shader)", spec.origin), text.clone())

@@ -216,6 +216,7 @@ impl ShaderProgram {
             locate(offset, e.message().to_string())
         })?;
         validate(&module, &full, &locate)?;
+        check_memory(&module, &locate)?;
         let defaults = if has_params {
             wgsl_param_defaults(source)
         } else {
@@ -343,6 +344,7 @@ impl ShaderProgram {
             entry.name = Self::ENTRY.to_string();
         }
         validate(&module, &full, &locate)?;
+        check_memory(&module, &locate)?;
         let defaults: Vec<(String, Vec<f64>)> = values
             .iter()
             .map(|d| {
@@ -457,6 +459,68 @@ fn validate(
         }
         locate(offset, message)
     })
+}
+
+/// The most bytes of private and function variables a transition may declare: every pixel
+/// (every GPU lane) holds its own copy, so a large array exhausts memory or crashes the driver
+/// (lavapipe) long before it is useful. 64 KiB is far beyond what a transition needs.
+pub const VARIABLE_BUDGET: u64 = 64 * 1024;
+
+/// Rejects a module whose private variables and the local variables of any one function add up
+/// to more than [`VARIABLE_BUDGET`], at the largest offending variable.
+fn check_memory(
+    module: &naga::Module,
+    locate: &dyn Fn(usize, String) -> ShaderError,
+) -> Result<(), ShaderError> {
+    let mut layouter = naga::proc::Layouter::default();
+    if let Err(e) = layouter.update(module.to_ctx()) {
+        return Err(locate(0, format!("a type is too large to lay out: {e}")));
+    }
+    let size = |ty: naga::Handle<naga::Type>| u64::from(layouter[ty].size);
+    // (bytes, name, span) of each variable.
+    let privates: Vec<(u64, String, naga::Span)> = module
+        .global_variables
+        .iter()
+        .filter(|(_, v)| {
+            matches!(
+                v.space,
+                naga::AddressSpace::Private | naga::AddressSpace::Function
+            )
+        })
+        .map(|(h, v)| {
+            let name = v.name.clone().unwrap_or_default();
+            (size(v.ty), name, module.global_variables.get_span(h))
+        })
+        .collect();
+    let functions = module
+        .functions
+        .iter()
+        .map(|(_, f)| f)
+        .chain(module.entry_points.iter().map(|e| &e.function));
+    let mut worst = None;
+    for f in std::iter::once(None).chain(functions.map(Some)) {
+        let mut vars = privates.clone();
+        if let Some(f) = f {
+            vars.extend(f.local_variables.iter().map(|(h, v)| {
+                let name = v.name.clone().unwrap_or_default();
+                (size(v.ty), name, f.local_variables.get_span(h))
+            }));
+        }
+        let total: u64 = vars.iter().map(|v| v.0).sum();
+        if total > VARIABLE_BUDGET && worst.as_ref().is_none_or(|(t, _)| total > *t) {
+            worst = vars.into_iter().max_by_key(|v| v.0).map(|v| (total, v));
+        }
+    }
+    match worst {
+        None => Ok(()),
+        Some((total, (bytes, name, span))) => Err(locate(
+            span.to_range().map_or(0, |r| r.start),
+            format!(
+                "the shader's variables take {total} bytes per pixel, over the budget of \
+                 {VARIABLE_BUDGET} bytes: `{name}` alone takes {bytes} bytes"
+            ),
+        )),
+    }
 }
 
 /// Whether `source` declares `struct NAME` (outside comments, roughly: a declaration at a
@@ -736,6 +800,17 @@ fn fill_uniforms(
     for f in fields {
         let values = match overrides.iter().find(|(n, _)| *n == f.name) {
             Some((_, value)) => {
+                let finite = match value {
+                    ParamValue::Number(v) => v.is_finite(),
+                    ParamValue::Numbers(v) => v.iter().all(|v| v.is_finite()),
+                    _ => true,
+                };
+                if !finite {
+                    return Err(format!(
+                        "uniform `{}` is not a finite number ({value:?})",
+                        f.name
+                    ));
+                }
                 let v = match value {
                     ParamValue::Number(v) => vec![*v; f.components as usize],
                     ParamValue::Bool(b) => vec![f64::from(u8::from(*b)); f.components as usize],
@@ -746,6 +821,15 @@ fn fill_uniforms(
                             f.name,
                             f.components,
                             v.len()
+                        ))
+                    }
+                    ParamValue::Text(t) if f.components > 1 => {
+                        return Err(format!(
+                            "uniform `{0}` is a vector of {1} numbers, not the text \"{t}\": \
+                             give them unquoted as an array, e.g. {0}=<{2}>",
+                            f.name,
+                            f.components,
+                            vec!["0.5"; f.components as usize].join(", ")
                         ))
                     }
                     ParamValue::Text(t) => {
@@ -860,6 +944,31 @@ vec4 transition(vec2 uv) {\n\
             i32::from_le_bytes(p.uniform_bytes[inv..inv + 4].try_into().unwrap()),
             1
         );
+    }
+
+    #[test]
+    fn huge_variables_are_rejected_at_their_declaration() {
+        let glsl = "vec4 transition(vec2 uv) {\n  float a[100000000];\n  a[0] = progress;\n  return mix(getFromColor(uv), getToColor(uv), a[0]);\n}\n";
+        let e = ShaderProgram::glsl("big.glsl", glsl, &[], &no_images).unwrap_err();
+        assert_eq!((e.origin.as_str(), e.line), ("big.glsl", 2), "{e}");
+        assert!(
+            e.message.contains("400000000 bytes") && e.message.contains("`a`"),
+            "{e}"
+        );
+        let glsl = "float g[50000];\nvec4 transition(vec2 uv) {\n  g[0] = progress;\n  return mix(getFromColor(uv), getToColor(uv), g[0]);\n}\n";
+        let e = ShaderProgram::glsl("global.glsl", glsl, &[], &no_images).unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+        assert!(
+            e.message.contains("budget") && e.message.contains("`g`"),
+            "{e}"
+        );
+        let wgsl = "var<private> big: array<vec4<f32>, 1000000>;\nfn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> {\n  big[0] = from_color(uv);\n  return big[0];\n}\n";
+        let e = ShaderProgram::wgsl("big.wgsl", wgsl, &[], &no_images).unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+        assert!(e.message.contains("16000000 bytes"), "{e}");
+        // A small table is fine.
+        let ok = "vec4 transition(vec2 uv) {\n  float k[25];\n  k[0] = progress;\n  return mix(getFromColor(uv), getToColor(uv), k[0]);\n}\n";
+        assert!(ShaderProgram::glsl("ok.glsl", ok, &[], &no_images).is_ok());
     }
 
     #[test]
