@@ -344,3 +344,37 @@ fn renegotiation_on_one_pad_drains_old_frames_first() {
         Some(true)
     );
 }
+
+/// Documented behaviour, as an aggregator's: in a non-live pipeline framereorder waits for every
+/// pad that has not ended. A pad that never sends holds the others once their window is full
+/// (it could still bring the missing frame); its EOS (or releasing it) lets everything through.
+#[test]
+fn a_silent_pad_holds_the_others_until_it_ends() {
+    init();
+    let element = gst::ElementFactory::make("framereorder")
+        .property("max-frames", 4u32)
+        .build()
+        .expect("framereorder exists");
+    let mut h0 = Harness::with_element(&element, Some("sink_0"), Some("src"));
+    let mut h1 = Harness::with_element(&element, Some("sink_1"), None);
+    h0.set_src_caps(caps(8));
+    h1.set_src_caps(caps(8));
+    // Pad 0 has holes (odd frames missing); pad 1 sends nothing.
+    let pusher = std::thread::spawn(move || {
+        push(&mut h0, &[0, 2, 4, 6, 8, 10, 12]);
+        h0
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        !pusher.is_finished(),
+        "pad 0 waits: pad 1 may bring frame 1"
+    );
+    assert!(stat(&element, "out") <= 1, "at most the first frame left");
+    assert!(h1.push_event(gst::event::Eos::new()));
+    let mut h0 = pusher
+        .join()
+        .expect("pad 0's pushes complete once pad 1 ended");
+    assert!(h0.push_event(gst::event::Eos::new()));
+    assert_eq!(pull(&mut h0, 7), vec![0, 2, 4, 6, 8, 10, 12]);
+    assert_eq!(stat(&element, "missing"), 6);
+}
