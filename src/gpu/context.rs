@@ -92,8 +92,33 @@ const INSTALL_HINT: &str = "install a Vulkan driver: `apt-get install mesa-vulka
      gives the software adapter (lavapipe); a GPU needs its vendor's Vulkan driver. WGPU_BACKEND, when set, \
      limits the backends tried";
 
+/// On a machine without a window system, keeps Mesa's Vulkan device-select layer from looking
+/// for one: it connects to Wayland because wgpu enables the Wayland surface extension, and
+/// libwayland prints "error: XDG_RUNTIME_DIR is invalid or not set" on every headless run. The
+/// layer only reorders devices for a display that is not there (wgpu ranks adapters itself).
+/// Set once, before the first instance, and only when neither a display nor the user's own
+/// choice (NODEVICE_SELECT, MESA_VK_DEVICE_SELECT) is in the environment.
+fn quiet_headless_probe() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let set = |name: &str| std::env::var_os(name).is_some();
+        if ![
+            "WAYLAND_DISPLAY",
+            "DISPLAY",
+            "NODEVICE_SELECT",
+            "MESA_VK_DEVICE_SELECT",
+        ]
+        .iter()
+        .any(|n| set(n))
+        {
+            std::env::set_var("NODEVICE_SELECT", "1");
+        }
+    });
+}
+
 /// The adapter `choice` selects, best first by [`rank`].
 fn pick_adapter(choice: AdapterChoice) -> Result<wgpu::Adapter, GpuError> {
+    quiet_headless_probe();
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
     if std::env::var_os("WGPU_BACKEND").is_none() {
         desc.backends = wgpu::Backends::VULKAN;
