@@ -5,8 +5,6 @@
 
 mod common;
 
-use gst::prelude::*;
-
 const CHILD: &str = "PC_HEADLESS_CHILD";
 
 #[test]
