@@ -256,17 +256,29 @@ fn video_meta_strides_that_do_not_fit_are_an_error_naming_pad_and_plane() {
 fn a_nan_from_a_control_binding_is_an_error_naming_pad_property_and_time() {
     for adapter in common::ADAPTERS {
         let pipeline = common::launch(&format!(
-            "parallelcompositor name=pc adapter={adapter} shutter-angle=180 ! video/x-raw,format=I420 \
+            "parallelcompositor name=pc adapter={adapter} shutter-angle=180 ! video/x-raw,format=I420,framerate=30/1 \
              ! fakesink videotestsrc num-buffers=10 ! video/x-raw,width=64,height=48,framerate=30/1 \
              ! pc.sink_0"
         ));
         let pc = common::by_name::<gst::Element>(&pipeline, "pc");
         let pad = pc.static_pad("sink_0").expect("sink_0");
-        common::animate(&pad, "xpos", &[(0, 0.0), (100, f64::NAN), (200, 4.0)]);
+        // A step function that is NaN only between frame times (48–55 ms; frames at 33 and
+        // 67 ms): GstController syncs finite values into the property at each frame time, and
+        // the NaN reaches the frame through its motion-blur samples, as in the reported case.
+        {
+            use gst_controller::prelude::*;
+            let cs = gst_controller::InterpolationControlSource::new();
+            cs.set_mode(gst_controller::InterpolationMode::None);
+            for (ms, v) in [(0, 0.0), (48, f64::NAN), (55, 4.0)] {
+                cs.set(gst::ClockTime::from_mseconds(ms), v);
+            }
+            let binding = gst_controller::DirectControlBinding::new_absolute(&pad, "xpos", &cs);
+            pad.add_control_binding(&binding).expect("binding");
+        }
         pipeline.set_state(gst::State::Playing).expect("plays");
         let e = first_error(&pipeline, 30);
         assert!(
-            e.contains("pad sink_0, at 0:00:00") && e.contains("xpos is not a finite number"),
+            e.contains("pad sink_0, at 0:00:00.066") && e.contains("xpos is not a finite number"),
             "{adapter}: {e}"
         );
     }

@@ -37,24 +37,26 @@ mod transitions;
 
 pub use job::fault;
 
-/// What lies under the inputs.
+/// What lies under the inputs. The first four values are the stock `compositor`'s
+/// (GstCompositorBackground: checker 0, black 1, white 2, transparent 3), so code that sets
+/// `background` by number gets the same result; ours follow.
 #[derive(Debug, Eq, PartialEq, Hash, Clone, Copy, Default, glib::Enum)]
 #[repr(u32)]
 #[enum_type(name = "GstParallelCompositorBackground")]
 pub enum BackgroundKind {
+    /// A grey checkerboard of 8 × 8 pixel squares.
+    #[enum_value(name = "Checker pattern", nick = "checker")]
+    Checker = 0,
     /// Opaque black.
     #[default]
     #[enum_value(name = "Black", nick = "black")]
-    Black = 0,
+    Black = 1,
     /// Opaque white.
     #[enum_value(name = "White", nick = "white")]
-    White = 1,
+    White = 2,
     /// Fully transparent (alpha 0).
     #[enum_value(name = "Transparent", nick = "transparent")]
-    Transparent = 2,
-    /// A grey checkerboard of 8 × 8 pixel squares.
-    #[enum_value(name = "Checker pattern", nick = "checker")]
-    Checker = 3,
+    Transparent = 3,
     /// The colour of `background-color`.
     #[enum_value(name = "The colour in background-color", nick = "color")]
     Color = 4,
@@ -95,18 +97,19 @@ pub enum SizingPolicy {
     KeepAspectRatio = 1,
 }
 
-/// How a pad is blended onto what lies below.
+/// How a pad is blended onto what lies below; numbered as the stock `compositor`'s
+/// GstCompositorOperator (source 0, over 1, add 2).
 #[derive(Debug, Eq, PartialEq, Hash, Clone, Copy, Default, glib::Enum)]
 #[repr(u32)]
 #[enum_type(name = "GstParallelCompositorOperator")]
 pub enum Operator {
+    /// The source replaces the destination, alpha included.
+    #[enum_value(name = "Source: the source replaces the destination", nick = "source")]
+    Source = 0,
     /// Source over destination.
     #[default]
     #[enum_value(name = "Over: source over destination", nick = "over")]
-    Over = 0,
-    /// The source replaces the destination, alpha included.
-    #[enum_value(name = "Source: the source replaces the destination", nick = "source")]
-    Source = 1,
+    Over = 1,
     /// Source and destination summed (premultiplied), clamped at the output.
     #[enum_value(name = "Add: source and destination summed", nick = "add")]
     Add = 2,

@@ -97,9 +97,9 @@ macro_rules! number {
 
 /// Every animatable number of a pad: what GstController and the timeline can drive.
 pub(super) static NUMBERS: &[NumberProperty] = &[
-    number!("xpos", "X position", "Left edge in output pixels (fractions place the input between pixels)",
+    number!("xpos", "X Position", "Left edge in output pixels (fractions place the input between pixels)",
         -EXTENT, EXTENT, 0.0, |s| s.xpos),
-    number!("ypos", "Y position", "Top edge in output pixels (fractions place the input between pixels)",
+    number!("ypos", "Y Position", "Top edge in output pixels (fractions place the input between pixels)",
         -EXTENT, EXTENT, 0.0, |s| s.ypos),
     number!("width", "Width", "Width in output pixels; 0 = the (cropped) input width",
         0.0, EXTENT, 0.0, |s| s.width),
