@@ -886,12 +886,13 @@ impl ElementImpl for FrameReorder {
             gst::subclass::ElementMetadata::new(
                 "Frame reorder",
                 "Generic/Video",
-                "Restores ascending timestamp order of frames that arrive out of order (after parallel \
-                 branches, funnel, roundrobin), merging any number of sink pads, with a bounded window and \
-                 explicit policies for late, duplicate and missing frames. Example: gst-launch-1.0 \
-                 videotestsrc num-buffers=300 ! roundrobin name=rr framereorder name=fr ! videoconvert ! \
-                 x264enc ! mp4mux ! filesink location=out.mp4 rr.src_0 ! queue ! videobalance saturation=0.5 ! \
-                 fr.sink_0 rr.src_1 ! queue ! videobalance saturation=0.5 ! fr.sink_1",
+                concat!(
+                    "Restores ascending timestamp order of frames that arrive out of order (after \
+                     parallel branches, funnel, roundrobin), merging any number of sink pads, with a \
+                     bounded window and explicit policies for late, duplicate and missing frames. \
+                     Example: ",
+                    include_str!("example-pipeline.txt")
+                ),
                 "parallelcompositor developers",
             )
         });

@@ -8,11 +8,9 @@
 //! merges them into one ordered stream, whether each pad is in order or not.
 //!
 //! ## Example pipeline
+//! The one example the docs and `gst-inspect-1.0` (the element metadata) show:
 //! ```text
-//! gst-launch-1.0 videotestsrc num-buffers=300 ! video/x-raw,width=1280,height=720 ! roundrobin name=rr \
-//!   framereorder name=fr ! videoconvert ! x264enc ! mp4mux ! filesink location=out.mp4 \
-//!   rr.src_0 ! queue ! videobalance saturation=0.5 ! fr.sink_0 \
-//!   rr.src_1 ! queue ! videobalance saturation=0.5 ! fr.sink_1
+#![doc = include_str!("example-pipeline.txt")]
 //! ```
 //!
 //! ## Policies
@@ -28,6 +26,9 @@ use gst::glib;
 use gst::prelude::*;
 
 mod imp;
+
+/// The element's example pipeline: two parallel branches merged in order.
+pub const EXAMPLE_PIPELINE: &str = include_str!("example-pipeline.txt");
 
 /// What happens when progress is forced past frames that never arrived.
 #[derive(Debug, Eq, PartialEq, Ord, PartialOrd, Hash, Clone, Copy, Default, glib::Enum)]

@@ -353,14 +353,13 @@ impl ElementImpl for ParallelCompositor {
     fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
         static METADATA: Lazy<gst::subclass::ElementMetadata> = Lazy::new(|| {
             gst::subclass::ElementMetadata::new(
-                "Parallel GPU compositor",
+                "Parallel compositor",
                 "Filter/Editor/Video/Compositor",
-                "Composites video inputs on the GPU (wgpu) with several frames in flight; output in order, \
-                 identical whatever the parallelism. Example: gst-launch-1.0 parallelcompositor name=c \
-                 sink_1::xpos=1260 sink_1::ypos=700 sink_1::width=600 sink_1::height=338 \
-                 ! video/x-raw,format=I420,width=1920,height=1080 ! x264enc ! mp4mux ! filesink location=pip.mp4 \
-                 videotestsrc num-buffers=300 ! video/x-raw,width=1920,height=1080 ! c.sink_0 \
-                 videotestsrc num-buffers=300 pattern=ball ! video/x-raw,width=640,height=360 ! c.sink_1",
+                concat!(
+                    "Composites video inputs with several frames in flight, on the GPU (wgpu) or the \
+                     CPU backend; output in order, identical whatever the parallelism. Example: ",
+                    include_str!("example-pipeline.txt")
+                ),
                 "parallelcompositor developers",
             )
         });

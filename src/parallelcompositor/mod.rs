@@ -1,20 +1,18 @@
-//! `parallelcompositor`: composites N video inputs on the GPU (wgpu) with several frames in
-//! flight; output leaves in timestamp order and is byte-identical whatever the parallelism.
+//! `parallelcompositor`: composites N video inputs with several frames in flight, on the GPU
+//! (wgpu) or on the CPU backend; output leaves in timestamp order and is byte-identical whatever
+//! the parallelism.
 //!
 //! A `GstVideoAggregator` subclass: the base class picks each output timestamp's input frames
 //! (framerates, segments, QoS, EOS); this element turns them into a frame job with the pad
 //! properties of that timestamp and renders up to `max-frames-in-flight` jobs at once on
 //! `workers` threads. Inputs may each be I420, NV12, RGBA, BGRA, RGBx or BGRx; the output is
-//! RGBA, BGRA, I420 or NV12 as downstream asks, converted on the GPU with the caps'
-//! colorimetry, so an encoder needs no `videoconvert` in front.
+//! RGBA, BGRA, I420 or NV12 as downstream asks, converted with the caps' colorimetry, so an
+//! encoder needs no `videoconvert` in front.
 //!
 //! ## Example pipeline
+//! The one example the docs and `gst-inspect-1.0` (the element metadata) show:
 //! ```text
-//! gst-launch-1.0 parallelcompositor name=c background=black \
-//!     sink_1::xpos=1260 sink_1::ypos=700 sink_1::width=600 sink_1::height=338 \
-//!   ! video/x-raw,format=I420,width=1920,height=1080 ! x264enc ! mp4mux ! filesink location=pip.mp4 \
-//!   videotestsrc num-buffers=300 pattern=ball ! video/x-raw,width=1920,height=1080 ! c.sink_0 \
-//!   videotestsrc num-buffers=300 ! video/x-raw,width=640,height=360 ! c.sink_1
+#![doc = include_str!("example-pipeline.txt")]
 //! ```
 //!
 //! ## Compositing rules
@@ -25,6 +23,10 @@
 
 use gst::glib;
 use gst::prelude::*;
+
+/// The element's example pipeline (a picture-in-picture export): the one the documentation and
+/// `gst-inspect-1.0` (the element metadata) show; `tests/parallelcompositor.rs` checks it parses.
+pub const EXAMPLE_PIPELINE: &str = include_str!("example-pipeline.txt");
 
 mod backend;
 mod frame;
