@@ -135,7 +135,7 @@ pub struct TransitionSpec {
     pub params: Vec<(String, ParamValue)>,
     /// Shape of the progress over the duration.
     pub easing: Easing,
-    /// Where the transition was given ("ORIGIN:LINE:COLUMN" or "transitions[N]"), for messages.
+    /// Where the transition was given (`ORIGIN:LINE:COLUMN` or `transitions[N]`), for messages.
     pub origin: String,
 }
 

@@ -3,7 +3,7 @@
 //! compiled module and filled from defaults (`// = value` comments) and overrides.
 //!
 //! Binding interface (group 0), shared by every transition program:
-//! 0 frame uniform {size: vec2<f32>, progress: f32, ratio: f32};
+//! 0 frame uniform `{size: vec2<f32>, progress: f32, ratio: f32}`;
 //! 1, 2 the two cards (premultiplied RGBA, float textures, read with `textureLoad`);
 //! 3 a linear clamp-to-edge sampler (user images); 4 the user uniform block, if any;
 //! 5.. user images (GLSL `sampler2D` uniforms), in declaration order.
