@@ -17,6 +17,7 @@ build:
 	$(CARGO) build --release
 
 demo: build
+	@scripts/deps.sh demo
 	@mkdir -p $(OUT)
 	GST_PLUGIN_PATH=$(PLUGIN_DIR) examples/screen-export.sh $(OUT)/demo.mp4 $(INPUT) $(INSET)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A screen-recording editor's export as one pipeline: the recording decoded, shown as a card (rounded
 # corners, thin border, soft shadow) over a blurred copy of itself, a zoom into a region with eased
-# ramps and motion blur from a JSON timeline, a webcam-style inset with its own card, encoded by x264enc.
+# ramps and motion blur from a JSON timeline, a webcam-style inset with its own card, encoded by x264enc;
+# the recording's sound track (if it has one) is carried into the MP4, re-encoded to AAC.
 # usage: screen-export.sh OUT.mp4 [RECORDING [INSET]]
 # Without inputs, two 10 s clips are generated first. Needs the plugin on GST_PLUGIN_PATH.
 set -euo pipefail
@@ -41,7 +42,16 @@ cat >"$timeline" <<JSON
 }
 JSON
 
-echo "Exporting $rec + $inset -> $out (${width}x${height}; timeline $timeline)"
+# The recording's sound goes into the export when it has any: a mux waiting for an audio branch that
+# never gets a pad would never finish, so ask first.
+audio=() sound="no sound track"
+streams=$(gst-discoverer-1.0 "$rec" 2>/dev/null || true)
+if grep -qE "^ *audio #" <<<"$streams"; then
+  audio=(d. ! queue ! audioconvert ! audioresample ! avenc_aac ! aacparse ! queue ! mux.)
+  sound="with its sound"
+fi
+
+echo "Exporting $rec + $inset -> $out (${width}x${height}; timeline $timeline; $sound)"
 start=$(date +%s.%N)
 gst-launch-1.0 -e \
   parallelcompositor name=pc background=blurred background-pad=sink_0 background-blur=$((width / 64)) \
@@ -52,8 +62,8 @@ gst-launch-1.0 -e \
     sink_1::zorder=1 sink_1::xpos=$((width - iw - 24)) sink_1::width=$iw sink_1::height=$ih \
     sink_1::corner-radius=$((ih / 2)) sink_1::shadow-blur=6 sink_1::shadow-offset-y=4 \
   ! video/x-raw,format=I420,width=$width,height=$height,framerate=30/1 \
-  ! progressreport update-freq=2 ! x264enc speed-preset=veryfast ! mp4mux ! filesink location="$out" \
-  filesrc location="$rec" ! decodebin ! videoconvert ! pc.sink_0 \
+  ! progressreport update-freq=2 ! x264enc speed-preset=veryfast ! queue ! mp4mux name=mux ! filesink location="$out" \
+  filesrc location="$rec" ! decodebin name=d d. ! queue ! videoconvert ! pc.sink_0 "${audio[@]}" \
   filesrc location="$inset" ! decodebin ! videoconvert ! pc.sink_1 \
   | grep -v -E '^(Setting|Pipeline|Prerolling|Redistribute|New clock|Got EOS|Execution|Freeing)' || true
 end=$(date +%s.%N)

@@ -9,8 +9,10 @@ pkgs=(pkg-config gcc libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstrea
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
       gstreamer1.0-plugins-ugly gstreamer1.0-libav mesa-vulkan-drivers libvulkan1)
 case $what in
-  build|test) ;;
-  demo) ;;
+  build) ;;
+  # The demo test checks the export's streams with ffprobe; the demo asks gst-discoverer for audio.
+  test) pkgs+=(ffmpeg gstreamer1.0-plugins-base-apps) ;;
+  demo) pkgs+=(gstreamer1.0-plugins-base-apps) ;;
   bench) pkgs+=(ffmpeg) ;;
   meson) pkgs+=(meson ninja-build) ;;
   *) echo "usage: $0 [build|test|demo|bench|meson]" >&2; exit 2 ;;
