@@ -176,10 +176,15 @@ fn shader(
     overrides: &[(&str, ParamValue)],
     luma: Option<Arc<RgbaImage>>,
 ) -> TransitionKind {
-    let path = format!(
-        "{}/tests/data/transitions/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    // A bare name is one of ours; `folder/name` another folder of tests/data.
+    let path = if name.contains('/') {
+        format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
+    } else {
+        format!(
+            "{}/tests/data/transitions/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    };
     let source = std::fs::read_to_string(&path).unwrap();
     let overrides: Vec<(String, ParamValue)> = overrides
         .iter()
@@ -317,4 +322,76 @@ fn broken_shader_reports_file_line_column() {
     let e = ShaderProgram::glsl(&path, &source, &[], &|_| Err("no images".into())).unwrap_err();
     assert_eq!(e.line, 5, "{e}");
     assert!(e.to_string().starts_with(&format!("{path}:5:")), "{e}");
+}
+
+/// Files of the public gl-transitions collection that need WebGL's allowances load unmodified:
+/// a default with trailing text (fadecolor: `// = 0.4 ; // if 0.0, ...`) and globals initialised
+/// from `progress` at file scope (pixelize). fadecolor matches its formula; pixelize is the FROM
+/// picture at progress 0 (its hoisted `dist` is 0 there) and a blocky mix at 0.5.
+#[test]
+fn public_gl_transitions_with_webgl_allowances_load_and_render() {
+    let mut r = GpuRenderer::new(gpu::context());
+    let (a, b) = images();
+    let (pa, pb) = (pixels(&a), pixels(&b));
+    let p = 0.3f64;
+    let got = render(
+        &mut r,
+        shader("gl-transitions/fadecolor.glsl", &[], None),
+        p as f32,
+    );
+    let smooth = |e0: f64, e1: f64, x: f64| {
+        let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
+        t * t * (3.0 - 2.0 * t)
+    };
+    let (phase, black) = (0.4, [0.0, 0.0, 0.0, 1.0]);
+    let mix = |x: [f64; 4], y: [f64; 4], t: f64| -> [f64; 4] {
+        std::array::from_fn(|i| x[i] * (1.0 - t) + y[i] * t)
+    };
+    let want = reference_of(|x, y, _| {
+        let i = y * W + x;
+        let from = mix(black, pa[i], smooth(1.0 - phase, 0.0, p));
+        let to = mix(black, pb[i], smooth(phase, 1.0, p));
+        mix(from, to, p)
+    });
+    let (bad, worst) = compare(&got, &want, 2);
+    assert_eq!(bad, 0, "fadecolor.glsl: worst {worst}");
+
+    let kind = || shader("gl-transitions/pixelize.glsl", &[], None);
+    let at_start = render(&mut r, kind(), 0.0);
+    let (bad, worst) = compare(&at_start, &to_rgba8(&pa), 1);
+    assert_eq!(bad, 0, "pixelize.glsl at 0 is FROM: worst {worst}");
+    let middle = render(&mut r, kind(), 0.5);
+    let plain = to_rgba8(
+        &pa.iter()
+            .zip(&pb)
+            .map(|(x, y)| mix(*x, *y, 0.5))
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        compare(&middle, &plain, 2).0 > 0,
+        "pixelize.glsl at 0.5 is blocky"
+    );
+
+    // fadegrayscale (a default with trailing text) and displacement (a sampler2D) load and render.
+    render(
+        &mut r,
+        shader("gl-transitions/fadegrayscale.glsl", &[], None),
+        0.5,
+    );
+    let map = Arc::new(RgbaImage {
+        width: W as u32,
+        height: H as u32,
+        data: (0..W * H)
+            .flat_map(|i| [(i % 256) as u8, 0, 0, 255])
+            .collect(),
+    });
+    render(
+        &mut r,
+        shader(
+            "gl-transitions/displacement.glsl",
+            &[("displacementMap", ParamValue::Text("map.png".into()))],
+            Some(map),
+        ),
+        0.5,
+    );
 }

@@ -596,11 +596,14 @@ fn wgsl_param_defaults(source: &str) -> Vec<(String, Vec<f64>)> {
     out
 }
 
-/// The text after `// =` on a line.
+/// The text after `// =` on a line, up to a `;` or a further comment (gl-transitions files write
+/// `// = 0.4 ; // what it does`).
 fn default_comment(line: &str) -> Option<String> {
     let (_, comment) = line.split_once("//")?;
     let value = comment.trim_start().strip_prefix('=')?;
-    Some(value.trim().trim_end_matches(';').trim().to_string())
+    let value = value.split("//").next().unwrap_or(value);
+    let value = value.split(';').next().unwrap_or(value);
+    Some(value.trim().to_string())
 }
 
 /// A default: `1.0`, `-2`, `true`, `vec2(0.5, 1.0)`, `ivec2(10)` (one value fills every
@@ -712,7 +715,73 @@ fn glsl_uniforms(source: &str) -> Result<(String, Vec<GlslUniform>), (usize, usi
         body.push_str(&blank);
         body.push('\n');
     }
-    Ok((body, decls))
+    Ok((hoist_global_initializers(&body), decls))
+}
+
+/// Types a global of a gl-transitions file may have.
+const GLSL_VALUE_TYPES: &[&str] = &[
+    "float", "int", "bool", "vec2", "vec3", "vec4", "ivec2", "ivec3", "ivec4", "mat2", "mat3",
+    "mat4",
+];
+
+/// WebGL evaluates a global's initializer per invocation, so gl-transitions files initialise
+/// globals from `progress` and uniforms (`float d = min(progress, 1.0 - progress);`), which
+/// naga rejects at file scope. Such a declaration keeps its place without the initializer, and
+/// the assignment moves to the start of `transition`, on the line of its opening brace: same
+/// meaning, same line numbers. `const` globals and lines of another shape are left alone.
+fn hoist_global_initializers(body: &str) -> String {
+    let code = strip_comments(body);
+    let mut depth = 0i32;
+    let mut lines: Vec<String> = body.split('\n').map(str::to_string).collect();
+    let mut assignments = Vec::new();
+    for (line, code_line) in lines.iter_mut().zip(code.split('\n')) {
+        let top = depth == 0;
+        depth += code_line.matches('{').count() as i32 - code_line.matches('}').count() as i32;
+        if !top || code_line.contains('{') || code_line.contains('}') {
+            continue;
+        }
+        let trimmed = code_line.trim();
+        let Some(statement) = trimmed.strip_suffix(';') else {
+            continue;
+        };
+        let Some((declaration, init)) = statement.split_once('=') else {
+            continue;
+        };
+        let mut words = declaration.split_whitespace();
+        let (Some(ty), Some(name), None) = (words.next(), words.next(), words.next()) else {
+            continue;
+        };
+        let simple = GLSL_VALUE_TYPES.contains(&ty)
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !init.contains(',') | init.contains('(');
+        if !simple {
+            continue;
+        }
+        assignments.push(format!("{name} = {};", init.trim()));
+        // The declaration alone, the rest of the line blank (positions before it kept).
+        let start = code_line.len() - code_line.trim_start().len();
+        *line = format!("{}{ty} {name};", &code_line[..start]);
+    }
+    if assignments.is_empty() {
+        return body.to_string();
+    }
+    // The opening brace of `vec4 transition(...)`.
+    let mut depth = 0i32;
+    let mut seen = false;
+    for (line, code_line) in lines.iter_mut().zip(code.split('\n')) {
+        let top = depth == 0;
+        if top && code_line.contains("transition") && code_line.contains("vec4") {
+            seen = true;
+        }
+        if seen {
+            if let Some(brace) = code_line.find('{') {
+                line.insert_str(brace + 1, &format!(" {}", assignments.join(" ")));
+                break;
+            }
+        }
+        depth += code_line.matches('{').count() as i32 - code_line.matches('}').count() as i32;
+    }
+    lines.join("\n")
 }
 
 /// The members of the struct bound at (0, 4), with their layout, and defaults by name.
@@ -944,6 +1013,36 @@ vec4 transition(vec2 uv) {\n\
             i32::from_le_bytes(p.uniform_bytes[inv..inv + 4].try_into().unwrap()),
             1
         );
+    }
+
+    #[test]
+    fn webgl_allowances_of_the_public_collection() {
+        // A default followed by more text, as fadecolor.glsl writes it.
+        assert_eq!(
+            default_comment("uniform float colorPhase; // = 0.4 ; // if 0.0, no black phase"),
+            Some("0.4".to_string())
+        );
+        assert_eq!(
+            default_comment("uniform vec2 d; // = vec2(1.0, 0.5) // why"),
+            Some("vec2(1.0, 0.5)".to_string())
+        );
+        // Globals initialised from progress keep their line; the assignments open transition().
+        let src = "float d = min(progress, 1.0 - progress);\nconst float k = 2.0;\nvec4 transition(vec2 uv) {\n  return vec4(d * k);\n}\n";
+        let out = hoist_global_initializers(src);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "float d;");
+        assert_eq!(lines[1], "const float k = 2.0;");
+        assert_eq!(
+            lines[2],
+            "vec4 transition(vec2 uv) { d = min(progress, 1.0 - progress);"
+        );
+        assert_eq!(out.lines().count(), src.lines().count());
+        let glsl = "uniform int steps; // = 50\nfloat d = min(progress, 1.0 - progress);\nfloat dist = steps > 0 ? ceil(d * float(steps)) / float(steps) : d;\nvec4 transition(vec2 uv) {\n  return mix(getFromColor(uv), getToColor(uv), dist);\n}\n";
+        assert!(ShaderProgram::glsl("pixelize-like.glsl", glsl, &[], &no_images).is_ok());
+        // Errors after the hoisted lines keep their user positions.
+        let bad = "float d = progress;\nvec4 transition(vec2 uv) {\n  return nope;\n}\n";
+        let e = ShaderProgram::glsl("bad.glsl", bad, &[], &no_images).unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
     }
 
     #[test]
