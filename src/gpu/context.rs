@@ -177,7 +177,11 @@ impl GpuContext {
                 }
             }
         });
-        let uniform_align = device.limits().min_uniform_buffer_offset_alignment.max(256) as u64;
+        let limits = device.limits();
+        let uniform_align = limits
+            .min_uniform_buffer_offset_alignment
+            .max(limits.min_storage_buffer_offset_alignment)
+            .max(256) as u64;
         let ctx = Self::build(device, queue, info, lost, uniform_align);
         ctx.warm_up()?;
         Ok(Arc::new(ctx))

@@ -117,7 +117,10 @@ impl RenderCache {
         let buf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("uniforms"),
             size: cap,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            // Storage for the built-in passes, uniform for the transitions' frame block.
+            usage: wgpu::BufferUsages::UNIFORM
+                | wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         self.uniforms = Some((buf.clone(), cap));
