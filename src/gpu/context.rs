@@ -223,6 +223,12 @@ impl GpuContext {
         &self.info
     }
 
+    /// The largest width or height of a texture on this device: inputs, the output and the
+    /// background image must fit within it.
+    pub fn max_texture_side(&self) -> u32 {
+        self.device.limits().max_texture_dimension_2d
+    }
+
     /// Why the device was lost, if it was.
     pub fn lost(&self) -> Option<String> {
         self.lost.lock().ok().and_then(|l| l.clone())
