@@ -301,7 +301,7 @@ pub(super) fn new_texture(
 }
 
 /// Where one uniform block lies in the frame's uniform buffer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Slot {
     offset: u64,
     size: u64,
