@@ -314,3 +314,76 @@ fn an_animated_width_of_zero_is_an_empty_card_not_the_input_size() {
         assert!(white(1) > white(3) && white(3) > white(5), "{adapter}");
     }
 }
+
+/// A pipeline of appsrc `src` (one opaque grey 16400 × 2 RGBA frame, wider than lavapipe's 16384) into
+/// `adapter`, to appsink `sink`.
+fn too_wide(adapter: &str) -> gst::Pipeline {
+    let pipeline = common::launch(&format!(
+        "appsrc name=src format=time ! parallelcompositor adapter={adapter} \
+         ! appsink name=sink sync=false"
+    ));
+    let src: gst_app::AppSrc = common::by_name(&pipeline, "src");
+    src.set_caps(Some(
+        &gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgba, 16400, 2)
+            .fps(gst::Fraction::new(30, 1))
+            .build()
+            .expect("info")
+            .to_caps()
+            .expect("caps"),
+    ));
+    let opaque_grey = [200u8, 200, 200, 255].repeat(16400 * 2);
+    let mut b = gst::Buffer::from_slice(opaque_grey);
+    b.get_mut()
+        .expect("writable")
+        .set_pts(common::frame_time(0));
+    src.push_buffer(b).expect("queued");
+    src.end_of_stream().expect("eos queued");
+    pipeline
+}
+
+#[test]
+fn an_input_wider_than_the_gpus_largest_texture_is_not_negotiated() {
+    let pipeline = too_wide("software");
+    pipeline.set_state(gst::State::Playing).expect("plays");
+    let e = first_error(&pipeline, 30);
+    assert!(
+        e.contains("sink_0: 16400x2 is beyond the GPU's largest texture (16384 pixels a side)")
+            && e.contains("adapter=cpu"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_cpu_backend_renders_an_input_wider_than_a_texture() {
+    let pipeline = too_wide("cpu");
+    let seen = common::collect(&common::by_name(&pipeline, "sink"));
+    if let Err(e) = common::play_to_end(&pipeline, 30) {
+        panic!("{e}");
+    }
+    let seen = seen.lock().expect("lock");
+    assert_eq!(seen.len(), 1);
+    let (info, planes) = common::planes(&seen[0]);
+    assert_eq!((info.width(), info.height()), (16400, 2));
+    // The opaque grey input covers the frame.
+    let wrong = planes[0]
+        .chunks(4)
+        .position(|px| px != [200, 200, 200, 255]);
+    assert_eq!(wrong, None, "first pixel not the input's");
+}
+
+#[test]
+fn an_output_wider_than_the_gpus_largest_texture_is_not_negotiated() {
+    // The output grows to hold the input where it is placed: 20000 + 64 pixels wide.
+    let pipeline = common::launch(
+        "parallelcompositor name=pc adapter=software sink_0::xpos=20000 ! fakesink \
+         videotestsrc num-buffers=3 ! video/x-raw,width=64,height=48 ! pc.sink_0",
+    );
+    pipeline.set_state(gst::State::Playing).expect("plays");
+    let e = first_error(&pipeline, 30);
+    assert!(
+        e.contains(
+            "the output: 20064x48 is beyond the GPU's largest texture (16384 pixels a side)"
+        ),
+        "{e}"
+    );
+}

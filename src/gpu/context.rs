@@ -202,7 +202,11 @@ impl GpuContext {
                 }
             }
         });
-        let uniform_align = device.limits().min_uniform_buffer_offset_alignment.max(256) as u64;
+        let limits = device.limits();
+        let uniform_align = limits
+            .min_uniform_buffer_offset_alignment
+            .max(limits.min_storage_buffer_offset_alignment)
+            .max(256) as u64;
         let ctx = Self::build(device, queue, info, lost, uniform_align);
         ctx.warm_up()?;
         Ok(Arc::new(ctx))
@@ -242,6 +246,12 @@ impl GpuContext {
     /// The adapter in use.
     pub fn info(&self) -> &AdapterInfo {
         &self.info
+    }
+
+    /// The largest width or height of a texture on this device: inputs, the output and the
+    /// background image must fit within it.
+    pub fn max_texture_side(&self) -> u32 {
+        self.device.limits().max_texture_dimension_2d
     }
 
     /// Why the device was lost, if it was.

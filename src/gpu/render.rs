@@ -1,7 +1,8 @@
 //! One worker's rendering of a planned frame: upload the input planes, lay out every pass's
 //! uniform block, bind, record the passes (prepare, transition cards, composite, convert),
-//! submit and read back into the output planes. Textures and staging buffers are kept between
-//! frames and rebuilt only when a size or format changes.
+//! submit and read back into the output planes. Textures, staging buffers, the uniform buffer
+//! and the bind groups are kept between frames and rebuilt only when a size, format or the
+//! frame's layout of blocks changes: a steady stream creates none of them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,6 +36,30 @@ pub(super) struct RenderCache {
     uniforms: Option<(wgpu::Buffer, u64)>,
     /// Blur scratch textures: one pair per layer index, and BACKGROUND_SCRATCH.
     scratch: HashMap<usize, Scratch>,
+    /// The last frame's bind groups and everything they were made from.
+    groups: Option<(BindKey, FrameGroups)>,
+}
+
+/// What a frame's bind groups read: when a frame's key equals the last one's, its groups are
+/// the last frame's (the uniform buffer is rewritten in place; the GPU finished the last frame
+/// before this one starts).
+#[derive(PartialEq)]
+struct BindKey {
+    blocks: FrameBlocks,
+    buffer: wgpu::Buffer,
+    composite: wgpu::TextureView,
+    /// Each layer's plane views as uploaded.
+    uploads: Vec<Vec<wgpu::TextureView>>,
+    transitions: Vec<SamePipeline>,
+}
+
+/// A transition pipeline compared by identity (held, so its address is not reused).
+struct SamePipeline(Arc<TransitionPipeline>);
+
+impl PartialEq for SamePipeline {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 const BACKGROUND_SCRATCH: usize = usize::MAX;
@@ -42,6 +67,7 @@ const BACKGROUND_SCRATCH: usize = usize::MAX;
 const TRANSITION_SCRATCH: usize = usize::MAX - 1;
 
 /// A pass that prepares a texture before the composite.
+#[derive(PartialEq)]
 enum Prep {
     /// Decode or downsample layer `layer`'s source into `target`.
     Source {
@@ -58,9 +84,9 @@ enum Prep {
     },
 }
 
-/// A frame's uniform blocks and what each is drawn with, before any bind group exists.
+/// Where a frame's uniform blocks lie and what each is drawn with, before any bind group exists.
+#[derive(PartialEq)]
 struct FrameBlocks {
-    uniforms: UniformBytes,
     convert: Slot,
     /// The prepare passes, in order.
     prep: Vec<Prep>,
@@ -117,7 +143,10 @@ impl RenderCache {
         let buf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("uniforms"),
             size: cap,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            // Storage for the built-in passes, uniform for the transitions' frame block.
+            usage: wgpu::BufferUsages::UNIFORM
+                | wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         self.uniforms = Some((buf.clone(), cap));
@@ -180,22 +209,37 @@ impl RenderCache {
         let upload = start.elapsed();
 
         let start = Instant::now();
-        let blocks = self.plan_blocks(ctx, plan, output);
-        let buffer = self.uniform_buffer(ctx, blocks.uniforms.bytes.len() as u64);
-        ctx.queue.write_buffer(&buffer, 0, &blocks.uniforms.bytes);
+        let (uniforms, blocks) = self.plan_blocks(ctx, plan, output);
+        let buffer = self.uniform_buffer(ctx, uniforms.bytes.len() as u64);
+        ctx.queue.write_buffer(&buffer, 0, &uniforms.bytes);
         self.targets_for(ctx, output.format, output.width, output.height);
         let Some(targets) = self.targets.as_ref() else {
             return Err(GpuError::Render("no render targets".into()));
         };
-        let groups = self.bind(ctx, &blocks, &buffer, &transitions, &targets.composite);
+        let key = BindKey {
+            blocks,
+            buffer,
+            composite: targets.composite.clone(),
+            uploads: (0..plan.layers().len())
+                .map(|i| self.uploads.views(i).to_vec())
+                .collect(),
+            transitions: transitions.iter().cloned().map(SamePipeline).collect(),
+        };
+        if !self.groups.as_ref().is_some_and(|(last, _)| *last == key) {
+            let groups = self.bind(ctx, &key.blocks, &key.buffer, &transitions, &key.composite);
+            self.groups = Some((key, groups));
+        }
+        let Some((BindKey { blocks, .. }, groups)) = self.groups.as_ref() else {
+            return Err(GpuError::Render("no bind groups".into()));
+        };
         let mut encoder = ctx
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
-        record_prepare(ctx, &mut encoder, &groups);
-        record_cards(ctx, &mut encoder, plan, &blocks.cards, &groups);
-        record_composite(ctx, &mut encoder, plan, &groups, &transitions, targets);
+        record_prepare(ctx, &mut encoder, groups);
+        record_cards(ctx, &mut encoder, plan, &blocks.cards, groups);
+        record_composite(ctx, &mut encoder, plan, groups, &transitions, targets);
         let planes = targets.plane_views();
         ctx.convert
             .record(&mut encoder, &groups.convert, output.format, &planes);
@@ -219,7 +263,7 @@ impl RenderCache {
         ctx: &GpuContext,
         plan: &FramePlan<'_>,
         output: &OutputTarget<'_>,
-    ) -> FrameBlocks {
+    ) -> (UniformBytes, FrameBlocks) {
         let (width, height) = (output.width, output.height);
         let layers = plan.layers();
         let mut uniforms = UniformBytes::new(ctx.uniform_align);
@@ -292,8 +336,7 @@ impl RenderCache {
         let cards = (0..plan.transitions().len())
             .map(|t| self.scratch_for(ctx, TRANSITION_SCRATCH - t, width, height))
             .collect();
-        FrameBlocks {
-            uniforms,
+        let blocks = FrameBlocks {
             convert,
             prep,
             blurred,
@@ -302,7 +345,8 @@ impl RenderCache {
             layers: layer_slots,
             transitions,
             cards,
-        }
+        };
+        (uniforms, blocks)
     }
 
     /// The background's picture, if it has one, and the passes that prepare it.

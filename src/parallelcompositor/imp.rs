@@ -172,6 +172,26 @@ impl ParallelCompositor {
     }
 
     /// The `adapter-info` property.
+    /// Why a `width` × `height` picture (`what`: a pad, "the output", "background-image")
+    /// cannot be a texture of `ctx`'s device, if it cannot.
+    fn beyond_gpu(ctx: &GpuContext, what: &str, width: u32, height: u32) -> Option<String> {
+        let side = ctx.max_texture_side();
+        (width > side || height > side).then(|| {
+            format!(
+                "{what}: {width}x{height} is beyond the GPU's largest texture ({side} pixels a \
+                 side); use adapter=cpu or a smaller size"
+            )
+        })
+    }
+
+    /// [`Self::beyond_gpu`] on the running backend; `None` on the CPU backend, which takes any
+    /// size.
+    fn size_error(&self, what: &str, width: u32, height: u32) -> Option<String> {
+        let state = lock(&self.state);
+        let ctx = state.as_ref()?.ctx.as_ref()?;
+        Self::beyond_gpu(ctx, what, width, height)
+    }
+
     fn adapter_info(&self) -> Option<gst::Structure> {
         lock(&self.state).as_ref().map(|st| {
             let b = gst::Structure::builder("application/x-parallelcompositor-adapter");
@@ -459,6 +479,12 @@ impl AggregatorImpl for ParallelCompositor {
         })?;
         let ctx = backend::backend(settings.adapter, &transitions)?;
         if let Some(ctx) = &ctx {
+            if let Some(why) = image
+                .as_ref()
+                .and_then(|i| Self::beyond_gpu(ctx, "background-image", i.width, i.height))
+            {
+                return Err(gst::error_msg!(gst::CoreError::Negotiation, ("{}", why)));
+            }
             for t in &transitions {
                 ctx.prepare_transition(&t.kind).map_err(|e| {
                     gst::error_msg!(
@@ -619,10 +645,19 @@ impl AggregatorImpl for ParallelCompositor {
     fn sink_event(&self, aggregator_pad: &gst_base::AggregatorPad, event: gst::Event) -> bool {
         if let gst::EventView::Caps(c) = event.view() {
             let caps = c.caps();
-            let ok = gst_video::VideoInfo::from_caps(caps)
-                .ok()
+            let info = gst_video::VideoInfo::from_caps(caps).ok();
+            let ok = info
+                .as_ref()
                 .and_then(|i| job::pixel_format(i.format()))
                 .is_some();
+            // Found here rather than as a failed texture in a worker.
+            if let Some(why) = info
+                .as_ref()
+                .and_then(|i| self.size_error(&aggregator_pad.name(), i.width(), i.height()))
+            {
+                gst::element_imp_error!(self, gst::CoreError::Negotiation, ("{}", why));
+                return false;
+            }
             if !ok {
                 gst::element_imp_error!(
                     self,
@@ -717,6 +752,10 @@ impl AggregatorImpl for ParallelCompositor {
                 "unsupported output caps {}",
                 caps
             ));
+        }
+        if let Some(why) = self.size_error("the output", info.width(), info.height()) {
+            gst::element_imp_error!(self, gst::CoreError::Negotiation, ("{}", why));
+            return Err(gst::loggable_error!(CAT, "{}", why));
         }
         gst::debug!(CAT, imp = self, "output caps {caps}");
         self.parent_negotiated_src_caps(caps)?;

@@ -4,7 +4,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::{
-    blend, color_target, pipeline, texture_entry, uniform_entry, with_common, PipelineDesc, Slot,
+    blend, block_entry, color_target, pipeline, texture_entry, with_common, PipelineDesc, Slot,
     COMPOSITE_FORMAT,
 };
 use crate::compose::{DrawSample, LayerSource, PixelFormat, RoundedBox};
@@ -215,7 +215,7 @@ pub(crate) struct LayerPass {
 impl LayerPass {
     /// Builds the pass's pipelines on `device`.
     pub(crate) fn new(device: &wgpu::Device) -> LayerPass {
-        let uniform = uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT);
+        let uniform = block_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT);
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("layer"),
             entries: &[

@@ -31,6 +31,28 @@ fn common_source(body: &str) -> String {
     format!("{COMMON_WGSL}\n{body}")
 }
 
+/// A read-only storage buffer binding of a bind group layout: how the built-in passes read
+/// their block. Not a uniform buffer because lavapipe (Mesa 22.3, Debian 12) recompiles a
+/// shader whose branches test uniform values on every bind, inlining the values, and keeps
+/// every compiled copy until the pipeline is destroyed: about 0.3 MB a pass a frame. It never
+/// inlines storage buffer values. The bytes are the same: WGSL lays out both address spaces
+/// alike, the uniform space only forbids more.
+pub(super) fn block_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only: true },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
 /// A uniform buffer binding of a bind group layout.
 pub(super) fn uniform_entry(
     binding: u32,
@@ -72,7 +94,7 @@ impl UniformTextureLayout {
             device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some(label),
                 entries: &[
-                    uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                    block_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
                     texture_entry(1, false),
                 ],
             }),
@@ -279,7 +301,7 @@ pub(super) fn new_texture(
 }
 
 /// Where one uniform block lies in the frame's uniform buffer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Slot {
     offset: u64,
     size: u64,

@@ -15,7 +15,7 @@ struct Backdrop {
     square: f32,
 };
 
-@group(0) @binding(0) var<uniform> backdrop: Backdrop;
+@group(0) @binding(0) var<storage, read> backdrop: Backdrop;
 @group(0) @binding(1) var picture: texture_2d<f32>;
 
 @fragment

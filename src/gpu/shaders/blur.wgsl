@@ -7,7 +7,7 @@ struct Blur {
     radius: i32,
 };
 
-@group(0) @binding(0) var<uniform> blur: Blur;
+@group(0) @binding(0) var<storage, read> blur: Blur;
 @group(0) @binding(1) var source: texture_2d<f32>;
 
 @fragment

@@ -47,7 +47,7 @@ struct Layer {
     samples: array<Sample, 16>,
 };
 
-@group(0) @binding(0) var<uniform> layer: Layer;
+@group(0) @binding(0) var<storage, read> layer: Layer;
 @group(0) @binding(1) var plane0: texture_2d<f32>;
 @group(0) @binding(2) var plane1: texture_2d<f32>;
 @group(0) @binding(3) var plane2: texture_2d<f32>;

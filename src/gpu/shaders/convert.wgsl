@@ -14,7 +14,7 @@ struct Convert {
     _pad1: u32,
 };
 
-@group(0) @binding(0) var<uniform> conv: Convert;
+@group(0) @binding(0) var<storage, read> conv: Convert;
 @group(0) @binding(1) var composite: texture_2d<f32>;
 
 @vertex
