@@ -36,6 +36,8 @@ mod settings;
 mod transitions;
 
 pub use job::fault;
+#[doc(hidden)]
+pub use transitions::parse_transitions_for_fuzzing;
 
 /// What lies under the inputs.
 #[derive(Debug, Eq, PartialEq, Hash, Clone, Copy, Default, glib::Enum)]

@@ -173,6 +173,13 @@ pub(super) fn parse_property(text: &str) -> Result<Vec<TransitionSpec>, String> 
         .collect()
 }
 
+/// Fuzzing hook (fuzz/fuzz_targets/transitions.rs): parses a `transitions` property text as the
+/// element does, without compiling shaders; the number of transitions, or the error. Not API.
+#[doc(hidden)]
+pub fn parse_transitions_for_fuzzing(text: &str) -> Result<usize, String> {
+    parse_property(text).map(|specs| specs.len())
+}
+
 /// Compiles every transition of the property and the timeline: shader files are read and
 /// compiled here, so that a broken one stops the element before PLAYING.
 pub(super) fn compile(
