@@ -459,8 +459,10 @@ fn validate(
         naga::valid::ValidationFlags::all(),
         naga::valid::Capabilities::default(),
     );
-    let result = guarded(|| validator.validate(module)).map_err(|m| locate(0, m))?;
-    result.map(|_| ()).map_err(|e| {
+    // Boxed: naga's validation error is large.
+    let result = guarded(|| validator.validate(module).map(|_| ()).map_err(Box::new))
+        .map_err(|m| locate(0, m))?;
+    result.map_err(|e| {
         // The spans go from the outermost item (the function) to the offending expression.
         let offset = e
             .spans()
@@ -879,6 +881,14 @@ mod tests {
 
     fn no_images(_: &str) -> Result<Arc<RgbaImage>, String> {
         Err("no images here".into())
+    }
+
+    /// A panic inside a naga stage is an error message, not an unwinding through the element.
+    #[test]
+    fn naga_panics_become_errors() {
+        let e = guarded(|| -> u32 { panic!("hostile input") }).unwrap_err();
+        assert!(e.contains("naga panicked: hostile input"), "{e}");
+        assert_eq!(guarded(|| 7), Ok(7));
     }
 
     #[test]
