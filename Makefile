@@ -5,7 +5,7 @@ CARGO ?= cargo
 PLUGIN_DIR := $(CURDIR)/target/release
 OUT ?= $(CURDIR)/out
 
-.PHONY: all build demo test bench bench-export clean deps
+.PHONY: all build demo test bench bench-export soak fuzz clean deps
 
 all: build
 
@@ -38,6 +38,27 @@ bench: build
 bench-export: build
 	@scripts/deps.sh bench
 	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/export.sh
+
+# 30 minutes of exports on both backends, RSS and fps sampled every 10 s (SOAK_SECONDS to change).
+soak: build
+	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/soak.sh
+
+# libFuzzer on each target for FUZZ_SECONDS (not part of `make test`). cargo-fuzz needs nightly
+# flags: RUSTC_BOOTSTRAP=1 lets the stable toolchain take them. -a: overflow checks and debug
+# assertions. New corpus entries go to fuzz/target/corpus/ (the committed seeds stay small), crashes
+# to fuzz/artifacts/. transitions: LeakSanitizer off, GStreamer's own structure parser leaks on
+# malformed lists (gst_structure_from_string, not this crate).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= timeline transitions shader_wgsl shader_glsl
+fuzz:
+	@command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz is missing: installing it"; $(CARGO) install cargo-fuzz; }
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  mkdir -p fuzz/target/corpus/$$t; \
+	  leaks=1; [ $$t = transitions ] && leaks=0; \
+	  ASAN_OPTIONS=detect_leaks=$$leaks RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -a $$t \
+	    fuzz/target/corpus/$$t fuzz/corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=10; \
+	done
 
 clean:
 	$(CARGO) clean

@@ -38,6 +38,8 @@ mod settings;
 mod transitions;
 
 pub use job::fault;
+#[doc(hidden)]
+pub use transitions::parse_transitions_for_fuzzing;
 
 /// What lies under the inputs. The first four values are the stock `compositor`'s
 /// (GstCompositorBackground: checker 0, black 1, white 2, transparent 3), so code that sets

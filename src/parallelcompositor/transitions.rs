@@ -161,6 +161,10 @@ fn spec_of(s: &gst::StructureRef, origin: String) -> Result<TransitionSpec, Stri
 
 /// Parses the `transitions` property: GstStructures separated by `;`.
 pub(super) fn parse_property(text: &str) -> Result<Vec<TransitionSpec>, String> {
+    // gst::Structure::from_str panics on a NUL: the text goes to GStreamer as a C string.
+    if let Some(at) = text.find('\0') {
+        return Err(format!("a NUL character at byte {at}"));
+    }
     split_structures(text)
         .into_iter()
         .enumerate()
@@ -171,6 +175,13 @@ pub(super) fn parse_property(text: &str) -> Result<Vec<TransitionSpec>, String> 
             spec_of(&s, origin.clone()).map_err(|e| format!("{origin}: {e}"))
         })
         .collect()
+}
+
+/// Fuzzing hook (fuzz/fuzz_targets/transitions.rs): parses a `transitions` property text as the
+/// element does, without compiling shaders; the number of transitions, or the error. Not API.
+#[doc(hidden)]
+pub fn parse_transitions_for_fuzzing(text: &str) -> Result<usize, String> {
+    parse_property(text).map(|specs| specs.len())
 }
 
 /// Compiles every transition of the property and the timeline: shader files are read and
@@ -254,6 +265,16 @@ pub(super) fn draws_at(transitions: &[Compiled], t: f64, names: &[String]) -> Ve
 mod tests {
     use super::*;
     use crate::transition::XfadeKind;
+
+    /// Found by fuzz/fuzz_targets/transitions.rs: a NUL panicked in gst::Structure::from_str.
+    #[test]
+    fn property_with_nul_is_an_error() {
+        gst::init().unwrap();
+        let text = "glsl, from=sink_0, to=sink_1, start=2.0, an=/t@\0\0\0arget/1.0, duration=1.0";
+        let e = parse_property(text).unwrap_err();
+        assert!(e.contains("NUL"), "{e}");
+        assert_eq!(parse_transitions_for_fuzzing(text), Err(e));
+    }
 
     #[test]
     fn property_parses_structures() {

@@ -208,13 +208,15 @@ impl ShaderProgram {
                 err(line, column, message)
             }
         };
-        let module = naga::front::wgsl::parse_str(&full).map_err(|e| {
-            let offset = e
-                .location(&full)
-                .map(|l| l.offset as usize)
-                .unwrap_or(user_end);
-            locate(offset, e.message().to_string())
-        })?;
+        let module = guarded(|| naga::front::wgsl::parse_str(&full))
+            .map_err(|m| locate(0, m))?
+            .map_err(|e| {
+                let offset = e
+                    .location(&full)
+                    .map(|l| l.offset as usize)
+                    .unwrap_or(user_end);
+                locate(offset, e.message().to_string())
+            })?;
         validate(&module, &full, &locate)?;
         check_memory(&module, &locate)?;
         let defaults = if has_params {
@@ -328,7 +330,8 @@ impl ShaderProgram {
         };
         let mut frontend = naga::front::glsl::Frontend::default();
         let options = naga::front::glsl::Options::from(naga::ShaderStage::Fragment);
-        let mut module = frontend.parse(&options, &full).map_err(|errors| {
+        let parsed = guarded(|| frontend.parse(&options, &full)).map_err(|m| locate(0, m))?;
+        let mut module = parsed.map_err(|errors| {
             let first = errors.errors.first();
             let offset = first
                 .and_then(|e| e.meta.to_range())
@@ -434,6 +437,19 @@ fn end_position(text: &str) -> (usize, usize) {
     position(trimmed, trimmed.len())
 }
 
+/// Runs one naga stage, turning a panic inside it into an error message: naga's front ends and
+/// validator assert on some malformed input, and a user's shader must never bring the process down.
+fn guarded<T>(stage: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(stage)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        format!("the shader compiler failed on this shader (naga panicked: {what})")
+    })
+}
+
 fn validate(
     module: &naga::Module,
     full: &str,
@@ -443,7 +459,10 @@ fn validate(
         naga::valid::ValidationFlags::all(),
         naga::valid::Capabilities::default(),
     );
-    validator.validate(module).map(|_| ()).map_err(|e| {
+    // Boxed: naga's validation error is large.
+    let result = guarded(|| validator.validate(module).map(|_| ()).map_err(Box::new))
+        .map_err(|m| locate(0, m))?;
+    result.map_err(|e| {
         // The spans go from the outermost item (the function) to the offending expression.
         let offset = e
             .spans()
@@ -473,7 +492,7 @@ fn check_memory(
     locate: &dyn Fn(usize, String) -> ShaderError,
 ) -> Result<(), ShaderError> {
     let mut layouter = naga::proc::Layouter::default();
-    if let Err(e) = layouter.update(module.to_ctx()) {
+    if let Err(e) = guarded(|| layouter.update(module.to_ctx())).map_err(|m| locate(0, m))? {
         return Err(locate(0, format!("a type is too large to lay out: {e}")));
     }
     let size = |ty: naga::Handle<naga::Type>| u64::from(layouter[ty].size);
@@ -931,6 +950,14 @@ mod tests {
 
     fn no_images(_: &str) -> Result<Arc<RgbaImage>, String> {
         Err("no images here".into())
+    }
+
+    /// A panic inside a naga stage is an error message, not an unwinding through the element.
+    #[test]
+    fn naga_panics_become_errors() {
+        let e = guarded(|| -> u32 { panic!("hostile input") }).unwrap_err();
+        assert!(e.contains("naga panicked: hostile input"), "{e}");
+        assert_eq!(guarded(|| 7), Ok(7));
     }
 
     #[test]
