@@ -2,10 +2,12 @@
 # Both install missing system packages when run as root, else print the apt-get line to run.
 
 CARGO ?= cargo
-PLUGIN_DIR := $(CURDIR)/target/release
+PYTHON ?= /usr/bin/python3
+TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),$(CURDIR)/target))
+PLUGIN_DIR := $(TARGET_DIR)/release
 OUT ?= $(CURDIR)/out
 
-.PHONY: all build demo test bench bench-export clean deps
+.PHONY: all build demo test test-examples bench bench-export clean deps
 
 all: build
 
@@ -25,6 +27,15 @@ test:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	G_DEBUG=fatal_warnings $(CARGO) test --all-targets
+	@$(MAKE) --no-print-directory test-examples
+
+# The embedding examples (examples/python, examples/c) run against the debug plugin and checked
+# (tests/examples.py: frame counts, pixels, exit status on errors; ~10 s). The system Python is
+# used: it has Debian's python3-gi. `cargo test` leaves the cdylib in deps/, `cargo build --lib`
+# puts it in target/debug (no recompilation after the tests).
+test-examples:
+	$(CARGO) build --lib
+	$(PYTHON) tests/examples.py --plugin-dir $(TARGET_DIR)/debug
 
 bench: build
 	@scripts/deps.sh bench

@@ -9,7 +9,10 @@ pkgs=(pkg-config gcc libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstrea
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
       gstreamer1.0-plugins-ugly gstreamer1.0-libav mesa-vulkan-drivers libvulkan1)
 case $what in
-  build|test) ;;
+  build) ;;
+  # The embedding examples' checks (tests/examples.py): the system Python with PyGObject and the
+  # GStreamer typelibs; the C example builds with gcc, pkg-config and libgstreamer1.0-dev (above).
+  test) pkgs+=(python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0) ;;
   demo) ;;
   bench) pkgs+=(ffmpeg) ;;
   meson) pkgs+=(meson ninja-build) ;;
