@@ -13,8 +13,8 @@ Finding the plugin: installed system-wide it is found like any plugin; else GST_
 the build folder, or --plugin-dir DIR scans DIR from the program (Gst.Registry.get().scan_path).
 
 Needs Debian's python3-gi, gir1.2-gstreamer-1.0 and gir1.2-gst-plugins-base-1.0, run with the
-system Python (/usr/bin/python3). A pyenv/venv Python sees them only if its venv was created with
---system-site-packages; a PyGObject installed with pip must be < 3.51 on Debian 12's GLib 2.74.
+system Python (/usr/bin/python3). A venv sees them when made from it with --system-site-packages; a
+pyenv Python never does: there, pip install 'PyGObject<3.51' (3.51+ needs GLib 2.80, Debian 12 has 2.74).
 """
 
 import argparse
