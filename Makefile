@@ -29,13 +29,12 @@ test:
 	G_DEBUG=fatal_warnings $(CARGO) test --all-targets
 	@$(MAKE) --no-print-directory test-examples
 
-# The embedding examples (examples/python, examples/c) run against the debug plugin and checked
-# (tests/examples.py: frame counts, pixels, exit status on errors; ~10 s). The system Python is
-# used: it has Debian's python3-gi. `cargo test` leaves the cdylib in deps/, `cargo build --lib`
-# puts it in target/debug (no recompilation after the tests).
+# The embedding examples (examples/python, examples/c) run and checked (tests/examples.py: frame
+# counts, pixels, exit status on errors; ~10 s) against the plugin `cargo test` built: it leaves the
+# cdylib in target/debug/deps, built with the dev-dependencies' features (a `cargo build` would
+# compile wgpu and the GStreamer bindings a second time). The system Python has Debian's python3-gi.
 test-examples:
-	$(CARGO) build --lib
-	$(PYTHON) tests/examples.py --plugin-dir $(TARGET_DIR)/debug
+	CARGO="$(CARGO)" $(PYTHON) tests/examples.py --from-cargo-test
 
 bench: build
 	@scripts/deps.sh bench

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Runs the embedding examples (examples/python/*.py, examples/c/export.c) and checks their output.
 
-    /usr/bin/python3 tests/examples.py --plugin-dir target/debug
+    /usr/bin/python3 tests/examples.py --plugin-dir target/debug    # after cargo build
+    /usr/bin/python3 tests/examples.py --from-cargo-test            # what cargo test built
 
-`make test` runs it after the cargo tests. Plain asserts, no pytest. Each check prints PASS or FAIL;
+`make test` runs it after the cargo tests, with --from-cargo-test. Plain asserts, no pytest. Each check prints PASS or FAIL;
 the last line is `N passed, N failed` and the exit status is 1 when a check failed.
 
 The examples run as child processes under G_DEBUG=fatal_warnings, with a private GStreamer registry
@@ -15,6 +16,7 @@ compiler, pkg-config and libgstreamer1.0-dev (scripts/deps.sh test installs them
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -258,21 +260,58 @@ CHECKS = [python_export, python_export_plugin_dir, python_export_without_plugin,
           python_parallel_branches, c_compiles, c_export, c_export_plugin_dir, c_export_errors]
 
 
+def plugin_from_cargo_test(folder):
+    """The plugin `cargo test --all-targets` built, hard-linked (else copied) into folder.
+
+    cargo test leaves the cdylib in target/debug/deps (with the dev-dependencies' features, so
+    `cargo build` would compile wgpu and GStreamer's bindings again); cargo names it in its JSON
+    messages. deps/ itself holds every dependency: scanning it for plugins would load them all."""
+    cargo = os.environ.get("CARGO", "cargo")
+    cmd = [cargo, "test", "--all-targets", "--no-run", "--message-format=json"]
+    try:
+        p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    except OSError as e:
+        sys.exit(f"error: {' '.join(cmd)}: {e}")
+    if p.returncode != 0:
+        sys.exit(f"error: {' '.join(cmd)} exited with {p.returncode}")
+    found = None
+    for line in p.stdout.splitlines():
+        msg = json.loads(line)
+        if msg.get("reason") == "compiler-artifact" and msg["target"]["name"] == "gstparallelcompositor" \
+                and not msg["profile"]["test"]:
+            found = next((f for f in msg["filenames"] if f.endswith(".so")), found)
+    if not found:
+        sys.exit(f"error: {' '.join(cmd)} named no libgstparallelcompositor.so")
+    os.makedirs(folder)
+    dest = os.path.join(folder, "libgstparallelcompositor.so")
+    try:
+        os.link(found, dest)
+    except OSError:
+        shutil.copyfile(found, dest)
+    return folder
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--plugin-dir", default=(os.environ.get("GST_PLUGIN_PATH") or "").split(":")[0],
                         help="folder holding libgstparallelcompositor.so (default: GST_PLUGIN_PATH's first)")
+    parser.add_argument("--from-cargo-test", action="store_true",
+                        help="test the plugin `cargo test --all-targets` built (make test does)")
     parser.add_argument("-k", help="run only the checks whose name contains this")
     args = parser.parse_args()
-    plugin_dir = os.path.abspath(args.plugin_dir) if args.plugin_dir else ""
-    if not plugin_dir or not os.path.isfile(os.path.join(plugin_dir, "libgstparallelcompositor.so")):
-        sys.exit(f"error: no libgstparallelcompositor.so in '{plugin_dir}': build the plugin (cargo build) "
-                 "and pass its folder with --plugin-dir or GST_PLUGIN_PATH")
 
     Gst.init(None)
     passed = failed = 0
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="pc-examples-") as tmp:
+        if args.from_cargo_test:
+            plugin_dir = plugin_from_cargo_test(os.path.join(tmp, "plugin"))
+        else:
+            plugin_dir = os.path.abspath(args.plugin_dir) if args.plugin_dir else ""
+        if not plugin_dir or not os.path.isfile(os.path.join(plugin_dir, "libgstparallelcompositor.so")):
+            sys.exit(f"error: no libgstparallelcompositor.so in '{plugin_dir}': build the plugin (cargo build) "
+                     "and pass its folder with --plugin-dir or GST_PLUGIN_PATH, or use --from-cargo-test")
+        print(f"plugin: {os.path.join(plugin_dir, 'libgstparallelcompositor.so')}", flush=True)
         env = Env(plugin_dir, tmp)
         # The system plugins' registry, without ours (a plugin installed system-wide would be in it).
         run_ok([sys.executable, "-c", "import gi; gi.require_version('Gst', '1.0'); "
