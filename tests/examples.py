@@ -93,8 +93,9 @@ def run_ok(cmd, env):
     return out
 
 
-def decode(path):
-    """Decodes a video file to RGB: returns (frame count, width, height, middle frame's bytes)."""
+def decode(path, which=None):
+    """Decodes a video file to RGB: returns (frame count, width, height, middle frame's bytes), or
+    with which=(indices) the bytes of those frames (negative: from the end)."""
     assert os.path.getsize(path) > 0, f"{path} is empty"
     pipeline = Gst.parse_launch(
         f'filesrc location="{path}" ! decodebin ! videoconvert ! video/x-raw,format=RGB '
@@ -115,6 +116,9 @@ def decode(path):
         err, debug = msg.parse_error()
         raise AssertionError(f"decoding {path}: {err.message} ({debug})")
     assert frames, f"{path}: no frames decoded"
+    if which is not None:
+        return len(frames), frames[0][0], frames[0][1], [
+            frames[i][2].extract_dup(0, frames[i][2].get_size()) for i in which]
     width, height, buf = frames[len(frames) // 2]
     return len(frames), width, height, buf.extract_dup(0, buf.get_size())
 
@@ -155,6 +159,27 @@ def check_export_output(path, seconds):
         f"no shadow below the card: RGB {below} at (160, 186), background {plain}"
 
 
+def check_zoom_animates(path):
+    """A checkerboard card (pattern checkers-8: 8 px squares, 4 px on the half-size card): the zoom
+    animated by GstController is 1 at the start, 2 in the middle and back near 1 at the end of the 2 s
+    export, so the squares inside the card are twice as wide in the middle frame: half as many
+    light/dark edges along a row."""
+    count, width, _, frames = decode(path, (0, 30, -1))
+    assert count == 60, f"{count} frames decoded, expected 60"
+
+    def edges(frame):
+        total = 0
+        for y in range(80, 160, 4):
+            row = [pixel(frame, width, x, y)[0] > 128 for x in range(100, 220)]
+            total += sum(1 for a, b in zip(row, row[1:]) if a != b)
+        return total / 20
+
+    first, middle, last = (edges(f) for f in frames)
+    assert first > 20, f"no checkerboard in the card at the start: {first:.1f} edges per row"
+    assert middle < 0.65 * first and last > 0.85 * first, \
+        f"edges per row at zoom 1, 2, ~1: {first:.1f}, {middle:.1f}, {last:.1f}; expected about 30, 15, 30"
+
+
 def progress_lines(out):
     lines = [line for line in out.splitlines() if line.startswith("progress:")]
     assert lines, f"no progress line in the output:\n{out[-2000:]}"
@@ -170,6 +195,13 @@ def python_export(env):
     progress_lines(out)
     assert f"wrote {path}" in out, out
     check_export_output(path, 2)
+
+
+def python_export_zoom(env):
+    path = env.out("py-zoom.mp4")
+    run_ok([sys.executable, EXPORT_PY, "--seconds", "2", "--background-pattern", "blue",
+            "--card-pattern", "checkers-8", path], child_env(env.registry(), env.plugin_dir))
+    check_zoom_animates(path)
 
 
 def python_export_plugin_dir(env):
@@ -236,6 +268,14 @@ def c_export(env):
     check_export_output(path, 2)
 
 
+def c_export_zoom(env):
+    compiled(env)
+    path = env.out("c-zoom.mp4")
+    run_ok([env.c_export, "--seconds", "2", "--background-pattern", "blue", "--card-pattern", "checkers-8", path],
+           child_env(env.registry(), env.plugin_dir))
+    check_zoom_animates(path)
+
+
 def c_export_plugin_dir(env):
     compiled(env)
     path = env.out("c-dir.mp4")
@@ -256,8 +296,8 @@ def c_export_errors(env):
     assert rc == 1 and "usage:" in err, f"no argument: exit status {rc}\n{err}"
 
 
-CHECKS = [python_export, python_export_plugin_dir, python_export_without_plugin, python_export_bus_error,
-          python_parallel_branches, c_compiles, c_export, c_export_plugin_dir, c_export_errors]
+CHECKS = [python_export, python_export_zoom, python_export_plugin_dir, python_export_without_plugin, python_export_bus_error,
+          python_parallel_branches, c_compiles, c_export, c_export_zoom, c_export_plugin_dir, c_export_errors]
 
 
 def plugin_from_cargo_test(folder):
