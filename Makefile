@@ -2,10 +2,12 @@
 # Both install missing system packages when run as root, else print the apt-get line to run.
 
 CARGO ?= cargo
-PLUGIN_DIR := $(CURDIR)/target/release
+PYTHON ?= /usr/bin/python3
+TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),$(CURDIR)/target))
+PLUGIN_DIR := $(TARGET_DIR)/release
 OUT ?= $(CURDIR)/out
 
-.PHONY: all build demo test bench bench-export soak fuzz clean deps
+.PHONY: all build demo test test-examples bench bench-export soak fuzz clean deps
 
 all: build
 
@@ -26,6 +28,14 @@ test:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	G_DEBUG=fatal_warnings $(CARGO) test --all-targets
+	@$(MAKE) --no-print-directory test-examples
+
+# The embedding examples (examples/python, examples/c) run and checked (tests/examples.py: frame
+# counts, pixels, exit status on errors; ~10 s) against the plugin `cargo test` built: it leaves the
+# cdylib in target/debug/deps, built with the dev-dependencies' features (a `cargo build` would
+# compile wgpu and the GStreamer bindings a second time). The system Python has Debian's python3-gi.
+test-examples:
+	CARGO="$(CARGO)" $(PYTHON) tests/examples.py --from-cargo-test
 
 bench: build
 	@scripts/deps.sh bench

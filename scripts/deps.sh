@@ -11,7 +11,9 @@ pkgs=(pkg-config gcc libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstrea
 case $what in
   build) ;;
   # The demo test checks the export's streams with ffprobe; the demo asks gst-discoverer for audio.
-  test) pkgs+=(ffmpeg gstreamer1.0-plugins-base-apps) ;;
+  # The embedding examples' checks (tests/examples.py): the system Python with PyGObject and the
+  # GStreamer typelibs; the C example builds with gcc, pkg-config and libgstreamer1.0-dev (above).
+  test) pkgs+=(ffmpeg gstreamer1.0-plugins-base-apps python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0) ;;
   demo) pkgs+=(gstreamer1.0-plugins-base-apps) ;;
   bench) pkgs+=(ffmpeg) ;;
   meson) pkgs+=(meson ninja-build) ;;
