@@ -2,16 +2,9 @@
 //! recording's sound into the MP4. ffprobe checks one video and one audio stream whose durations
 //! agree within a frame. Short, small clips keep it quick on a debug build.
 
-use std::process::Command;
+mod common;
 
-/// The build folder holding the plugin's cdylib, beside this test binary's deps/ folder.
-fn plugin_dir() -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>")
-        .to_path_buf()
-}
+use std::process::Command;
 
 /// (codec type, duration in seconds) of every stream of `file`.
 fn streams(file: &std::path::Path) -> Vec<(String, f64)> {
@@ -41,7 +34,7 @@ fn the_demo_export_has_the_recordings_sound() {
         "/examples/screen-export.sh"
     ))
     .arg(&out)
-    .env("GST_PLUGIN_PATH", plugin_dir())
+    .env("GST_PLUGIN_PATH", common::plugin_dir())
     .env("WIDTH", "160")
     .env("HEIGHT", "90")
     .env("DURATION", "2")

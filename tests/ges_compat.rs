@@ -9,6 +9,8 @@
 //! not take: the full render through ges-launch-1.0 runs only with GES >= 1.24 and is skipped
 //! with a printed reason otherwise.
 
+mod common;
+
 use gst::prelude::*;
 
 const CHILD: &str = "PC_GES_CHILD";
@@ -39,22 +41,6 @@ fn ges_compositor_choice() -> Option<String> {
     candidates.first().map(|f| f.name().to_string())
 }
 
-/// The build folder holding the plugin's cdylib, beside this test binary's deps/ folder.
-fn plugin_dir() -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>")
-        .to_path_buf();
-    assert!(
-        dir.join("libgstparallelcompositor.so").exists(),
-        "the plugin is built in {}",
-        dir.display()
-    );
-    dir
-}
-
 fn child(rank: Option<&str>) -> String {
     let mut cmd = std::process::Command::new(std::env::current_exe().expect("test binary"));
     cmd.args([
@@ -63,7 +49,7 @@ fn child(rank: Option<&str>) -> String {
         "--nocapture",
     ])
     .env(CHILD, "1")
-    .env("GST_PLUGIN_PATH", plugin_dir())
+    .env("GST_PLUGIN_PATH", common::plugin_dir())
     // A registry of its own: the rank override is applied while it is built.
     .env(
         "GST_REGISTRY",
@@ -139,7 +125,7 @@ fn ges_renders_through_parallelcompositor_from_1_24() {
         ])
         .arg(format!("file://{}", out.display()))
         .args(["--format", "video/x-matroska:video/x-raw,format=I420"])
-        .env("GST_PLUGIN_PATH", plugin_dir())
+        .env("GST_PLUGIN_PATH", common::plugin_dir())
         .env("GST_PLUGIN_FEATURE_RANK", "parallelcompositor:MAX")
         .status()
         .expect("ges-launch-1.0 runs");

@@ -202,3 +202,28 @@ pub fn animate(object: &impl IsA<gst::Object>, property: &str, points: &[(u64, f
 /// The `adapter` values that select each backend: wgpu (a GPU, or lavapipe here) and the CPU
 /// backend. Element tests that check pixels run on both.
 pub const ADAPTERS: [&str; 2] = ["wgpu", "cpu"];
+
+/// A folder holding only the plugin `cargo test` built (hard-linked, or copied, from
+/// target/<profile>/ or target/<profile>/deps/, where a bare `cargo test` leaves it), for a child
+/// process that loads it through GST_PLUGIN_PATH as an installed plugin would be loaded. The deps
+/// folder itself holds other shared objects (proc macros) GStreamer would try to load.
+pub fn plugin_dir() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary");
+    let deps = exe.parent().expect("target/<profile>/deps");
+    let name = "libgstparallelcompositor.so";
+    let built = [
+        deps.join(name),
+        deps.parent().expect("target/<profile>").join(name),
+    ]
+    .into_iter()
+    .filter(|p| p.exists())
+    .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+    .unwrap_or_else(|| panic!("the plugin is built beside {}", deps.display()));
+    let dir = std::env::temp_dir().join(format!("pc-plugin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("plugin folder");
+    let linked = dir.join(name);
+    if !linked.exists() && std::fs::hard_link(&built, &linked).is_err() {
+        std::fs::copy(&built, &linked).expect("plugin copied");
+    }
+    dir
+}
