@@ -20,6 +20,9 @@ pub(super) struct PadSettings {
     pub ypos: f64,
     pub width: f64,
     pub height: f64,
+    /// Whether width / height are animated (a control binding or timeline keyframes): then
+    /// 0 means an empty card, not the input size.
+    pub animated_size: (bool, bool),
     pub alpha: f64,
     pub sizing: SizingPolicy,
     pub operator: Operator,
@@ -32,9 +35,6 @@ pub(super) struct PadSettings {
     pub border_color: u32,
     pub shadow: effects::Shadow,
     pub blur: f64,
-    /// Whether width / height are animated (a control binding or timeline keyframes): then
-    /// 0 means an empty card, not the input size.
-    pub animated_size: (bool, bool),
 }
 
 impl Default for PadSettings {
@@ -44,6 +44,7 @@ impl Default for PadSettings {
             ypos: 0.0,
             width: 0.0,
             height: 0.0,
+            animated_size: (false, false),
             alpha: 1.0,
             sizing: SizingPolicy::None,
             operator: Operator::Over,
@@ -59,7 +60,6 @@ impl Default for PadSettings {
                 ..Default::default()
             },
             blur: 0.0,
-            animated_size: (false, false),
         }
     }
 }

@@ -41,11 +41,24 @@ pub(super) fn block_entry(
     binding: u32,
     visibility: wgpu::ShaderStages,
 ) -> wgpu::BindGroupLayoutEntry {
+    buffer_entry(
+        binding,
+        visibility,
+        wgpu::BufferBindingType::Storage { read_only: true },
+    )
+}
+
+/// A buffer binding of type `ty` of a bind group layout.
+fn buffer_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+    ty: wgpu::BufferBindingType,
+) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility,
         ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only: true },
+            ty,
             has_dynamic_offset: false,
             min_binding_size: None,
         },
@@ -58,16 +71,7 @@ pub(super) fn uniform_entry(
     binding: u32,
     visibility: wgpu::ShaderStages,
 ) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Uniform,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
+    buffer_entry(binding, visibility, wgpu::BufferBindingType::Uniform)
 }
 
 /// A float 2D texture binding of a bind group layout, read in the fragment stage.
@@ -366,27 +370,29 @@ mod tests {
     /// Asserts that `$rust` has the size and member offsets of the WGSL struct `$wgsl` in
     /// `$parsed`, whose members are exactly `$field`s, in this order.
     macro_rules! assert_layout {
-        ($parsed:expr, $wgsl:literal, $rust:ty, [$($field:ident),+ $(,)?]) => {{
+        // The WGSL struct has the Rust struct's name.
+        ($parsed:expr, $rust:ident, [$($field:ident),+ $(,)?]) => {{
+            let wgsl_name = stringify!($rust);
             let (module, layouter): &(naga::Module, Layouter) = $parsed;
             let (handle, ty) = module
                 .types
                 .iter()
-                .find(|(_, t)| t.name.as_deref() == Some($wgsl))
-                .expect(concat!("struct ", $wgsl, " in the WGSL"));
+                .find(|(_, t)| t.name.as_deref() == Some(wgsl_name))
+                .expect(concat!("struct ", stringify!($rust), " in the WGSL"));
             let naga::TypeInner::Struct { members, .. } = &ty.inner else {
-                panic!(concat!($wgsl, " is not a struct"));
+                panic!(concat!(stringify!($rust), " is not a struct"));
             };
             let layout = &layouter[handle];
             // A uniform buffer binding covers the struct rounded up to its alignment.
             let size = layout.alignment.round_up(layout.size) as usize;
-            assert_eq!(std::mem::size_of::<$rust>(), size, concat!("size of ", $wgsl));
+            assert_eq!(std::mem::size_of::<$rust>(), size, concat!("size of ", stringify!($rust)));
             let fields: &[(&str, usize)] =
                 &[$((stringify!($field), std::mem::offset_of!($rust, $field))),+];
             let wgsl: Vec<(&str, usize)> = members
                 .iter()
                 .map(|m| (m.name.as_deref().unwrap_or("?"), m.offset as usize))
                 .collect();
-            assert_eq!(fields, wgsl.as_slice(), concat!("members of ", $wgsl));
+            assert_eq!(fields, wgsl.as_slice(), concat!("members of ", stringify!($rust)));
         }};
     }
 
@@ -396,13 +402,11 @@ mod tests {
         let parsed = parse(&super::common_source(super::layer::WGSL));
         assert_layout!(
             &parsed,
-            "Sample",
             Sample,
             [rect, src, inner, shadow_rect, radii, flags]
         );
         assert_layout!(
             &parsed,
-            "Layer",
             Layer,
             [
                 bounds,
@@ -424,33 +428,22 @@ mod tests {
         );
     }
 
+    /// The single-block passes: background, blur and convert (convert.wgsl has its own vertex
+    /// shader, so it is compiled alone).
     #[test]
-    fn backdrop() {
-        use super::background::Backdrop;
-        let parsed = parse(&super::common_source(super::background::WGSL));
+    fn backdrop_blur_and_convert() {
+        use super::{background::Backdrop, blur::Blur, convert::Convert};
+        let backdrop = parse(&super::common_source(super::background::WGSL));
         assert_layout!(
-            &parsed,
-            "Backdrop",
+            &backdrop,
             Backdrop,
             [colour, colour2, geom, target_size, kind, square]
         );
-    }
-
-    #[test]
-    fn blur() {
-        use super::blur::Blur;
-        let parsed = parse(&super::common_source(super::blur::WGSL));
-        assert_layout!(&parsed, "Blur", Blur, [direction, sigma, radius]);
-    }
-
-    #[test]
-    fn convert() {
-        use super::convert::Convert;
-        // convert.wgsl has its own vertex shader: it is compiled alone.
-        let parsed = parse(super::convert::WGSL);
+        let blur = parse(&super::common_source(super::blur::WGSL));
+        assert_layout!(&blur, Blur, [direction, sigma, radius]);
+        let convert = parse(super::convert::WGSL);
         assert_layout!(
-            &parsed,
-            "Convert",
+            &convert,
             Convert,
             [m0, m1, m2, cosited_h, cosited_v, _pad0, _pad1]
         );
@@ -467,6 +460,6 @@ mod tests {
             .update(program.module.to_ctx())
             .expect("the program's types lay out");
         let parsed = (program.module, layouter);
-        assert_layout!(&parsed, "PcFrame", PcFrame, [size, progress, ratio]);
+        assert_layout!(&parsed, PcFrame, [size, progress, ratio]);
     }
 }
