@@ -1,12 +1,27 @@
-//! A small JSON parser that remembers where every value starts, so that schema errors found
-//! after parsing can still point at the offending text.
+//! JSON parsing that remembers where every value starts, so that schema errors found after
+//! parsing can still point at the offending text.
+//!
+//! jsonc-parser, with every JSONC/JSON5 extension turned off, builds the syntax tree. Even
+//! then it accepts raw control characters in strings and non-JSON whitespace (vertical tab,
+//! form feed, Unicode spaces), and checks neither duplicate keys nor our (shallower) nesting
+//! limit; a walk over its tokens (`scan`) adds those checks. Its errors carry a kind and a
+//! range, often the start of the construct (an unterminated array at its '['), so `explain`
+//! moves each to the character where a strict left-to-right reader stops and says, from the
+//! tokens before it, what was expected there and what was found.
 
 use std::collections::HashSet;
-use std::iter::Peekable;
-use std::str::Chars;
 
-/// Deepest array/object nesting accepted; bounds the recursion so hostile input cannot
-/// overflow the stack.
+use jsonc_parser::ast;
+use jsonc_parser::common::Ranged;
+use jsonc_parser::errors::{ParseError, ParseErrorKind};
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{
+    parse_to_ast, CollectOptions, ParseOptions, ParseStringErrorKind, Scanner, ScannerOptions,
+};
+
+/// Deepest array/object nesting accepted. jsonc-parser bounds its own recursion at a deeper
+/// level (512 open ranges, so at least 256 levels), which keeps hostile input from
+/// overflowing the stack before this limit is checked.
 pub const MAX_DEPTH: usize = 128;
 
 /// A position in the source text, 1-based; columns count characters, not bytes.
@@ -60,273 +75,386 @@ pub struct Spanned {
 
 /// Parses one complete JSON document; on error, returns where and what was expected.
 pub fn parse(text: &str) -> Result<Spanned, (Pos, String)> {
-    let mut parser = Parser {
-        chars: text.chars().peekable(),
-        pos: Pos { line: 1, column: 1 },
-        depth: 0,
+    let strict = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: STRICT.allow_single_quoted_strings,
+        allow_hexadecimal_numbers: STRICT.allow_hexadecimal_numbers,
+        allow_unary_plus_numbers: STRICT.allow_unary_plus_numbers,
+        allow_bare_decimal_point_numbers: STRICT.allow_bare_decimal_point_numbers,
+        allow_non_finite_numbers: STRICT.allow_non_finite_numbers,
+        allow_extended_string_escapes: STRICT.allow_extended_string_escapes,
     };
-    let value = parser.value()?;
-    parser.skip_ws();
-    match parser.peek() {
-        None => Ok(value),
-        Some(_) => Err(parser.expected("the end of input after the JSON value")),
-    }
-}
-
-type Parsed<T> = Result<T, (Pos, String)>;
-
-struct Parser<'a> {
-    chars: Peekable<Chars<'a>>,
-    /// Position of the next character.
-    pos: Pos,
-    depth: usize,
-}
-
-impl Parser<'_> {
-    fn peek(&mut self) -> Option<char> {
-        self.chars.peek().copied()
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.chars.next()?;
-        if c == '\n' {
-            self.pos = Pos {
-                line: self.pos.line.saturating_add(1),
-                column: 1,
+    let error = match parse_to_ast(text, &CollectOptions::default(), &strict) {
+        Ok(parsed) => {
+            // Empty input (or only whitespace) parses to no value.
+            let Some(root) = parsed.value else {
+                return Err(located(text, expected(text, text.len(), None)));
             };
-        } else {
-            self.pos.column = self.pos.column.saturating_add(1);
-        }
-        Some(c)
-    }
-
-    fn eat(&mut self, c: char) -> bool {
-        let found = self.peek() == Some(c);
-        if found {
-            self.bump();
-        }
-        found
-    }
-
-    /// An error at the next character saying what should have been there.
-    fn expected(&mut self, what: &str) -> (Pos, String) {
-        let message = match self.peek() {
-            None => format!("unexpected end of input, expected {what}"),
-            Some(c) => format!("expected {what}, found {c:?}"),
-        };
-        (self.pos, message)
-    }
-
-    fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(' ' | '\t' | '\n' | '\r')) {
-            self.bump();
-        }
-    }
-
-    fn value(&mut self) -> Parsed<Spanned> {
-        self.skip_ws();
-        let pos = self.pos;
-        let value = match self.peek() {
-            Some('{') => self.nested(Self::object)?,
-            Some('[') => self.nested(Self::array)?,
-            Some('"') => Value::String(self.string()?),
-            Some('-' | '0'..='9') => Value::Number(self.number()?),
-            Some(c) if c.is_alphanumeric() => self.literal()?,
-            _ => return Err(self.expected("a value")),
-        };
-        Ok(Spanned { pos, value })
-    }
-
-    fn nested(&mut self, parse: fn(&mut Self) -> Parsed<Value>) -> Parsed<Value> {
-        if self.depth >= MAX_DEPTH {
-            return Err((self.pos, format!("nesting deeper than {MAX_DEPTH} levels")));
-        }
-        self.depth += 1;
-        let value = parse(self);
-        self.depth -= 1;
-        value
-    }
-
-    fn literal(&mut self) -> Parsed<Value> {
-        let pos = self.pos;
-        let mut word = String::new();
-        while let Some(c) = self.peek().filter(|c| c.is_alphanumeric()) {
-            word.push(c);
-            self.bump();
-        }
-        match word.as_str() {
-            "null" => Ok(Value::Null),
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
-            _ => Err((pos, format!("expected a value, found {word:?}"))),
-        }
-    }
-
-    /// Appends a run of ASCII digits to `out`, returning how many there were.
-    fn digits(&mut self, out: &mut String) -> usize {
-        let start = out.len();
-        while let Some(c) = self.peek().filter(char::is_ascii_digit) {
-            out.push(c);
-            self.bump();
-        }
-        out.len() - start
-    }
-
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, the JSON grammar, which Rust's
-    /// float parser then accepts (it is a subset of its syntax).
-    fn number(&mut self) -> Parsed<f64> {
-        let pos = self.pos;
-        let mut text = String::new();
-        if self.eat('-') {
-            text.push('-');
-        }
-        if self.eat('0') {
-            text.push('0');
-        } else if self.digits(&mut text) == 0 {
-            return Err(self.expected("a digit after '-'"));
-        }
-        if self.eat('.') {
-            text.push('.');
-            if self.digits(&mut text) == 0 {
-                return Err(self.expected("a digit after '.'"));
+            // The library accepted the text; check what it lets through.
+            if let Err(error) = context(text, text.len()) {
+                return Err(located(text, error));
             }
+            return convert(root, &mut Lines::new(text));
         }
-        if let Some(e @ ('e' | 'E')) = self.peek() {
-            self.bump();
-            text.push(e);
-            if let Some(sign @ ('+' | '-')) = self.peek() {
-                self.bump();
-                text.push(sign);
-            }
-            if self.digits(&mut text) == 0 {
-                return Err(self.expected("a digit in the exponent"));
-            }
-        }
-        text.parse()
-            .map_err(|_| (pos, format!("invalid number {text}")))
-    }
+        Err(error) => error,
+    };
+    Err(located(text, explain(text, &error)))
+}
 
-    fn string(&mut self) -> Parsed<String> {
-        self.bump(); // the opening quote
-        let mut out = String::new();
-        loop {
-            let pos = self.pos;
-            match self.bump() {
-                None => return Err(self.expected("'\"' to close the string")),
-                Some('"') => return Ok(out),
-                Some('\\') => out.push(self.escape(pos)?),
-                Some(c) if u32::from(c) < 0x20 => {
-                    return Err((
-                        pos,
-                        format!("unescaped control character {c:?} in a string"),
-                    ));
-                }
-                Some(c) => out.push(c),
-            }
+/// An error at a byte offset.
+type Error = (usize, String);
+
+fn located(text: &str, (offset, message): Error) -> (Pos, String) {
+    (Lines::new(text).pos(offset), message)
+}
+
+/// Byte offsets to positions, for offsets visited in increasing order (as a depth-first walk
+/// of the tree does), so that the whole walk reads the text once.
+struct Lines<'a> {
+    text: &'a str,
+    offset: usize,
+    pos: Pos,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            text,
+            offset: 0,
+            pos: Pos { line: 1, column: 1 },
         }
     }
 
-    /// Decodes the escape whose backslash was at `pos`, joining UTF-16 surrogate pairs.
-    fn escape(&mut self, pos: Pos) -> Parsed<char> {
-        let unpaired = || (pos, "unpaired UTF-16 surrogate in a \\u escape".to_string());
-        let c = match self.peek() {
-            Some(c @ ('"' | '\\' | '/')) => c,
-            Some('b') => '\u{8}',
-            Some('f') => '\u{c}',
-            Some('n') => '\n',
-            Some('r') => '\r',
-            Some('t') => '\t',
-            Some('u') => {
-                self.bump();
-                let high = self.hex4()?;
-                let code = match high {
-                    0xD800..=0xDBFF => {
-                        if !(self.eat('\\') && self.eat('u')) {
-                            return Err(unpaired());
-                        }
-                        let low = self.hex4()?;
-                        if !(0xDC00..=0xDFFF).contains(&low) {
-                            return Err(unpaired());
-                        }
-                        0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    0xDC00..=0xDFFF => return Err(unpaired()),
-                    _ => high,
+    fn pos(&mut self, offset: usize) -> Pos {
+        if offset < self.offset {
+            *self = Lines::new(self.text);
+        }
+        for c in self.text[self.offset..offset].chars() {
+            if c == '\n' {
+                self.pos = Pos {
+                    line: self.pos.line.saturating_add(1),
+                    column: 1,
                 };
-                return char::from_u32(code).ok_or_else(unpaired);
+            } else {
+                self.pos.column = self.pos.column.saturating_add(1);
             }
-            _ => {
-                return Err(
-                    self.expected("one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX after '\\'")
-                )
-            }
+        }
+        self.offset = offset;
+        self.pos
+    }
+}
+
+/// Converts the library's tree.
+fn convert(value: ast::Value, lines: &mut Lines) -> Result<Spanned, (Pos, String)> {
+    let pos = lines.pos(value.range().start);
+    let value = match value {
+        ast::Value::NullKeyword(_) => Value::Null,
+        ast::Value::BooleanLit(b) => Value::Bool(b.value),
+        // The library's strict number grammar is JSON's, a subset of what Rust's float parser
+        // reads; overflow gives an infinity rather than an error.
+        ast::Value::NumberLit(n) => Value::Number(
+            n.value
+                .parse()
+                .map_err(|_| (pos, format!("invalid number {}", n.value)))?,
+        ),
+        ast::Value::StringLit(s) => Value::String(s.value.into_owned()),
+        ast::Value::Array(array) => Value::Array(
+            array
+                .elements
+                .into_iter()
+                .map(|item| convert(item, lines))
+                .collect::<Result<_, _>>()?,
+        ),
+        ast::Value::Object(object) => Value::Object(
+            object
+                .properties
+                .into_iter()
+                .map(|property| {
+                    let key_pos = lines.pos(property.name.range().start);
+                    let key = property.name.into_string();
+                    Ok((key, key_pos, convert(property.value, lines)?))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    Ok(Spanned { pos, value })
+}
+
+/// What the text before an offset leaves a strict parser expecting next.
+#[derive(Clone, Copy, PartialEq)]
+enum Expect {
+    Value,
+    Key,
+    Colon,
+    /// A separator, a closing bracket, or (at the top level) the end of input.
+    AfterValue,
+}
+
+const VALUE: &str = "a value";
+const CLOSE_STRING: &str = "'\"' to close the string";
+const ESCAPE: &str = "one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX after '\\'";
+
+/// The tokenizer half of the parse options, so that [`scan`] splits the text exactly as the
+/// parser did.
+const STRICT: ScannerOptions = ScannerOptions {
+    allow_single_quoted_strings: false,
+    allow_hexadecimal_numbers: false,
+    allow_unary_plus_numbers: false,
+    allow_bare_decimal_point_numbers: false,
+    allow_non_finite_numbers: false,
+    allow_extended_string_escapes: false,
+};
+
+/// What the text before an offset leaves a strict parser expecting.
+struct State {
+    expect: Expect,
+    /// The innermost open bracket.
+    open: Option<char>,
+    /// Where the token the offset falls in starts, if the offset is not at a token boundary
+    /// (a bad escape, a bad number); `expect` is then what was expected there.
+    token: Option<usize>,
+}
+
+/// Walks the tokens of `text[..end]`, which jsonc-parser has accepted, for what it lets
+/// through but strict JSON does not: nesting deeper than [`MAX_DEPTH`], whitespace other than
+/// space, tab, line feed and carriage return between tokens, raw control characters in
+/// strings, and duplicate keys (reported at the second). Returns the first of those, or else
+/// the state at `end`.
+fn scan(text: &str, end: usize) -> Result<State, Error> {
+    let mut scanner = Scanner::new(text, &STRICT);
+    let mut open = Vec::new();
+    // The keys seen so far in each open object.
+    let mut keys: Vec<HashSet<String>> = Vec::new();
+    let mut expect = Expect::Value;
+    let mut last_end = 0;
+    let token = loop {
+        let scanned = scanner.scan();
+        let start = scanner.token_start();
+        let gap = &text[last_end..start.min(end)];
+        if let Some((i, c)) = gap
+            .char_indices()
+            .find(|(_, c)| !matches!(c, ' ' | '\t' | '\n' | '\r'))
+        {
+            let what = describe(expect, open.last().copied());
+            return Err((last_end + i, format!("expected {what}, found {c:?}")));
+        }
+        if start >= end {
+            break None;
+        }
+        let token = match scanned {
+            Ok(Some(token)) if scanner.token_end() <= end => token,
+            Ok(None) => break None,
+            // A token that fails to lex or runs past `end` holds the offset.
+            _ => break Some(start),
         };
-        self.bump();
-        Ok(c)
-    }
+        last_end = scanner.token_end();
+        expect = match token {
+            Token::OpenBracket | Token::OpenBrace => {
+                let object = token == Token::OpenBrace;
+                open.push(if object { '{' } else { '[' });
+                if object {
+                    keys.push(HashSet::new());
+                }
+                if open.len() > MAX_DEPTH {
+                    return Err((start, format!("nesting deeper than {MAX_DEPTH} levels")));
+                }
+                if object {
+                    Expect::Key
+                } else {
+                    Expect::Value
+                }
+            }
+            Token::CloseBracket | Token::CloseBrace => {
+                if open.pop() == Some('{') {
+                    keys.pop();
+                }
+                Expect::AfterValue
+            }
+            Token::Comma if open.last() == Some(&'{') => Expect::Key,
+            Token::Comma | Token::Colon => Expect::Value,
+            Token::String(value) => {
+                control_character(text, start, last_end)?;
+                if expect == Expect::Key {
+                    if keys
+                        .last_mut()
+                        .is_some_and(|keys| !keys.insert(value.to_string()))
+                    {
+                        return Err((start, format!("duplicate key {value:?}")));
+                    }
+                    Expect::Colon
+                } else {
+                    Expect::AfterValue
+                }
+            }
+            _ => Expect::AfterValue,
+        };
+    };
+    Ok(State {
+        expect,
+        open: open.last().copied(),
+        token,
+    })
+}
 
-    fn hex4(&mut self) -> Parsed<u32> {
-        let mut code = 0;
-        for _ in 0..4 {
-            let digit = self.peek().and_then(|c| c.to_digit(16));
-            let digit = digit.ok_or_else(|| self.expected("four hex digits after \\u"))?;
-            self.bump();
-            code = code * 16 + digit;
-        }
-        Ok(code)
+/// jsonc-parser keeps raw control characters in strings; JSON requires them escaped. (An
+/// escaped one is an invalid escape, which the library rejects.)
+fn control_character(text: &str, start: usize, end: usize) -> Result<(), Error> {
+    match text[start..end].char_indices().find(|(_, c)| *c < ' ') {
+        Some((i, c)) => Err((
+            start + i,
+            format!("unescaped control character {c:?} in a string"),
+        )),
+        None => Ok(()),
     }
+}
 
-    fn array(&mut self) -> Parsed<Value> {
-        self.bump(); // '['
-        let mut items = Vec::new();
-        self.skip_ws();
-        if self.eat(']') {
-            return Ok(Value::Array(items));
-        }
-        loop {
-            items.push(self.value()?);
-            self.skip_ws();
-            if self.eat(']') {
-                return Ok(Value::Array(items));
-            }
-            if !self.eat(',') {
-                return Err(self.expected("',' or ']' after an array element"));
-            }
-        }
+/// What `expect` is, in words; `open` is the innermost open bracket.
+fn describe(expect: Expect, open: Option<char>) -> &'static str {
+    match (expect, open) {
+        (Expect::Value, _) => VALUE,
+        (Expect::Key, _) => "a string key",
+        (Expect::Colon, _) => "':' after an object key",
+        (Expect::AfterValue, Some('[')) => "',' or ']' after an array element",
+        (Expect::AfterValue, Some(_)) => "',' or '}' after an object member",
+        (Expect::AfterValue, None) => "the end of input after the JSON value",
     }
+}
 
-    fn object(&mut self) -> Parsed<Value> {
-        self.bump(); // '{'
-        let mut members = Vec::new();
-        let mut seen = HashSet::new();
-        self.skip_ws();
-        if self.eat('}') {
-            return Ok(Value::Object(members));
-        }
-        loop {
-            self.skip_ws();
-            let pos = self.pos;
-            if self.peek() != Some('"') {
-                return Err(self.expected("a string key"));
-            }
-            let key = self.string()?;
-            if !seen.insert(key.clone()) {
-                return Err((pos, format!("duplicate key {key:?}")));
-            }
-            self.skip_ws();
-            if !self.eat(':') {
-                return Err(self.expected("':' after an object key"));
-            }
-            members.push((key, pos, self.value()?));
-            self.skip_ws();
-            if self.eat('}') {
-                return Ok(Value::Object(members));
-            }
-            if !self.eat(',') {
-                return Err(self.expected("',' or '}' after an object member"));
-            }
-        }
+/// What a strict parser expects at `stop`, or the error it would have met earlier. The
+/// library lexes a whole token before its grammar checks where the token may start, so its
+/// error inside a token (a bad escape, a bad number) can come after one at the token's start.
+fn context(text: &str, stop: usize) -> Result<&'static str, Error> {
+    let state = scan(text, stop)?;
+    let open = state.open;
+    let Some(start) = state.token else {
+        return Ok(describe(state.expect, open));
+    };
+    let first = text[start..].chars().next().unwrap_or_default();
+    let string = first == '"';
+    if !(state.expect == Expect::Value || string && state.expect == Expect::Key) {
+        let what = describe(state.expect, open);
+        return Err((start, format!("expected {what}, found {first:?}")));
     }
+    if string {
+        control_character(text, start, stop)?;
+        return Ok(CLOSE_STRING);
+    }
+    // Inside a number, after a valid prefix of one.
+    Ok(describe(Expect::AfterValue, open))
+}
+
+/// "expected X, found Y" at `stop`, where X is `what` or else what the text before `stop`
+/// leaves expected; an error a strict parser would have met earlier wins.
+fn expected(text: &str, stop: usize, what: Option<&'static str>) -> Error {
+    let what = match (context(text, stop), what) {
+        (Err(earlier), _) => return earlier,
+        (Ok(_), Some(what)) | (Ok(what), None) => what,
+    };
+    let message = match text[stop..].chars().next() {
+        None => format!("unexpected end of input, expected {what}"),
+        // Where a value should start, a word is quoted whole ("found \"tru\"").
+        Some(c) if what == VALUE && c.is_alphanumeric() && !c.is_ascii_digit() => {
+            let word: String = text[stop..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric())
+                .collect();
+            format!("expected {what}, found {word:?}")
+        }
+        Some(c) => format!("expected {what}, found {c:?}"),
+    };
+    (stop, message)
+}
+
+/// Maps a jsonc-parser error to the character where a strict left-to-right parser would have
+/// stopped, and a message in this module's style. The library reports some errors at the
+/// start of the construct (an unterminated array at its '[', a trailing comma at the comma,
+/// a bad escape at its backslash); the position moved to is the offending character.
+fn explain(text: &str, error: &ParseError) -> Error {
+    use ParseErrorKind as K;
+    use ParseStringErrorKind as S;
+    let range = error.range();
+    let (start, end) = (range.start, range.end);
+    let after_ws = |from: usize| {
+        text[from..]
+            .find(|c: char| !c.is_whitespace())
+            .map_or(text.len(), |n| from + n)
+    };
+    let after_minus = Some("a digit after '-'");
+    match error.kind() {
+        // Reported after the previous value / at the comma; the culprit is the next token.
+        K::ExpectedComma | K::TrailingCommasNotAllowed => expected(text, after_ws(end), None),
+        K::UnterminatedArray | K::UnterminatedObject | K::ExpectedObjectValue => {
+            expected(text, text.len(), None)
+        }
+        K::String(S::UnterminatedStringLiteral) => {
+            // Input ending in a backslash ends inside an escape.
+            let backslashes = text[start..]
+                .bytes()
+                .rev()
+                .take_while(|&b| b == b'\\')
+                .count();
+            let what = if backslashes % 2 == 1 {
+                ESCAPE
+            } else {
+                CLOSE_STRING
+            };
+            expected(text, text.len(), Some(what))
+        }
+        K::ExpectedDigitFollowingNegativeSign => expected(text, start, after_minus),
+        // "-Infinity" or "-NaN": a strict parser stops after the '-'.
+        K::NonFiniteNumbersNotAllowed => expected(text, start + 1, after_minus),
+        K::BareDecimalPointNumbersNotAllowed => match &text[start..end] {
+            "-" => expected(text, end, after_minus),
+            // ".5": no value starts with '.'.
+            s if s.starts_with('.') => expected(text, start, None),
+            // "5.": the range ends just after the point.
+            _ => expected(text, end, Some("a digit after '.'")),
+        },
+        K::ExpectedDigit | K::ExpectedPlusMinusOrDigitInNumberLiteral => {
+            expected(text, start, Some("a digit in the exponent"))
+        }
+        // "0x10": the number is "0", and the range ends at the 'x'.
+        K::HexadecimalNumbersNotAllowed => expected(text, end, None),
+        K::String(
+            S::InvalidEscape
+            | S::InvalidEscapeInDoubleQuoteString
+            | S::InvalidEscapeInSingleQuoteString,
+        ) => expected(text, start + 1, Some(ESCAPE)),
+        K::String(S::ExpectedFourHexDigits | S::ExpectedTwoHexDigits) => expected(
+            text,
+            bad_hex(text, start),
+            Some("four hex digits after \\u"),
+        ),
+        // The only invalid \u escapes after four hex digits are unpaired surrogates.
+        K::String(S::InvalidUnicodeEscapeSequence(_)) => match context(text, start) {
+            Err(earlier) => earlier,
+            Ok(_) => (
+                start,
+                "unpaired UTF-16 surrogate in a \\u escape".to_string(),
+            ),
+        },
+        // The scan before the library's (deeper) limit finds ours first.
+        K::NestingDepthExceeded => match context(text, start) {
+            Err(earlier) => earlier,
+            Ok(_) => (start, format!("nesting deeper than {MAX_DEPTH} levels")),
+        },
+        // The rest are reported at the offending token, which the context describes.
+        _ => expected(text, start, None),
+    }
+}
+
+/// Where the `\uXXXX` escape whose backslash is at `start` stops being hex; the library
+/// reports a bad low half of a surrogate pair (`\ud800\u12g4`) at the high half's backslash.
+fn bad_hex(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let non_hex =
+        |from: usize| (from..from + 4).find(|&i| !bytes.get(i).is_some_and(u8::is_ascii_hexdigit));
+    non_hex(start + 2)
+        .or_else(|| non_hex(start + 8))
+        .unwrap_or(start)
 }
 
 #[cfg(test)]
@@ -473,19 +601,69 @@ mod tests {
         }
     }
 
+    /// What jsonc-parser accepts even with every extension off (or reports elsewhere) and
+    /// strict JSON rejects, each at the character where a strict reader stops.
+    #[test]
+    fn only_strict_json_is_accepted() {
+        let escape = |c| format!("expected {ESCAPE}, found {c:?}");
+        #[rustfmt::skip]
+        let cases = [
+            // Accepted by jsonc-parser.
+            ("\"a\tb\"", 1, 3, "unescaped control character '\\t' in a string".to_string()),
+            ("[1,\u{b}2]", 1, 4, "expected a value, found '\\u{b}'".into()),
+            ("\u{a0}1", 1, 1, "expected a value, found '\\u{a0}'".into()),
+            ("{\"a\": 1, \"b\": {\"a\": 2}, \"a\" 3}", 1, 25, "duplicate key \"a\"".into()),
+            // Rejected, but reported at the construct's start or under another name.
+            ("01", 1, 2, "expected the end of input after the JSON value, found '1'".into()),
+            ("[-01]", 1, 4, "expected ',' or ']' after an array element, found '1'".into()),
+            ("1.", 1, 3, "unexpected end of input, expected a digit after '.'".into()),
+            (".5", 1, 1, "expected a value, found '.'".into()),
+            ("-.5", 1, 2, "expected a digit after '-', found '.'".into()),
+            ("+1", 1, 1, "expected a value, found '+'".into()),
+            ("0x10", 1, 2, "expected the end of input after the JSON value, found 'x'".into()),
+            ("NaN", 1, 1, "expected a value, found \"NaN\"".into()),
+            ("-Infinity", 1, 2, "expected a digit after '-', found 'I'".into()),
+            ("1e+", 1, 4, "unexpected end of input, expected a digit in the exponent".into()),
+            ("[1] // c", 1, 5, "expected the end of input after the JSON value, found '/'".into()),
+            ("/* c */ 1", 1, 1, "expected a value, found '/'".into()),
+            ("{\"a\": 1,\n}", 2, 1, "expected a string key, found '}'".into()),
+            ("{\"a\": 1 \"b\": 2}", 1, 9, "expected ',' or '}' after an object member, found '\"'".into()),
+            ("{a: 1}", 1, 2, "expected a string key, found 'a'".into()),
+            ("['a']", 1, 2, "expected a value, found '\\''".into()),
+            ("\"\\x41\"", 1, 3, escape('x')),
+            ("\"\\v\"", 1, 3, escape('v')),
+            ("[\"\\", 1, 4, format!("unexpected end of input, expected {ESCAPE}")),
+            ("\"\\ud800\\u0041\"", 1, 2, "unpaired UTF-16 surrogate in a \\u escape".into()),
+            ("\"\\ud800\\u12g4\"", 1, 12, "expected four hex digits after \\u, found 'g'".into()),
+            // The library lexes a token before checking where it may start.
+            ("[1 \"a\\x\"]", 1, 4, "expected ',' or ']' after an array element, found '\"'".into()),
+            ("[1 -x]", 1, 4, "expected ',' or ']' after an array element, found '-'".into()),
+            ("{\"a\" 0x1}", 1, 6, "expected ':' after an object key, found '0'".into()),
+        ];
+        for (text, line, column, message) in cases {
+            assert_eq!(parse(text), Err((pos(line, column), message)), "{text:?}");
+        }
+        let text = "{\"a\": {\"a\": [{\"a\": \"\\u0000\u{2028}\"}]}, \"b\": 1}";
+        assert!(parse(text).is_ok());
+    }
+
     #[test]
     fn nesting_is_bounded() {
         let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(parse(&ok).is_ok());
-        let deep = "[".repeat(100_000);
-        let column = u32::try_from(MAX_DEPTH).unwrap() + 1;
-        assert_eq!(
-            parse(&deep),
-            Err((
-                pos(1, column),
-                format!("nesting deeper than {MAX_DEPTH} levels")
-            ))
-        );
+        let too_deep = format!("[{ok}]");
+        let depth = u32::try_from(MAX_DEPTH).unwrap();
+        let message = format!("nesting deeper than {MAX_DEPTH} levels");
+        // Balanced (jsonc-parser accepts it) and hostile (1 MiB; it gives up at its own
+        // deeper limit without overflowing the stack): both stop at the first level too deep.
+        let cases = [
+            (too_deep, depth + 1),
+            ("[".repeat(1 << 20), depth + 1),
+            ("{\"a\":".repeat(1 << 18), depth * 5 + 1),
+        ];
+        for (text, column) in cases {
+            assert_eq!(parse(&text), Err((pos(1, column), message.clone())));
+        }
     }
 
     proptest! {
