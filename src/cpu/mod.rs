@@ -53,6 +53,9 @@ use crate::gpu::{GpuContext, GpuError, ShaderBlender};
 use crate::render::{RenderError, Renderer};
 use crate::transition::{TransitionKind, XfadeKind};
 
+/// A transition's two cards drawn alone (from, to): interleaved premultiplied RGBA.
+type CardBuffers = (Vec<f32>, Vec<f32>);
+
 /// Renders frames on the CPU. Scratch buffers (the blurred background, blurred contents,
 /// transition buffers, per-thread rows) are kept between frames.
 #[derive(Debug)]
@@ -63,7 +66,7 @@ pub struct CpuRenderer {
     blurred: Vec<[Vec<f32>; 4]>,
     blur_tmp: Vec<f32>,
     /// Transition buffers (from, to), by transition index.
-    transitions: Vec<(Vec<f32>, Vec<f32>)>,
+    transitions: Vec<CardBuffers>,
     rows: Vec<RowScratch>,
     yuv_rows: Vec<yuv::YuvScratch>,
     shadows: shape::ShadowCache,
@@ -280,7 +283,7 @@ fn blur_contents(
 /// The pixels each transition covers (`None`: neither card shows), with its two cards drawn
 /// alone into `buffers` (from, to).
 fn draw_transition_cards(
-    buffers: &mut Vec<(Vec<f32>, Vec<f32>)>,
+    buffers: &mut Vec<CardBuffers>,
     cards: &[Option<CardLayer<'_>>],
     plan: &FramePlan<'_>,
     threads: usize,
@@ -310,7 +313,7 @@ fn run_shaders(
     blender: &mut ShaderBlender,
     plan: &FramePlan<'_>,
     boxes: &[Option<(Range<usize>, Range<usize>)>],
-    buffers: &[(Vec<f32>, Vec<f32>)],
+    buffers: &[CardBuffers],
     shaded: &mut Vec<Vec<f32>>,
 ) -> Result<(), GpuError> {
     let transitions = plan.transitions();
@@ -339,7 +342,7 @@ fn rgb_items<'a>(
     cards: Vec<Option<CardLayer<'a>>>,
     xfades: &[Option<XfadeKind>],
     boxes: Vec<Option<(Range<usize>, Range<usize>)>>,
-    (buffers, shaded): (&'a [(Vec<f32>, Vec<f32>)], &'a [Vec<f32>]),
+    (buffers, shaded): (&'a [CardBuffers], &'a [Vec<f32>]),
     generic: bool,
 ) -> Vec<Item<'a>> {
     let size = [plan.width() as usize, plan.height() as usize];
