@@ -1,8 +1,9 @@
 //! The hybrid route's shader blender: the CPU backend draws a shader transition's two cards,
 //! and only the transition program runs here, on a wgpu device (the software adapter when
 //! there is no GPU), over those two images at the output size; the result comes back as
-//! premultiplied f32 RGBA for the CPU's composite. One pass, the same pipeline and the same
-//! Rgba16Float cards as the wgpu backend, so both draw the same picture within its tolerance.
+//! premultiplied f32 RGBA for the CPU's composite. One pass, the wgpu backend's program and
+//! Rgba16Float cards, so both draw the same picture within its tolerance; the pipeline writes
+//! without blending (its target starts transparent, so blending would change nothing but cost).
 
 use std::ops::Range;
 use std::sync::{mpsc, Arc};
@@ -64,6 +65,13 @@ impl ShaderBlender {
         }
     }
 
+    /// Builds `kind`'s pipeline and runs it once on a tiny frame, so that a driver which
+    /// compiles at first draw (lavapipe) does it before the first real frame.
+    pub fn prepare(ctx: &Arc<GpuContext>, kind: &TransitionKind) -> Result<(), GpuError> {
+        let mut out = Vec::new();
+        ShaderBlender::new(ctx.clone()).blend(kind, 0.5, [4, 4], (&[], &[]), [0..0, 0..0], &mut out)
+    }
+
     /// Runs `kind` at `progress` over `from` and `to` (interleaved premultiplied RGBA over
     /// `cols` × `rows` of a `size` frame, transparent elsewhere) into `out`: the whole frame,
     /// interleaved premultiplied RGBA, the transition drawn over transparent.
@@ -83,7 +91,7 @@ impl ShaderBlender {
         }
         let ctx = self.ctx.clone();
         let (device, queue) = (&ctx.device, &ctx.queue);
-        let pipeline = ctx.transitions.pipeline(device, queue, kind)?;
+        let pipeline = ctx.transitions.unblended(device, queue, kind)?;
         if self.targets.as_ref().is_none_or(|t| t.size != size) {
             self.targets = Some(Targets::new(&ctx, size));
         }

@@ -491,10 +491,13 @@ impl AggregatorImpl for ParallelCompositor {
         if let Some(ctx) = backend.shader_device() {
             let hybrid = backend.gpu().is_none();
             for t in &transitions {
-                if hybrid && !matches!(t.kind, crate::transition::TransitionKind::Shader(_)) {
-                    continue;
-                }
-                ctx.prepare_transition(&t.kind).map_err(|e| {
+                let shader = matches!(t.kind, crate::transition::TransitionKind::Shader(_));
+                let prepared = match (hybrid, shader) {
+                    (false, _) => ctx.prepare_transition(&t.kind),
+                    (true, true) => crate::gpu::ShaderBlender::prepare(ctx, &t.kind),
+                    (true, false) => continue,
+                };
+                prepared.map_err(|e| {
                     gst::error_msg!(
                         gst::LibraryError::Init,
                         ("Cannot prepare transition {}: {}", t.spec.origin, e)
