@@ -92,12 +92,10 @@ impl ShaderBlender {
         let ctx = self.ctx.clone();
         let (device, queue) = (&ctx.device, &ctx.queue);
         let pipeline = ctx.transitions.unblended(device, queue, kind)?;
-        if self.targets.as_ref().is_none_or(|t| t.size != size) {
-            self.targets = Some(Targets::new(&ctx, size));
+        if self.targets.as_ref().is_some_and(|t| t.size != size) {
+            self.targets = None;
         }
-        let Some(t) = self.targets.as_mut() else {
-            unreachable!("set above")
-        };
+        let t = self.targets.get_or_insert_with(|| Targets::new(&ctx, size));
         for (k, buf) in [from, to].into_iter().enumerate() {
             upload(queue, &mut t.cards[k], size, buf, &area, &mut self.half);
         }
@@ -109,14 +107,15 @@ impl ShaderBlender {
             .as_ref()
             .is_some_and(|(p, _)| Arc::ptr_eq(p, &pipeline))
         {
-            let group =
-                ctx.transitions
-                    .bind_group(device, &pipeline, &t.uniforms, t.slot, &t.views);
-            t.group = Some((pipeline, group));
+            t.group = None;
         }
-        let Some((pipeline, group)) = t.group.as_ref() else {
-            unreachable!("set above")
-        };
+        let (uniforms, slot, views) = (&t.uniforms, t.slot, &t.views);
+        let (pipeline, group) = &*t.group.get_or_insert_with(|| {
+            let group = ctx
+                .transitions
+                .bind_group(device, &pipeline, uniforms, slot, views);
+            (pipeline, group)
+        });
         let mut encoder = device.create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
@@ -147,8 +146,21 @@ impl ShaderBlender {
             extent(w as u32, h as u32),
         );
         let submission = queue.submit([encoder.finish()]);
+        t.read(device, submission, out)
+    }
+}
+
+impl Targets {
+    /// Waits for `submission`, then converts the result from the staging buffer into `out`.
+    fn read(
+        &self,
+        device: &wgpu::Device,
+        submission: wgpu::SubmissionIndex,
+        out: &mut Vec<f32>,
+    ) -> Result<(), GpuError> {
+        let [w, h] = self.size;
         let (tx, rx) = mpsc::channel();
-        t.staging
+        self.staging
             .slice(..)
             .map_async(wgpu::MapMode::Read, move |r| {
                 let _ = tx.send(r);
@@ -165,7 +177,7 @@ impl ShaderBlender {
             Err(_) => return Err(GpuError::Render("readback was never mapped".into())),
         }
         {
-            let mapped = t
+            let mapped = self
                 .staging
                 .slice(..)
                 .get_mapped_range()
@@ -173,17 +185,15 @@ impl ShaderBlender {
             out.resize(w * h * 4, 0.0);
             let halves: &[f16] = bytemuck::try_cast_slice(&mapped)
                 .map_err(|e| GpuError::Render(format!("reading the readback: {e}")))?;
-            let stride = t.padded_row / 2;
+            let stride = self.padded_row / 2;
             for (y, row) in out.chunks_exact_mut(w * 4).enumerate() {
                 halves[y * stride..][..w * 4].convert_to_f32_slice(row);
             }
         }
-        t.staging.unmap();
+        self.staging.unmap();
         Ok(())
     }
-}
 
-impl Targets {
     fn new(ctx: &GpuContext, [w, h]: [usize; 2]) -> Targets {
         let device = &ctx.device;
         use wgpu::TextureUsages as U;
