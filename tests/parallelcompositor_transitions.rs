@@ -180,3 +180,51 @@ fn broken_shader_stops_before_playing_with_its_position() {
     );
     assert!(err.contains("wipeleft"), "{err}");
 }
+
+/// Patterned inputs (smpte under a narrower, rounded ball card) through `pc_props` on
+/// `adapter`; RGBA frames.
+fn pattern_frames(adapter: &str, pc_props: &str, n: u32) -> Vec<Vec<u8>> {
+    let desc = format!(
+        "parallelcompositor name=pc adapter={adapter} sink_0::corner-radius=8 sink_1::xpos=4.5 \
+         sink_1::width=50 {pc_props} ! {CAPS} ! appsink name=sink \
+         videotestsrc num-buffers={n} pattern=smpte ! {CAPS} ! pc.sink_0 \
+         videotestsrc num-buffers={n} pattern=ball ! {CAPS} ! pc.sink_1"
+    );
+    common::run(&desc)
+        .iter()
+        .map(|s| common::planes(s).1.remove(0))
+        .collect()
+}
+
+#[test]
+fn shader_transition_under_auto_matches_wgpu_and_is_worker_independent() {
+    common::init();
+    let shader = format!(
+        "{}/tests/data/transitions/shift.glsl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    // Without a hardware GPU, auto is the hybrid route: the CPU backend draws, the program
+    // alone runs on the software adapter. With one, wgpu renders everything; both must hold.
+    let props = |workers: u32| {
+        format!(
+            "workers={workers} transitions=\"glsl, file={shader}, from=sink_0, to=sink_1, \
+             start=0.1, duration=0.2, amplitude=0.5\""
+        )
+    };
+    let one = pattern_frames("auto", &props(1), 12);
+    assert_eq!(one.len(), 12);
+    assert!(
+        one == pattern_frames("auto", &props(3), 12),
+        "workers=1 and workers=3 differ"
+    );
+    // Inside the transition a frame differs from the plain frames around it.
+    assert_ne!(one[5], one[0]);
+    assert_ne!(one[5], one[11]);
+    // The wgpu backend draws the same frames within the backends' tolerance (4 codes).
+    let wgpu = pattern_frames("software", &props(1), 12);
+    assert_eq!(wgpu.len(), 12);
+    for (i, (a, b)) in one.iter().zip(&wgpu).enumerate() {
+        let worst = a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).max();
+        assert!(worst <= Some(4), "frame {i}: {worst:?} codes off wgpu");
+    }
+}

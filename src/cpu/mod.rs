@@ -35,6 +35,7 @@ mod transition;
 mod yuv;
 
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::Instant;
 
 use background::Backdrop;
@@ -48,8 +49,12 @@ use sample::Pixels;
 use transition::TransitionLayer;
 
 use crate::compose::{Background, FramePlan, OutputTarget, Timings};
+use crate::gpu::{GpuContext, GpuError, ShaderBlender};
 use crate::render::{RenderError, Renderer};
-use crate::transition::TransitionKind;
+use crate::transition::{TransitionKind, XfadeKind};
+
+/// A transition's two cards drawn alone (from, to): interleaved premultiplied RGBA.
+type CardBuffers = (Vec<f32>, Vec<f32>);
 
 /// Renders frames on the CPU. Scratch buffers (the blurred background, blurred contents,
 /// transition buffers, per-thread rows) are kept between frames.
@@ -61,12 +66,17 @@ pub struct CpuRenderer {
     blurred: Vec<[Vec<f32>; 4]>,
     blur_tmp: Vec<f32>,
     /// Transition buffers (from, to), by transition index.
-    transitions: Vec<(Vec<f32>, Vec<f32>)>,
+    transitions: Vec<CardBuffers>,
     rows: Vec<RowScratch>,
     yuv_rows: Vec<yuv::YuvScratch>,
     shadows: shape::ShadowCache,
     yuv_path: bool,
     generic_transitions: bool,
+    /// Runs shader transitions on a wgpu device (the hybrid route); without it they are an
+    /// invalid frame.
+    shader: Option<ShaderBlender>,
+    /// Each shader transition's result over the whole frame, by transition index.
+    shaded: Vec<Vec<f32>>,
 }
 
 impl CpuRenderer {
@@ -83,6 +93,17 @@ impl CpuRenderer {
             shadows: Default::default(),
             yuv_path: true,
             generic_transitions: false,
+            shader: None,
+            shaded: Vec::new(),
+        }
+    }
+
+    /// A renderer that also runs shader transitions, their program alone on `ctx`'s device
+    /// (the software adapter when there is no GPU); everything else stays on the CPU.
+    pub fn with_shader_device(threads: usize, ctx: Arc<GpuContext>) -> Self {
+        CpuRenderer {
+            shader: Some(ShaderBlender::new(ctx)),
+            ..Self::new(threads)
         }
     }
 
@@ -110,6 +131,8 @@ impl Renderer for CpuRenderer {
         self.render_frame(plan, output).map_err(|e| match e {
             // A layer's pixels the plan accepted but the sampler cannot read: a bug here.
             Unsupported::Failed(m) => RenderError::Failed(m),
+            Unsupported::Gpu(GpuError::DeviceLost(why)) => RenderError::DeviceLost(why),
+            Unsupported::Gpu(e) => RenderError::Failed(e.to_string()),
             Unsupported::Shader(origin) => RenderError::invalid(format!(
                 "transition {origin} is a shader: the CPU backend cannot run it; it needs \
                      the wgpu backend (adapter=auto, hardware or software)"
@@ -122,6 +145,8 @@ impl Renderer for CpuRenderer {
 enum Unsupported {
     /// A shader transition (named): only the wgpu backend runs those.
     Shader(String),
+    /// The device running a shader transition failed.
+    Gpu(GpuError),
     /// Anything else.
     Failed(String),
 }
@@ -141,10 +166,12 @@ impl CpuRenderer {
         let start = Instant::now();
         let (background, layers, transitions) =
             (plan.background(), plan.layers(), plan.transitions());
+        // `None`: a shader, run on the blender's device.
         let xfades = transitions
             .iter()
             .map(|t| match &t.kind {
-                TransitionKind::Xfade(k) => Ok(*k),
+                TransitionKind::Xfade(k) => Ok(Some(*k)),
+                TransitionKind::Shader(_) if self.shader.is_some() => Ok(None),
                 TransitionKind::Shader(s) => Err(Unsupported::Shader(s.origin.clone())),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -193,6 +220,10 @@ impl CpuRenderer {
         } else {
             draw_transition_cards(&mut self.transitions, &cards, plan, self.threads)
         };
+        if let Some(blender) = self.shader.as_mut() {
+            run_shaders(blender, plan, &boxes, &self.transitions, &mut self.shaded)
+                .map_err(Unsupported::Gpu)?;
+        }
         let upload = start.elapsed();
 
         let start = Instant::now();
@@ -208,7 +239,8 @@ impl CpuRenderer {
             })
         } else {
             let generic = self.generic_transitions;
-            let items = rgb_items(plan, cards, &xfades, boxes, &self.transitions, generic);
+            let buffers = (&self.transitions[..], &self.shaded[..]);
+            let items = rgb_items(plan, cards, &xfades, boxes, buffers, generic);
             let (width, height) = (output.width as usize, output.height as usize);
             let scene = RgbScene {
                 backdrop: Backdrop::new(background, &self.reduced, width, height),
@@ -251,7 +283,7 @@ fn blur_contents(
 /// The pixels each transition covers (`None`: neither card shows), with its two cards drawn
 /// alone into `buffers` (from, to).
 fn draw_transition_cards(
-    buffers: &mut Vec<(Vec<f32>, Vec<f32>)>,
+    buffers: &mut Vec<CardBuffers>,
     cards: &[Option<CardLayer<'_>>],
     plan: &FramePlan<'_>,
     threads: usize,
@@ -275,14 +307,42 @@ fn draw_transition_cards(
         .collect()
 }
 
+/// Runs each shader transition's program on `blender`'s device over its two cards (drawn into
+/// `buffers` over `boxes`), its result over the whole frame into `shaded`.
+fn run_shaders(
+    blender: &mut ShaderBlender,
+    plan: &FramePlan<'_>,
+    boxes: &[Option<(Range<usize>, Range<usize>)>],
+    buffers: &[CardBuffers],
+    shaded: &mut Vec<Vec<f32>>,
+) -> Result<(), GpuError> {
+    let transitions = plan.transitions();
+    if shaded.len() < transitions.len() {
+        shaded.resize_with(transitions.len(), Vec::new);
+    }
+    let size = [plan.width() as usize, plan.height() as usize];
+    for (ti, t) in transitions.iter().enumerate() {
+        if !matches!(t.kind, TransitionKind::Shader(_)) {
+            continue;
+        }
+        let (cards, area) = match (boxes.get(ti).cloned().flatten(), buffers.get(ti)) {
+            (Some((cols, rows)), Some((from, to))) => ((&from[..], &to[..]), [cols, rows]),
+            // Neither card shows: the program still runs, over two transparent pictures.
+            _ => ((&[][..], &[][..]), [0..0, 0..0]),
+        };
+        blender.blend(&t.kind, t.progress, size, cards, area, &mut shaded[ti])?;
+    }
+    Ok(())
+}
+
 /// What the RGB path draws over the backdrop, bottom first: cards, and each transition at the
 /// z position of its upper layer.
 fn rgb_items<'a>(
     plan: &FramePlan<'_>,
     cards: Vec<Option<CardLayer<'a>>>,
-    xfades: &[crate::transition::XfadeKind],
+    xfades: &[Option<XfadeKind>],
     boxes: Vec<Option<(Range<usize>, Range<usize>)>>,
-    buffers: &'a [(Vec<f32>, Vec<f32>)],
+    (buffers, shaded): (&'a [CardBuffers], &'a [Vec<f32>]),
     generic: bool,
 ) -> Vec<Item<'a>> {
     let size = [plan.width() as usize, plan.height() as usize];
@@ -299,18 +359,24 @@ fn rgb_items<'a>(
         .zip(boxes.into_iter().zip(buffers))
         .enumerate()
     {
-        let Some((cols, rows)) = bx else { continue };
-        items.push((
-            plan.transition_z(ti),
-            Item::Transition(TransitionLayer::new(
+        let layer = match (kind, bx) {
+            (Some(kind), Some((cols, rows))) => TransitionLayer::new(
                 *kind,
                 t.progress,
                 (&bufs.0, &bufs.1),
                 (cols, rows),
                 size,
                 generic,
-            )),
-        ));
+            ),
+            // A built-in over two cards that show nothing draws nothing.
+            (Some(_), None) => continue,
+            // A shader may draw anywhere, even without cards (as on the wgpu backend).
+            (None, _) => match shaded.get(ti) {
+                Some(result) => TransitionLayer::finished(result, size),
+                None => continue,
+            },
+        };
+        items.push((plan.transition_z(ti), Item::Transition(layer)));
     }
     // Stable: a transition follows the cards at its own index.
     items.sort_by_key(|(z, _)| *z);

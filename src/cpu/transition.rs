@@ -25,6 +25,8 @@ pub(crate) struct TransitionLayer<'a> {
     pub(crate) size: [usize; 2],
     /// Whether the transition reads its buffers directly where `exact` allows.
     direct: bool,
+    /// Whether `to` already holds the result (a shader transition run on the GPU): drawn as is.
+    done: bool,
     /// Per column and per row: whether a read at that pixel's centre is a direct load (see
     /// `exact_centres`).
     exact: [Vec<bool>; 2],
@@ -242,11 +244,31 @@ impl<'a> TransitionLayer<'a> {
             rows,
             size,
             direct: !generic,
+            done: false,
             exact: if generic {
                 Default::default()
             } else {
                 size.map(exact_centres)
             },
+        }
+    }
+}
+
+impl<'a> TransitionLayer<'a> {
+    /// A transition already evaluated into `result` (interleaved premultiplied RGBA over the
+    /// whole `size` frame), to be drawn as is.
+    pub(crate) fn finished(result: &'a [f32], size: [usize; 2]) -> Self {
+        TransitionLayer {
+            kind: XfadeKind::Fade,
+            progress: 1.0,
+            from: result,
+            to: result,
+            cols: 0..size[0],
+            rows: 0..size[1],
+            size,
+            direct: true,
+            done: true,
+            exact: Default::default(),
         }
     }
 }
@@ -311,7 +333,7 @@ impl TransitionLayer<'_> {
             db[x] = t[2] + db[x] * keep;
             da[x] = t[3] + da[x] * keep;
         };
-        if mixes_in_place(self.kind) {
+        if self.done || mixes_in_place(self.kind) {
             if !self.rows.contains(&y) {
                 return;
             }
@@ -328,7 +350,11 @@ impl TransitionLayer<'_> {
                 };
                 // xfade's fade: from · (1 − p) + to · (1 − (1 − p)), as `XfadeKind::evaluate`.
                 let pp = 1.0 - p;
-                put(x, std::array::from_fn(|c| a[c] * pp + b[c] * (1.0 - pp)));
+                if self.done {
+                    put(x, [b[0], b[1], b[2], b[3]]);
+                } else {
+                    put(x, std::array::from_fn(|c| a[c] * pp + b[c] * (1.0 - pp)));
+                }
             }
             return;
         }

@@ -4,11 +4,13 @@
 //!
 //! Nothing here knows GStreamer: the element maps buffers and hands over slices and strides.
 
+mod blend;
 mod context;
 mod passes;
 mod render;
 mod warm;
 
+pub use blend::ShaderBlender;
 pub use context::{probe, AdapterChoice, AdapterInfo, GpuContext};
 pub use passes::layer::MAX_SAMPLES as MAX_MOTION_SAMPLES;
 pub use render::GpuRenderer;

@@ -36,18 +36,45 @@ pub(super) fn cpu_threads(workers: usize) -> usize {
     (cores / workers.max(1)).max(1)
 }
 
-/// The wgpu context to render with, or `None` for the CPU backend. `auto` takes a hardware
-/// GPU if there is one; else the CPU backend, unless a shader transition needs wgpu, which
-/// then runs on the software adapter.
+/// The renderers of a started element.
+pub(super) enum Backend {
+    /// wgpu renders every frame.
+    Gpu(Arc<GpuContext>),
+    /// The CPU backend renders every frame; shader transitions, when there are any, run their
+    /// program alone on this device (the hybrid route).
+    Cpu(Option<Arc<GpuContext>>),
+}
+
+impl Backend {
+    /// The wgpu context rendering every frame, if it is the wgpu backend.
+    pub(super) fn gpu(&self) -> Option<&Arc<GpuContext>> {
+        match self {
+            Backend::Gpu(ctx) => Some(ctx),
+            Backend::Cpu(_) => None,
+        }
+    }
+
+    /// The device shader transitions run on, whichever backend renders the rest.
+    pub(super) fn shader_device(&self) -> Option<&Arc<GpuContext>> {
+        match self {
+            Backend::Gpu(ctx) | Backend::Cpu(Some(ctx)) => Some(ctx),
+            Backend::Cpu(None) => None,
+        }
+    }
+}
+
+/// The backend to render with. `auto` takes a hardware GPU if there is one (wgpu renders
+/// everything); else the CPU backend, and a shader transition's program alone runs on the
+/// software adapter: lavapipe is far slower than the CPU backend at everything else.
 pub(super) fn backend(
     adapter: Adapter,
     transitions: &[transitions::Compiled],
-) -> Result<Option<Arc<GpuContext>>, gst::ErrorMessage> {
+) -> Result<Backend, gst::ErrorMessage> {
     let shader = transitions
         .iter()
         .find(|t| matches!(t.kind, crate::transition::TransitionKind::Shader(_)));
     let open = |choice| {
-        shared_context(choice).map(Some).map_err(|e| {
+        shared_context(choice).map_err(|e| {
             let needed = shader.map_or(String::new(), |t| {
                 format!(" (needed by the shader transition {})", t.spec.origin)
             });
@@ -59,9 +86,9 @@ pub(super) fn backend(
         })
     };
     match adapter {
-        Adapter::Hardware => open(AdapterChoice::Hardware),
-        Adapter::Software => open(AdapterChoice::Software),
-        Adapter::Wgpu => open(AdapterChoice::Auto),
+        Adapter::Hardware => open(AdapterChoice::Hardware).map(Backend::Gpu),
+        Adapter::Software => open(AdapterChoice::Software).map(Backend::Gpu),
+        Adapter::Wgpu => open(AdapterChoice::Auto).map(Backend::Gpu),
         Adapter::Cpu => match shader {
             Some(t) => Err(gst::error_msg!(
                 gst::ResourceError::Settings,
@@ -71,24 +98,28 @@ pub(super) fn backend(
                     t.spec.origin
                 )
             )),
-            None => Ok(None),
+            None => Ok(Backend::Cpu(None)),
         },
         Adapter::Auto => match crate::gpu::probe(AdapterChoice::Hardware) {
-            Ok(_) => open(AdapterChoice::Hardware),
-            Err(_) if shader.is_some() => open(AdapterChoice::Auto),
-            Err(_) => Ok(None),
+            Ok(_) => open(AdapterChoice::Hardware).map(Backend::Gpu),
+            Err(_) if shader.is_some() => open(AdapterChoice::Auto).map(|c| Backend::Cpu(Some(c))),
+            Err(_) => Ok(Backend::Cpu(None)),
         },
     }
 }
 
-/// One renderer per worker: on `ctx` (wgpu), or the CPU backend when there is none.
-pub(super) fn renderers(ctx: Option<&Arc<GpuContext>>, workers: usize) -> Vec<Box<dyn Renderer>> {
+/// One renderer per worker of `backend`.
+pub(super) fn renderers(backend: &Backend, workers: usize) -> Vec<Box<dyn Renderer>> {
+    // Frames in flight keep every core busy; one thread a frame.
+    let threads = cpu_threads(workers);
     (0..workers)
         .map(|_| -> Box<dyn Renderer> {
-            match ctx {
-                Some(ctx) => Box::new(GpuRenderer::new(ctx.clone())),
-                // Frames in flight keep every core busy; one thread a frame.
-                None => Box::new(CpuRenderer::new(cpu_threads(workers))),
+            match backend {
+                Backend::Gpu(ctx) => Box::new(GpuRenderer::new(ctx.clone())),
+                Backend::Cpu(None) => Box::new(CpuRenderer::new(threads)),
+                Backend::Cpu(Some(ctx)) => {
+                    Box::new(CpuRenderer::with_shader_device(threads, ctx.clone()))
+                }
             }
         })
         .collect()

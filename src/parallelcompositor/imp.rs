@@ -477,16 +477,27 @@ impl AggregatorImpl for ParallelCompositor {
                 ["checked at start (READY -> PAUSED); transitions are described in the README"]
             )
         })?;
-        let ctx = backend::backend(settings.adapter, &transitions)?;
-        if let Some(ctx) = &ctx {
+        let backend = backend::backend(settings.adapter, &transitions)?;
+        if let Some(ctx) = backend.gpu() {
             if let Some(why) = image
                 .as_ref()
                 .and_then(|i| Self::beyond_gpu(ctx, "background-image", i.width, i.height))
             {
                 return Err(gst::error_msg!(gst::CoreError::Negotiation, ("{}", why)));
             }
+        }
+        // Warm pipelines on whichever device runs the transitions: on the hybrid route the
+        // CPU draws built-ins, so only shaders.
+        if let Some(ctx) = backend.shader_device() {
+            let hybrid = backend.gpu().is_none();
             for t in &transitions {
-                ctx.prepare_transition(&t.kind).map_err(|e| {
+                let shader = matches!(t.kind, crate::transition::TransitionKind::Shader(_));
+                let prepared = match (hybrid, shader) {
+                    (false, _) => ctx.prepare_transition(&t.kind),
+                    (true, true) => crate::gpu::ShaderBlender::prepare(ctx, &t.kind),
+                    (true, false) => continue,
+                };
+                prepared.map_err(|e| {
                     gst::error_msg!(
                         gst::LibraryError::Init,
                         ("Cannot prepare transition {}: {}", t.spec.origin, e)
@@ -494,9 +505,10 @@ impl AggregatorImpl for ParallelCompositor {
                 })?;
             }
         }
+        let ctx = backend.gpu().cloned();
         let workers = settings.workers(ctx.is_none());
         let k = settings.max_in_flight(workers);
-        let renderers = backend::renderers(ctx.as_ref(), workers);
+        let renderers = backend::renderers(&backend, workers);
         let cat = if ctx.is_some() {
             *job::WGPU_CAT
         } else {
@@ -512,8 +524,11 @@ impl AggregatorImpl for ParallelCompositor {
             CAT,
             imp = self,
             "rendering on {} with {workers} workers, {k} frames in flight",
-            ctx.as_ref()
-                .map_or("the CPU backend".to_string(), |c| format!("{:?}", c.info()))
+            match (&ctx, backend.shader_device()) {
+                (Some(c), _) => format!("{:?}", c.info()),
+                (None, Some(c)) => format!("the CPU backend, shader transitions on {:?}", c.info()),
+                (None, None) => "the CPU backend".to_string(),
+            }
         );
         *lock(&self.state) = Some(State {
             scheduler: Arc::new(scheduler),

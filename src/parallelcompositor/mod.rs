@@ -138,11 +138,11 @@ pub enum CornerShape {
 #[repr(u32)]
 #[enum_type(name = "GstParallelCompositorAdapter")]
 pub enum Adapter {
-    /// A hardware GPU if there is one; else the CPU backend, or the software rasteriser
-    /// (lavapipe) when a shader transition needs wgpu.
+    /// A hardware GPU if there is one; else the CPU backend, with a shader transition's
+    /// program alone on the software rasteriser (lavapipe): the hybrid route.
     #[default]
     #[enum_value(
-        name = "Auto: a hardware GPU, else the CPU backend (the software adapter for shader transitions)",
+        name = "Auto: a hardware GPU, else the CPU backend (shader transition programs on the software adapter)",
         nick = "auto"
     )]
     Auto = 0,

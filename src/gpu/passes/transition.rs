@@ -71,8 +71,9 @@ pub(crate) struct TransitionPass {
     fullscreen: wgpu::ShaderModule,
     /// Linear, clamp-to-edge: transition shaders' user images and GLSL card reads.
     linear_sampler: wgpu::Sampler,
-    /// Transition pipelines, built on first use.
-    pipelines: Mutex<HashMap<TransitionKey, Arc<TransitionPipeline>>>,
+    /// Transition pipelines, built on first use; with blending (over the composite) or
+    /// without (onto a cleared target: the hybrid route, where blending only costs time).
+    pipelines: Mutex<HashMap<(TransitionKey, bool), Arc<TransitionPipeline>>>,
 }
 
 impl TransitionPass {
@@ -93,14 +94,35 @@ impl TransitionPass {
         }
     }
 
-    /// The pipeline of `kind`, built the first time it is asked for.
+    /// The pipeline of `kind` drawing over the composite, built the first time it is asked for.
     pub(crate) fn pipeline(
         &self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
         kind: &TransitionKind,
     ) -> Result<Arc<TransitionPipeline>, GpuError> {
-        let key = TransitionKey::of(kind);
+        self.pipeline_of(device, queue, kind, true)
+    }
+
+    /// The pipeline of `kind` writing its result as is (onto a target cleared to transparent,
+    /// where blending would give the same values), built the first time it is asked for.
+    pub(crate) fn unblended(
+        &self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        kind: &TransitionKind,
+    ) -> Result<Arc<TransitionPipeline>, GpuError> {
+        self.pipeline_of(device, queue, kind, false)
+    }
+
+    fn pipeline_of(
+        &self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        kind: &TransitionKind,
+        blended: bool,
+    ) -> Result<Arc<TransitionPipeline>, GpuError> {
+        let key = (TransitionKey::of(kind), blended);
         let mut cache = self
             .pipelines
             .lock()
@@ -117,7 +139,7 @@ impl TransitionPass {
             }
             TransitionKind::Shader(p) => p,
         };
-        let pipeline = Arc::new(self.build(device, queue, program));
+        let pipeline = Arc::new(self.build(device, queue, program, blended));
         cache.insert(key, pipeline.clone());
         Ok(pipeline)
     }
@@ -127,6 +149,7 @@ impl TransitionPass {
         device: &wgpu::Device,
         queue: &wgpu::Queue,
         program: &ShaderProgram,
+        blended: bool,
     ) -> TransitionPipeline {
         let has_params = !program.uniform_bytes.is_empty();
         let layout = bind_group_layout(device, has_params, program.images.len());
@@ -144,7 +167,9 @@ impl TransitionPass {
                 fs: (&module, ShaderProgram::ENTRY),
                 targets: &[color_target(
                     COMPOSITE_FORMAT,
-                    blend(F::One, F::OneMinusSrcAlpha),
+                    blended
+                        .then(|| blend(F::One, F::OneMinusSrcAlpha))
+                        .flatten(),
                 )],
             },
         );
