@@ -6,12 +6,13 @@
 //! without blending (its target starts transparent, so blending would change nothing but cost).
 
 use std::ops::Range;
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 
 use half::f16;
 use half::slice::HalfFloatSliceExt;
 
 use super::context::GpuContext;
+use super::passes::readback::map_after;
 use super::passes::transition::{PcFrame, TransitionPipeline};
 use super::passes::{extent, new_texture, Slot, UniformBytes, COMPOSITE_FORMAT};
 use super::GpuError;
@@ -91,7 +92,7 @@ impl ShaderBlender {
         }
         let ctx = self.ctx.clone();
         let (device, queue) = (&ctx.device, &ctx.queue);
-        let pipeline = ctx.transitions.unblended(device, queue, kind)?;
+        let pipeline = ctx.transitions.pipeline(device, queue, kind, false)?;
         if self.targets.as_ref().is_some_and(|t| t.size != size) {
             self.targets = None;
         }
@@ -159,23 +160,7 @@ impl Targets {
         out: &mut Vec<f32>,
     ) -> Result<(), GpuError> {
         let [w, h] = self.size;
-        let (tx, rx) = mpsc::channel();
-        self.staging
-            .slice(..)
-            .map_async(wgpu::MapMode::Read, move |r| {
-                let _ = tx.send(r);
-            });
-        device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(submission),
-                timeout: None,
-            })
-            .map_err(|e| GpuError::Render(format!("waiting for the GPU: {e}")))?;
-        match rx.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(GpuError::Render(format!("mapping the readback: {e}"))),
-            Err(_) => return Err(GpuError::Render("readback was never mapped".into())),
-        }
+        map_after(device, &self.staging, submission)?.wait()?;
         {
             let mapped = self
                 .staging

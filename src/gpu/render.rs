@@ -200,7 +200,10 @@ impl RenderCache {
         let transitions = plan
             .transitions()
             .iter()
-            .map(|t| ctx.transitions.pipeline(&ctx.device, &ctx.queue, &t.kind))
+            .map(|t| {
+                ctx.transitions
+                    .pipeline(&ctx.device, &ctx.queue, &t.kind, true)
+            })
             .collect::<Result<Vec<_>, _>>()?;
 
         let start = Instant::now();

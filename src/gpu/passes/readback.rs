@@ -131,19 +131,7 @@ impl Targets {
         commands: wgpu::CommandBuffer,
     ) -> Result<Mapping, GpuError> {
         let submission = queue.submit([commands]);
-        let (tx, rx) = mpsc::channel();
-        self.staging
-            .slice(..)
-            .map_async(wgpu::MapMode::Read, move |r| {
-                let _ = tx.send(r);
-            });
-        device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(submission),
-                timeout: None,
-            })
-            .map_err(|e| GpuError::Render(format!("waiting for the GPU: {e}")))?;
-        Ok(Mapping(rx))
+        map_after(device, &self.staging, submission)
     }
 
     /// Copies the mapped planes into `output`'s, row by row at its strides, and unmaps.
@@ -152,11 +140,7 @@ impl Targets {
         mapping: Mapping,
         output: &mut OutputTarget<'_>,
     ) -> Result<(), GpuError> {
-        match mapping.0.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(GpuError::Render(format!("mapping the readback: {e}"))),
-            Err(_) => return Err(GpuError::Render("readback was never mapped".into())),
-        }
+        mapping.wait()?;
         if output.planes.len() != self.planes.len() {
             return Err(GpuError::Render(format!(
                 "{:?} output with {} planes",
@@ -192,3 +176,34 @@ impl Targets {
 
 /// The pending map of the staging buffer.
 pub(crate) struct Mapping(mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>);
+
+impl Mapping {
+    /// The mapping's outcome: the buffer is mapped, or why not.
+    pub(crate) fn wait(self) -> Result<(), GpuError> {
+        match self.0.recv() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(GpuError::Render(format!("mapping the readback: {e}"))),
+            Err(_) => Err(GpuError::Render("readback was never mapped".into())),
+        }
+    }
+}
+
+/// Asks for all of `staging` to be mapped for reading and waits until the GPU has done
+/// `submission`; the returned mapping then says whether the map succeeded.
+pub(crate) fn map_after(
+    device: &wgpu::Device,
+    staging: &wgpu::Buffer,
+    submission: wgpu::SubmissionIndex,
+) -> Result<Mapping, GpuError> {
+    let (tx, rx) = mpsc::channel();
+    staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+        let _ = tx.send(r);
+    });
+    device
+        .poll(wgpu::PollType::Wait {
+            submission_index: Some(submission),
+            timeout: None,
+        })
+        .map_err(|e| GpuError::Render(format!("waiting for the GPU: {e}")))?;
+    Ok(Mapping(rx))
+}

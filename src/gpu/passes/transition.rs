@@ -94,35 +94,17 @@ impl TransitionPass {
         }
     }
 
-    /// The pipeline of `kind` drawing over the composite, built the first time it is asked for.
+    /// The pipeline of `kind`, built the first time it is asked for: blending over the
+    /// composite (`over`), or writing its result as is (onto a target cleared to transparent,
+    /// where blending would give the same values).
     pub(crate) fn pipeline(
         &self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
         kind: &TransitionKind,
+        over: bool,
     ) -> Result<Arc<TransitionPipeline>, GpuError> {
-        self.pipeline_of(device, queue, kind, true)
-    }
-
-    /// The pipeline of `kind` writing its result as is (onto a target cleared to transparent,
-    /// where blending would give the same values), built the first time it is asked for.
-    pub(crate) fn unblended(
-        &self,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
-        kind: &TransitionKind,
-    ) -> Result<Arc<TransitionPipeline>, GpuError> {
-        self.pipeline_of(device, queue, kind, false)
-    }
-
-    fn pipeline_of(
-        &self,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
-        kind: &TransitionKind,
-        blended: bool,
-    ) -> Result<Arc<TransitionPipeline>, GpuError> {
-        let key = (TransitionKey::of(kind), blended);
+        let key = (TransitionKey::of(kind), over);
         let mut cache = self
             .pipelines
             .lock()
@@ -139,7 +121,7 @@ impl TransitionPass {
             }
             TransitionKind::Shader(p) => p,
         };
-        let pipeline = Arc::new(self.build(device, queue, program, blended));
+        let pipeline = Arc::new(self.build(device, queue, program, over));
         cache.insert(key, pipeline.clone());
         Ok(pipeline)
     }
