@@ -58,8 +58,8 @@ impl<'a> CardLayer<'a> {
         layer: &LayerSource<'a>,
         draw: &LayerDraw,
         shadows: &mut ShadowCache,
-    ) -> Result<Self, String> {
-        let pixels = Pixels::of(layer)?;
+    ) -> Self {
+        let pixels = Pixels::of(layer);
         let p = &layer.params;
         let card = &p.card;
         let (cols, rows) = (draw.cols.clone(), draw.rows.clone());
@@ -98,7 +98,7 @@ impl<'a> CardLayer<'a> {
                 }
             })
             .collect();
-        Ok(CardLayer {
+        CardLayer {
             index,
             pixels,
             width: lw,
@@ -111,7 +111,7 @@ impl<'a> CardLayer<'a> {
             cols,
             rows,
             blur: draw.content_blur,
-        })
+        }
     }
 
     /// Whether the content has no transparent pixels.

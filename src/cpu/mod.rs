@@ -129,8 +129,6 @@ impl Renderer for CpuRenderer {
         output: &mut OutputTarget<'_>,
     ) -> Result<Timings, RenderError> {
         self.render_frame(plan, output).map_err(|e| match e {
-            // A layer's pixels the plan accepted but the sampler cannot read: a bug here.
-            Unsupported::Failed(m) => RenderError::Failed(m),
             Unsupported::Gpu(GpuError::DeviceLost(why)) => RenderError::DeviceLost(why),
             Unsupported::Gpu(e) => RenderError::Failed(e.to_string()),
             Unsupported::Shader(origin) => RenderError::invalid(format!(
@@ -147,14 +145,6 @@ enum Unsupported {
     Shader(String),
     /// The device running a shader transition failed.
     Gpu(GpuError),
-    /// Anything else.
-    Failed(String),
-}
-
-impl From<String> for Unsupported {
-    fn from(s: String) -> Self {
-        Unsupported::Failed(s)
-    }
 }
 
 impl CpuRenderer {
@@ -178,7 +168,7 @@ impl CpuRenderer {
         let mut cards: Vec<Option<CardLayer<'_>>> = Vec::with_capacity(layers.len());
         for (i, l) in layers.iter().enumerate() {
             cards.push(match plan.draw(i) {
-                Some(draw) => Some(CardLayer::new(i, l, draw, &mut self.shadows)?),
+                Some(draw) => Some(CardLayer::new(i, l, draw, &mut self.shadows)),
                 None => None,
             });
         }
@@ -190,7 +180,7 @@ impl CpuRenderer {
         if let Background::Blurred { layer, sigma } = background {
             let l = &layers[*layer];
             self.reduced.prepare(
-                &Pixels::of(l)?,
+                &Pixels::of(l),
                 l.width as usize,
                 l.height as usize,
                 output.width as usize,

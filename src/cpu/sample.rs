@@ -46,33 +46,12 @@ pub(crate) fn chroma_bias(cosited: bool) -> f64 {
 }
 
 impl<'a> Pixels<'a> {
-    /// The pixels of `layer`, checking every plane's size.
-    pub(crate) fn of(layer: &LayerSource<'a>) -> Result<Self, String> {
+    /// The pixels of `layer`, whose planes a [`crate::compose::FramePlan`] has checked.
+    pub(crate) fn of(layer: &LayerSource<'a>) -> Self {
         let f = layer.format;
-        if layer.width == 0 || layer.height == 0 {
-            return Err(format!(
-                "empty {f:?} input {}x{}",
-                layer.width, layer.height
-            ));
-        }
-        if layer.planes.len() != f.n_planes() {
-            return Err(format!("{f:?} input with {} planes", layer.planes.len()));
-        }
-        for (i, p) in layer.planes.iter().enumerate() {
-            let (w, h, bpp) = f.plane_size(i, layer.width, layer.height);
-            let row = (w * bpp) as usize;
-            let needed = p.stride * (h as usize - 1) + row;
-            if p.stride < row || p.data.len() < needed {
-                return Err(format!(
-                    "input plane {i} too small: {} bytes, stride {}, need {needed}",
-                    p.data.len(),
-                    p.stride
-                ));
-            }
-        }
         let c = &layer.colorimetry;
         let p = &layer.planes;
-        Ok(match f {
+        match f {
             PixelFormat::Rgba => Pixels::Packed {
                 plane: p[0],
                 rgb: [0, 1, 2],
@@ -132,7 +111,7 @@ impl<'a> Pixels<'a> {
                     ],
                 }
             }
-        })
+        }
     }
 }
 

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use super::{extent, new_texture};
 use crate::compose::{LayerSource, PixelFormat};
 use crate::effects::RgbaImage;
-use crate::gpu::GpuError;
 
 /// The texture format of plane `plane` of a `format` source.
 fn texture_format(format: PixelFormat, plane: usize) -> wgpu::TextureFormat {
@@ -53,18 +52,12 @@ impl SourceTextures {
         }
     }
 
-    /// Copies `layer`'s planes in, checking that each slice holds the rows its stride says.
-    fn write(&self, queue: &wgpu::Queue, layer: &LayerSource<'_>) -> Result<(), GpuError> {
+    /// Copies `layer`'s planes in (a [`crate::compose::FramePlan`] has checked that each slice
+    /// holds the rows its stride says).
+    fn write(&self, queue: &wgpu::Queue, layer: &LayerSource<'_>) {
         for (plane, (texture, data)) in self.textures.iter().zip(&layer.planes).enumerate() {
             let (w, h, bpp) = layer.format.plane_size(plane, layer.width, layer.height);
             let needed = data.stride * (h as usize - 1) + (w * bpp) as usize;
-            if data.data.len() < needed || data.stride < (w * bpp) as usize {
-                return Err(GpuError::Render(format!(
-                    "input plane {plane} too small: {} bytes, stride {}, need {needed}",
-                    data.data.len(),
-                    data.stride
-                )));
-            }
             queue.write_texture(
                 texture.as_image_copy(),
                 &data.data[..needed],
@@ -76,7 +69,6 @@ impl SourceTextures {
                 extent(w, h),
             );
         }
-        Ok(())
     }
 }
 
@@ -95,15 +87,8 @@ impl Uploads {
         device: &wgpu::Device,
         queue: &wgpu::Queue,
         layers: &[LayerSource<'_>],
-    ) -> Result<(), GpuError> {
+    ) {
         for (i, layer) in layers.iter().enumerate() {
-            if layer.planes.len() != layer.format.n_planes() {
-                return Err(GpuError::Render(format!(
-                    "{:?} input with {} planes",
-                    layer.format,
-                    layer.planes.len()
-                )));
-            }
             let key = (layer.format, layer.width, layer.height);
             if self.sources.get(i).is_none_or(|s| s.key != key) {
                 let entry = SourceTextures::new(device, layer);
@@ -113,9 +98,8 @@ impl Uploads {
                     self.sources.push(entry);
                 }
             }
-            self.sources[i].write(queue, layer)?;
+            self.sources[i].write(queue, layer);
         }
-        Ok(())
     }
 
     /// The plane views of layer `index` as last uploaded (empty if it never was).
