@@ -13,6 +13,12 @@
 # Then the export comparison: EXPORT_SIZE (default 1920x1080), EXPORT_SECONDS (default 5) at
 # 30 fps with one 1 s transition at 2 s, GLSL against fade, adapter=auto: the ratio of the two
 # exports' times (the hybrid route's goal: at most 1.5 on 2 cores). ONLY=export runs it alone.
+# ONLY=xfade: every built-in kind the installed FFmpeg's xfade knows (KINDS to choose), 1080p
+# (XFADE_SIZE), 60 frames all inside a 2 s transition, both decoding the same two H.264 clips
+# (../shared/bench/make-inputs.sh into INPUTS, default bench-inputs): ours with adapter=cpu against
+# `ffmpeg -filter_complex xfade`, alternating, medians; prints the ratio FFmpeg time / ours (> 1:
+# we are faster; goal >= 2) and, for ours, the cost of a transition frame against a plain frame
+# (the same pipeline with no transition; goal <= 1.5 for the geometric kinds).
 set -euo pipefail
 runs=${RUNS:-3}
 n=${FRAMES:-60}
@@ -51,6 +57,44 @@ export_comparison() {
   awk -v f="$f" -v g="$g" \
     'BEGIN{ printf "  fade %.2f s, glsl %.2f s: glsl / fade = %.2f (goal <= 1.5)\n", f, g, g / f }'
 }
+xfade_comparison() {
+  local size=${XFADE_SIZE:-1920x1080} dir=${INPUTS:-bench-inputs}
+  local w=${size%x*} h=${size#*x} n=60
+  bash "$here/../../shared/bench/make-inputs.sh" "$dir" >/dev/null
+  local kinds=${KINDS:-$(ffmpeg -hide_banner -h filter=xfade 2>/dev/null |
+    awk '/^ *transition/{on=1; next} on && /^  [a-z]/{exit} on && $1 != "custom" {print $1}' | tr '\n' ' ')}
+  decode() { echo "filesrc location=$dir/$1 ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after=$n"; }
+  ours_x() { # kind, or "plain"
+    local t=""
+    [ "$1" != plain ] && t="$1, from=sink_0, to=sink_1, start=0.0, duration=2.0"
+    # shellcheck disable=SC2046
+    gst-launch-1.0 -q parallelcompositor name=c adapter=cpu ${t:+transitions="$t"} \
+      ! video/x-raw,format=I420,width="$w",height="$h",framerate=30/1 ! fakesink sync=false \
+      $(decode a.mp4) ! c.sink_0 $(decode b.mp4) ! c.sink_1
+  }
+  ffmpeg_x() {
+    ffmpeg -hide_banner -loglevel error -y -i "$dir/a.mp4" -i "$dir/b.mp4" -filter_complex \
+      "[0:v]scale=$w:$h[a];[1:v]scale=$w:$h[b];[a][b]xfade=transition=$1:duration=2:offset=0" \
+      -frames:v "$n" -f null -
+  }
+  echo "xfade $size I420, $n frames inside a 2 s transition, two H.264 decodes each, $runs runs alternating, medians:"
+  local plain=() p
+  for _ in $(seq "$runs"); do plain+=("$(time_of ours_x plain)"); done
+  p=$(median "${plain[@]}")
+  printf '%-12s %9s %9s %8s %8s\n' kind ours_s ffmpeg_s ratio vs_plain
+  for k in $kinds; do
+    local a=() b=()
+    for _ in $(seq "$runs"); do a+=("$(time_of ours_x "$k")"); b+=("$(time_of ffmpeg_x "$k")"); done
+    awk -v k="$k" -v o="$(median "${a[@]}")" -v f="$(median "${b[@]}")" -v p="$p" \
+      'BEGIN{ printf "%-12s %9.3f %9.3f %8.2f %8.2f\n", k, o, f, f / o, o / p }'
+  done
+  awk -v p="$p" 'BEGIN{ printf "%-12s %9.3f  (no transition)\n", "plain", p }'
+}
+if [ "${ONLY:-}" = xfade ]; then
+  echo "machine: $(nproc) cores"
+  xfade_comparison
+  exit 0
+fi
 if [ "${ONLY:-}" = export ]; then
   echo "machine: $(nproc) cores"
   export_comparison

@@ -956,6 +956,99 @@ fn yuv_crossfades() {
     }
 }
 
+/// Every built-in transition the YUV path draws (all but the nine `transition::split` leaves to
+/// the generic path) against the RGB path, which forms both pictures and evaluates the formula
+/// per pixel: cards with corners, shadows, a zoom and a fractional position, and two opaque
+/// full-frame inputs (the export's case), on an even and an odd frame, I420 and NV12; and the
+/// same bytes at 1 and 3 threads. Tolerance 2 codes (as the other YUV-path checks); where a
+/// mixing transition's weight changes inside one chroma sample the path mixes chroma at chroma
+/// resolution, which the smooth sources here keep within it.
+#[test]
+fn yuv_path_transitions_match_rgb_path() {
+    let generic = [
+        XfadeKind::Distance,
+        XfadeKind::FadeFast,
+        XfadeKind::FadeSlow,
+        XfadeKind::FadeGrays,
+        XfadeKind::HBlur,
+        XfadeKind::Pixelize,
+        XfadeKind::SqueezeH,
+        XfadeKind::SqueezeV,
+        XfadeKind::ZoomIn,
+    ];
+    let c = colorimetry(true, false, false);
+    let card = Card {
+        radius: 6.0,
+        shadow: Some(fx::Shadow {
+            dx: 0.0,
+            dy: 2.0,
+            sigma: 2.0,
+            spread: 0.0,
+            color: 0x9900_0000,
+        }),
+        ..Default::default()
+    };
+    let mut yuv1 = CpuRenderer::new(1);
+    let mut yuv3 = CpuRenderer::new(3);
+    let mut rgb = CpuRenderer::new(1);
+    rgb.set_yuv_path(false);
+    for (w, h) in [(64usize, 48usize), (63, 47)] {
+        let a = card_layer(
+            smooth_yuv("I420", 40, 30, true, false),
+            (6.0, 5.0, 48.0, 36.0),
+            card.clone(),
+        );
+        let mut b = card_layer(
+            smooth_yuv("I420", 30, 40, true, false),
+            (10.5, 7.25, 44.0, 29.5),
+            card.clone(),
+        );
+        b.samples[0].zoom = (1.5, 0.3, 0.6);
+        let full = |img| card_layer(img, (0.0, 0.0, w as f64, h as f64), Card::default());
+        let fa = full(smooth_yuv("I420", w, h, true, false));
+        // The same picture turned half a turn: a different one, as smooth.
+        let mut turned = smooth_yuv("I420", w, h, true, false);
+        turned.planes.iter_mut().for_each(|p| p.reverse());
+        let fb = full(turned);
+        let scenes = [("cards", [&a, &b]), ("full frame", [&fa, &fb])];
+        for (scene, [from, to]) in scenes {
+            let sources = [
+                source(&from.image, params(from)),
+                source(&to.image, params(to)),
+            ];
+            let bg = Background::Solid(0xff30_5070);
+            for kind in XfadeKind::ALL.into_iter().filter(|k| !generic.contains(k)) {
+                for progress in [0.0, 0.3, 0.5, 0.77, 1.0] {
+                    let t = [TransitionDraw {
+                        from: 0,
+                        to: 1,
+                        progress,
+                        kind: TransitionKind::Xfade(kind),
+                    }];
+                    let formats: &[PixelFormat] = if progress == 0.3 {
+                        &[PixelFormat::I420, PixelFormat::Nv12]
+                    } else {
+                        &[PixelFormat::I420]
+                    };
+                    for &format in formats {
+                        let what = format!("{kind} at {progress}, {scene} {w}x{h} {format:?}");
+                        let one = render_planes(&mut yuv1, &bg, &sources, &t, format, c, w, h);
+                        assert!(yuv1.took_yuv_path(), "{what}: not on the YUV path");
+                        let three = render_planes(&mut yuv3, &bg, &sources, &t, format, c, w, h);
+                        assert!(one == three, "{what}: 1 and 3 threads differ");
+                        let want = render_planes(&mut rgb, &bg, &sources, &t, format, c, w, h);
+                        let (got, want) = (yuv_planes(format, one), yuv_planes(format, want));
+                        for (p, name) in ["Y", "U", "V"].iter().enumerate() {
+                            let pw = if p == 0 { w } else { w.div_ceil(2) };
+                            assert_close(&format!("{what} {name}"), 2, &want[p], &got[p], pw, 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The YUV path against the RGB path on in-gamut sources, effect by effect.
 #[test]
 fn yuv_path_matches_rgb_path() {

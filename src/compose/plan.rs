@@ -122,6 +122,55 @@ pub struct LayerDraw {
     pub alpha: f32,
 }
 
+impl RoundedBox {
+    fn moved(&self, [dx, dy]: [f32; 2]) -> Self {
+        let r = self.rect;
+        RoundedBox {
+            rect: [r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy],
+            radius: self.radius,
+        }
+    }
+}
+
+impl LayerDraw {
+    /// The layer moved by whole pixels (a slide, cover or reveal moves a card so), within a
+    /// frame of `width` × `height`: what it drew at (x, y) shows at (x + dx, y + dy); what it
+    /// drew outside the frame stays out (the columns and rows are those moved, clamped).
+    pub fn moved(&self, [dx, dy]: [i64; 2], width: u32, height: u32) -> LayerDraw {
+        let shift = |r: &Range<usize>, d: i64, n: u32| {
+            let clamp = |v: i64| v.clamp(0, n as i64) as usize;
+            let (a, b) = (clamp(r.start as i64 + d), clamp(r.end as i64 + d));
+            a..b.max(a)
+        };
+        let d = [dx as f32, dy as f32];
+        let (fx, fy) = (dx as f64, dy as f64);
+        let b = self.bounds;
+        LayerDraw {
+            samples: self
+                .samples
+                .iter()
+                .map(|s| DrawSample {
+                    rect: [
+                        s.rect[0] + fx,
+                        s.rect[1] + fy,
+                        s.rect[2] + fx,
+                        s.rect[3] + fy,
+                    ],
+                    src: s.src,
+                    card: s.card.moved(d),
+                    inner: s.inner.map(|i| i.moved(d)),
+                    shadow: s.shadow.map(|i| i.moved(d)),
+                })
+                .collect(),
+            bounds: [b[0] + d[0], b[1] + d[1], b[2] + d[0], b[3] + d[1]],
+            cols: shift(&self.cols, dx, width),
+            rows: shift(&self.rows, dy, height),
+            content_blur: self.content_blur,
+            alpha: self.alpha,
+        }
+    }
+}
+
 /// One output frame, validated, with everything a renderer derives from it.
 #[derive(Debug, Clone)]
 pub struct FramePlan<'a> {
@@ -652,5 +701,24 @@ mod tests {
             .collect();
         let p = plan(Background::Checker, vec![layer(params)], vec![]).unwrap();
         assert_eq!(p.draw(0).unwrap().samples.len(), MAX_MOTION_SAMPLES);
+    }
+
+    #[test]
+    fn moved_layers_read_the_same_source_pixels() {
+        let p = plan(Background::Checker, vec![layer(placed(3.5, 1.0))], vec![]).expect("valid");
+        let d = p.draw(0).expect("drawn");
+        let m = d.moved([5, -3], 16, 16);
+        let (a, b) = (&d.samples[0], &m.samples[0]);
+        for x in [3.5, 7.25, 11.0] {
+            assert_eq!(a.tx(x), b.tx(x + 5.0));
+            assert_eq!(a.ty(x), b.ty(x - 3.0));
+        }
+        assert_eq!(b.card.rect[0], a.card.rect[0] + 5.0);
+        // Clamped to the frame: nothing drawn off it comes back.
+        assert_eq!(m.cols.start, d.cols.start + 5);
+        assert_eq!(m.cols.end, 16);
+        assert_eq!(m.rows, d.rows.start - 3..d.rows.end - 3);
+        let gone = d.moved([-40, 0], 16, 16);
+        assert!(gone.cols.is_empty());
     }
 }

@@ -71,6 +71,8 @@ pub struct CpuRenderer {
     yuv_rows: Vec<yuv::YuvScratch>,
     shadows: shape::ShadowCache,
     yuv_path: bool,
+    /// Whether the last frame took the YUV path (for tests).
+    took_yuv_path: bool,
     generic_transitions: bool,
     /// Runs shader transitions on a wgpu device (the hybrid route); without it they are an
     /// invalid frame.
@@ -92,6 +94,7 @@ impl CpuRenderer {
             yuv_rows: Vec::new(),
             shadows: Default::default(),
             yuv_path: true,
+            took_yuv_path: false,
             generic_transitions: false,
             shader: None,
             shaded: Vec::new(),
@@ -116,6 +119,12 @@ impl CpuRenderer {
     /// Whether transitions read their two pictures through the bilinear sampler at every pixel
     /// (the plain evaluation of `XfadeKind::evaluate`) instead of loading whole pixels directly
     /// and skipping what they leave transparent: for tests that the two give the same bytes.
+    /// Whether the last frame rendered took the YUV path (for tests).
+    #[doc(hidden)]
+    pub fn took_yuv_path(&self) -> bool {
+        self.took_yuv_path
+    }
+
     #[doc(hidden)]
     pub fn set_generic_transitions(&mut self, generic: bool) {
         self.generic_transitions = generic;
@@ -172,9 +181,28 @@ impl CpuRenderer {
                 None => None,
             });
         }
-        self.shadows.end_frame();
         let use_yuv =
             self.yuv_path && yuv::eligible(background, layers, &cards, transitions, output);
+        self.took_yuv_path = use_yuv;
+        if use_yuv {
+            // Slides, covers and reveals move their cards by whole pixels: drawn moved.
+            for t in transitions {
+                let Some(yuv::Route::Select(sel)) = yuv::route(t, output) else {
+                    continue;
+                };
+                for (i, shift) in [(t.from, sel.shift[0]), (t.to, sel.shift[1])] {
+                    if shift == [0, 0] {
+                        continue;
+                    }
+                    if let (Some(draw), Some(slot)) = (plan.draw(i), cards.get_mut(i)) {
+                        let moved = draw.moved(shift, output.width, output.height);
+                        *slot = (!moved.cols.is_empty() && !moved.rows.is_empty())
+                            .then(|| CardLayer::new(i, &layers[i], &moved, &mut self.shadows));
+                    }
+                }
+            }
+        }
+        self.shadows.end_frame();
 
         // Preparation: the reduced blurred background, blurred contents, transition cards.
         if let Background::Blurred { layer, sigma } = background {

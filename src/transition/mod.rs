@@ -2,6 +2,7 @@
 //! programs, and which transition applies at a given time. Pure: no GStreamer, no GPU.
 
 pub mod shader;
+pub(crate) mod split;
 pub mod xfade;
 
 use std::sync::Arc;

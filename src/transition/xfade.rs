@@ -24,8 +24,8 @@ use std::str::FromStr;
 
 type Rgba = [f32; 4];
 
-const BLACK: Rgba = [0.0, 0.0, 0.0, 1.0];
-const WHITE: Rgba = [1.0, 1.0, 1.0, 1.0];
+pub(crate) const BLACK: Rgba = [0.0, 0.0, 0.0, 1.0];
+pub(crate) const WHITE: Rgba = [1.0, 1.0, 1.0, 1.0];
 
 macro_rules! xfade_kinds {
     ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
@@ -213,7 +213,7 @@ pub fn frand(xi: u32, yi: u32) -> f32 {
 /// ⌊x⌋ and ⌈x⌉ with the same bits as `f32::floor` / `f32::ceil` for every input (±0, ±∞, the
 /// largest values; NaN stays NaN), without the libm call these make on the baseline x86-64 target (no
 /// rounding instruction before SSE4.1): the CPU backend evaluates them per pixel.
-trait FastRound {
+pub(crate) trait FastRound {
     fn fast_floor(self) -> f32;
     fn fast_ceil(self) -> f32;
 }

@@ -1,5 +1,6 @@
-//! Cards on the YUV path: one layer's card, or a fade's two cards summed before they are
-//! blended (the transition's buffers are never formed: each card adds its share directly).
+//! Cards on the YUV path: one layer's card, or a transition's two, combined as
+//! `transition::split` routes the kind (the transition's buffers are never formed: each card
+//! adds its share directly, or draws the spans it shows).
 
 use std::ops::Range;
 
@@ -12,6 +13,7 @@ use crate::cpu::frame::CardLayer;
 use crate::cpu::rgb::around;
 use crate::cpu::sample::{bilinear_pair, sample_u8, Channel, Pixels};
 use crate::cpu::taps::Taps;
+use crate::transition::split::{Mix, Part, Selection};
 
 /// One card of the YUV path.
 #[derive(Debug)]
@@ -161,11 +163,13 @@ impl<'a> YuvCard<'a> {
 
     /// Adds `k` times the card's luma contribution (premultiplied Y, alpha) on row `y` over
     /// `cols` into `acc`, `acc_a` (indexed from `cols.start`), from its weights.
+    #[allow(clippy::too_many_arguments)]
     fn add_luma(
         &self,
         y: usize,
         cols: Range<usize>,
         k: f32,
+        wts: Option<&[f32]>,
         acc: &mut [f32],
         acc_a: &mut [f32],
         w: &mut Work,
@@ -187,6 +191,7 @@ impl<'a> YuvCard<'a> {
             }
             let (wc, wb, sh) = (&f.wc[..n], &f.wb[..n], &f.sh[..n]);
             for i in 0..n {
+                let k = k * wts.map_or(1.0, |w| w[i]);
                 let a = wc[i] + wb[i] * b[3];
                 let t = sh[i] * (1.0 - a);
                 acc[i] += k * (wc[i] * content[i] + wb[i] * b[0] + t * sc[0]);
@@ -197,7 +202,8 @@ impl<'a> YuvCard<'a> {
 
     /// Adds `k` times the card's chroma contribution on chroma row `j` over `cols`, as the wgpu
     /// backend's conversion forms it: the card at each luma-resolution pixel of the kernel (its
-    /// weights times the source's chroma sampled there), averaged through the kernel.
+    /// weights times the source's chroma sampled there), averaged through the kernel. `wts`
+    /// weighs each chroma sample (indexed as `acc`), `lwt` each luma-resolution pixel (y, x).
     #[allow(clippy::too_many_arguments)]
     fn add_chroma(
         &self,
@@ -205,6 +211,7 @@ impl<'a> YuvCard<'a> {
         j: usize,
         cols: Range<usize>,
         k: f32,
+        (wts, lwt): (Option<&[f32]>, Option<(&PixelWeights<'_>, Part)>),
         mut acc: [&mut [f32]; 3],
         w: &mut Work,
     ) {
@@ -228,6 +235,14 @@ impl<'a> YuvCard<'a> {
                 if wy == 0.0 || !self.card.rows.contains(&y) {
                     continue;
                 }
+                // This part's weight per pixel of the row, when weighed so (none: weight 0).
+                let lrow = match lwt {
+                    Some((pw, part)) => match pw.get(y, part) {
+                        Some(r) => Some(&r[lc.start - pw.x0..]),
+                        None => continue,
+                    },
+                    None => None,
+                };
                 w.fields.compute(smp, y, lc.start, m, true);
                 let f = &w.fields;
                 if f.no_card && f.no_shadow {
@@ -261,6 +276,7 @@ impl<'a> YuvCard<'a> {
                 }
                 let [lu, lv, la] = &mut w.lw;
                 for i in 0..m {
+                    let wy = wy * lrow.map_or(1.0, |r| r[i]);
                     let (wc, wb, sh) = (f.wc[i], f.wb[i], f.sh[i]);
                     let a = wc + wb * b[3];
                     let t = sh * (1.0 - a);
@@ -276,8 +292,8 @@ impl<'a> YuvCard<'a> {
                 kernel.x.apply(lwv, span.start, cols.start, sized(acc, n));
             }
             for (a, c) in acc.iter_mut().zip(&w.cwts) {
-                for (a, &c) in a.iter_mut().zip(c.iter()) {
-                    *a += k * c;
+                for (i, (a, &c)) in a.iter_mut().zip(c.iter()).enumerate() {
+                    *a += k * wts.map_or(1.0, |w| w[i]) * c;
                 }
             }
         }
@@ -297,99 +313,348 @@ pub(super) struct Work {
     cwts: [Vec<f32>; 3],
 }
 
-/// What is drawn over the background: one card, or a fade's two.
+/// How an item's parts combine.
+#[derive(Debug)]
+pub(super) enum Mode {
+    /// Each part its constant share (in its `k`), plus `colour_k` of the colour: one card, and
+    /// the fades (fade, fadeblack, fadewhite).
+    Sum { colour_k: f32 },
+    /// Per row, spans each showing one part alone or the colour: wipes, slides, covers,
+    /// reveals (their cards already moved), crops.
+    Select(Selection),
+    /// Per pixel weights from the kind's formula: the other mixing transitions.
+    Mix(Mix),
+}
+
+/// What is drawn over the background: one card, or a transition's two.
 #[derive(Debug)]
 pub(super) struct YuvItem<'a> {
     pub(super) parts: Vec<YuvCard<'a>>,
+    /// Per part: FROM or TO (a lone card is FROM).
+    roles: Vec<Part>,
+    mode: Mode,
+    /// The transition's colour, premultiplied Y'CbCr, opaque.
+    colour: [f32; 4],
+    width: usize,
     pub(super) cols: Range<usize>,
     pub(super) rows: Range<usize>,
     pub(super) ccols: Range<usize>,
     pub(super) crows: Range<usize>,
 }
 
+/// The last two rows of a mix's weights, whole: a chroma row reads the luma rows just drawn.
+#[derive(Debug, Default)]
+pub(super) struct MixRows {
+    keys: [Option<(usize, usize)>; 2],
+    rows: [[Vec<f32>; 3]; 2],
+    next: usize,
+}
+
+impl MixRows {
+    /// Forgets every row: keys are addresses, good within one frame only.
+    pub(super) fn clear(&mut self) {
+        self.keys = [None, None];
+    }
+
+    /// `mix`'s weights on row `y` from column `x0` into `out`, for the item `key` of a frame
+    /// `width` wide.
+    #[allow(clippy::too_many_arguments)]
+    fn get(
+        &mut self,
+        key: usize,
+        mix: &Mix,
+        y: usize,
+        width: usize,
+        x0: usize,
+        out: [&mut [f32]; 3],
+    ) {
+        if !mix.per_pixel() {
+            mix.row(y, x0, out);
+            return;
+        }
+        let i = match self.keys.iter().position(|k| *k == Some((key, y))) {
+            Some(i) => i,
+            None => {
+                let i = self.next;
+                self.next = 1 - i;
+                let [a, b, c] = &mut self.rows[i];
+                mix.row(y, 0, [sized(a, width), sized(b, width), sized(c, width)]);
+                self.keys[i] = Some((key, y));
+                i
+            }
+        };
+        for (o, r) in out.into_iter().zip(&self.rows[i]) {
+            let n = o.len();
+            o.copy_from_slice(&r[x0..x0 + n]);
+        }
+    }
+}
+
+/// Weights of FROM, TO and the colour per luma-resolution pixel (from column `x0`) on the luma
+/// rows of one chroma row's kernel.
+pub(super) struct PixelWeights<'w> {
+    rows: [Option<(usize, [Option<&'w [f32]>; 3])>; 3],
+    x0: usize,
+}
+
+impl<'w> PixelWeights<'w> {
+    fn get(&self, y: usize, part: Part) -> Option<&'w [f32]> {
+        let (_, w) = self.rows.iter().flatten().find(|(r, _)| *r == y)?;
+        w[part as usize]
+    }
+}
+
+/// Draws a run of chroma samples that read more than one part.
+type MixedRun<'f> =
+    &'f mut dyn FnMut(&YuvItem<'_>, Range<usize>, (&mut [f32], &mut [f32]), &mut YuvScratch);
+
+/// 1 for FROM, 2 for TO, 3 for the colour: a chroma sample's label (0: more than one).
+fn label(part: Part) -> u8 {
+    match part {
+        Part::From => 1,
+        Part::To => 2,
+        Part::Colour => 3,
+    }
+}
+
 impl<'a> YuvItem<'a> {
-    /// An item of `parts` (at least one).
-    pub(super) fn new(parts: Vec<YuvCard<'a>>, cw: usize, ch: usize) -> Option<Self> {
+    /// An item of `parts` combined by `mode` over a frame of `size` (luma) and `csize`
+    /// (chroma); `None` when it draws nothing.
+    pub(super) fn new(
+        parts: Vec<(YuvCard<'a>, Part)>,
+        mode: Mode,
+        colour: [f32; 4],
+        [width, height]: [usize; 2],
+        [cw, ch]: [usize; 2],
+    ) -> Option<Self> {
         let union = |f: &dyn Fn(&YuvCard<'a>) -> Range<usize>| {
             parts
                 .iter()
-                .map(f)
+                .map(|(p, _)| f(p))
                 .reduce(|a, b| a.start.min(b.start)..a.end.max(b.end))
         };
-        let cols = union(&|p| p.card.cols.clone())?;
-        let rows = union(&|p| p.card.rows.clone())?;
+        let coloured = match &mode {
+            Mode::Sum { colour_k } => *colour_k != 0.0,
+            Mode::Select(s) => s.has_colour(),
+            Mode::Mix(_) => false,
+        };
+        let (cols, rows) = if coloured {
+            (0..width, 0..height)
+        } else {
+            (
+                union(&|p| p.card.cols.clone())?,
+                union(&|p| p.card.rows.clone())?,
+            )
+        };
+        let (parts, roles) = parts.into_iter().unzip();
         Some(YuvItem {
             ccols: chroma_reach(&cols, cw),
             crows: chroma_reach(&rows, ch),
             cols,
             rows,
             parts,
+            roles,
+            mode,
+            colour,
+            width,
         })
+    }
+
+    /// Tells this item's cached weights from another's.
+    fn key(&self) -> usize {
+        self as *const Self as usize
+    }
+
+    fn part(&self, role: Part) -> Option<&YuvCard<'a>> {
+        self.roles
+            .iter()
+            .position(|r| *r == role)
+            .map(|i| &self.parts[i])
     }
 
     /// The columns of luma row `y` the item replaces outright.
     pub(super) fn hides(&self, y: usize) -> Range<usize> {
-        match self.parts.as_slice() {
-            [p] if p.k >= 1.0 => p.card.solid_span(y),
-            _ => 0..0,
+        let solid = |p: &YuvCard<'_>| {
+            if p.k >= 1.0 {
+                p.card.solid_span(y)
+            } else {
+                0..0
+            }
+        };
+        let meet = |a: Range<usize>, b: Range<usize>| a.start.max(b.start)..a.end.min(b.end);
+        match &self.mode {
+            Mode::Sum { colour_k: c } if self.parts.len() == 1 && *c == 0.0 => {
+                solid(&self.parts[0])
+            }
+            // Shares summing to 1 of opaque parts: opaque wherever every part is solid.
+            Mode::Sum { colour_k } => {
+                let total: f32 = self.parts.iter().map(|p| p.k).sum::<f32>() + colour_k;
+                if total < 1.0 - 1e-6 {
+                    return 0..0;
+                }
+                let mut span = 0..self.width;
+                for p in self.parts.iter().filter(|p| p.k > 0.0) {
+                    if p.card.alpha < 1.0 {
+                        return 0..0;
+                    }
+                    span = meet(span, p.card.solid_span(y));
+                }
+                span
+            }
+            Mode::Mix(_) => match (self.part(Part::From), self.part(Part::To)) {
+                (Some(a), Some(b)) if a.card.alpha >= 1.0 && b.card.alpha >= 1.0 => {
+                    meet(a.card.solid_span(y), b.card.solid_span(y))
+                }
+                _ => 0..0,
+            },
+            Mode::Select(sel) => {
+                // The longest run of spans each wholly solid (or partly, at the run's ends).
+                let (mut best, mut run): (Range<usize>, Option<Range<usize>>) = (0..0, None);
+                for (r, part) in sel.row(y).iter() {
+                    let piece = match part {
+                        Part::Colour => r.clone(),
+                        _ => self.part(part).map_or(0..0, |p| meet(solid(p), r.clone())),
+                    };
+                    run = match run {
+                        Some(q) if q.end == piece.start && !piece.is_empty() => {
+                            Some(q.start..piece.end)
+                        }
+                        _ => (!piece.is_empty()).then_some(piece.clone()),
+                    };
+                    if let Some(q) = &run {
+                        if q.len() > best.len() {
+                            best = q.clone();
+                        }
+                    }
+                    // A run continues only through a span solid to its end.
+                    if piece.end != r.end {
+                        run = None;
+                    }
+                }
+                best
+            }
+        }
+    }
+
+    /// Whether, where it hides what lies below, the item still blends onto the row (so the
+    /// row must hold something defined there).
+    pub(super) fn blends_where_it_hides(&self) -> bool {
+        match &self.mode {
+            Mode::Sum { colour_k } => self.parts.len() > 1 || *colour_k != 0.0,
+            Mode::Mix(_) => true,
+            Mode::Select(_) => false,
         }
     }
 
     /// Draws luma row `y` over `cols` onto `d` (indexed from column 0).
     pub(super) fn luma(&self, y: usize, cols: Range<usize>, d: &mut [f32], s: &mut YuvScratch) {
-        if let [p] = self.parts.as_slice() {
-            // Where the card is its content alone, the content is sampled straight into the
-            // row (k = 1) or mixed with it.
-            let inside = p.card.interior_span(y);
-            let inside = inside.start.max(cols.start)..inside.end.min(cols.end);
-            for part in around(cols, &inside) {
-                if !part.is_empty() {
-                    self.blend_luma(y, part, d, s);
-                }
+        match &self.mode {
+            Mode::Sum { colour_k } if self.parts.len() == 1 && *colour_k == 0.0 => {
+                self.single_luma(0, y, cols, d, s);
             }
-            if !inside.is_empty() {
-                let out = &mut d[inside.clone()];
-                if p.k >= 1.0 {
-                    p.content_luma(0, y, inside, &mut s.work.tmp, out);
-                } else {
-                    let c = sized(&mut s.acc[0], inside.len());
-                    p.content_luma(0, y, inside, &mut s.work.tmp, c);
-                    let keep = 1.0 - p.k;
-                    for (d, &c) in out.iter_mut().zip(c.iter()) {
-                        *d = c * p.k + *d * keep;
+            Mode::Sum { .. } => self.blend_luma(y, cols, d, s, None, false),
+            Mode::Select(sel) => {
+                for (r, part) in sel.row(y).iter() {
+                    let r = r.start.max(cols.start)..r.end.min(cols.end);
+                    if r.is_empty() {
+                        continue;
+                    }
+                    match part {
+                        Part::Colour => d[r].fill(self.colour[0]),
+                        _ => {
+                            if let Some(i) = self.roles.iter().position(|q| *q == part) {
+                                self.single_luma(i, y, r, d, s);
+                            }
+                        }
                     }
                 }
             }
-            return;
+            Mode::Mix(mix) => {
+                let n = cols.len();
+                let [wa, wb, wc] = &mut s.wts;
+                let out = [sized(wa, n), sized(wb, n), sized(wc, n)];
+                s.mix_rows
+                    .get(self.key(), mix, y, self.width, cols.start, out);
+                self.blend_luma(y, cols, d, s, None, true);
+            }
         }
-        self.blend_luma(y, cols, d, s);
     }
 
-    /// Sums every part's contribution over `cols`, then blends it over `d`.
-    fn blend_luma(&self, y: usize, cols: Range<usize>, d: &mut [f32], s: &mut YuvScratch) {
+    /// Draws part `i` alone (its share `k`) over `cols` of luma row `y`.
+    fn single_luma(
+        &self,
+        i: usize,
+        y: usize,
+        cols: Range<usize>,
+        d: &mut [f32],
+        s: &mut YuvScratch,
+    ) {
+        let p = &self.parts[i];
+        // Where the card is its content alone, the content is sampled straight into the row
+        // (k = 1) or mixed with it.
+        let inside = p.card.interior_span(y);
+        let inside = inside.start.max(cols.start)..inside.end.min(cols.end);
+        for part in around(cols, &inside) {
+            if !part.is_empty() {
+                self.blend_luma(y, part, d, s, Some(i), false);
+            }
+        }
+        if !inside.is_empty() {
+            let out = &mut d[inside.clone()];
+            if p.k >= 1.0 {
+                p.content_luma(0, y, inside, &mut s.work.tmp, out);
+            } else {
+                let c = sized(&mut s.acc[0], inside.len());
+                p.content_luma(0, y, inside, &mut s.work.tmp, c);
+                let keep = 1.0 - p.k;
+                for (d, &c) in out.iter_mut().zip(c.iter()) {
+                    *d = c * p.k + *d * keep;
+                }
+            }
+        }
+    }
+
+    /// Sums the parts' contributions over `cols` (only part `only` when given; weighed per
+    /// pixel by `s.wts`, indexed from `cols.start`, when `weighed`), then blends the sum over `d`.
+    fn blend_luma(
+        &self,
+        y: usize,
+        cols: Range<usize>,
+        d: &mut [f32],
+        s: &mut YuvScratch,
+        only: Option<usize>,
+        weighed: bool,
+    ) {
         let n = cols.len();
         let [acc, _, acc_a] = &mut s.acc;
         let (acc, acc_a) = (sized(acc, n), sized(acc_a, n));
-        acc.fill(0.0);
-        acc_a.fill(0.0);
-        for p in &self.parts {
-            if !p.card.rows.contains(&y) {
+        let colour_k = match (&self.mode, only) {
+            (Mode::Sum { colour_k }, None) => *colour_k,
+            _ => 0.0,
+        };
+        acc.fill(colour_k * self.colour[0]);
+        acc_a.fill(colour_k);
+        for (pi, p) in self.parts.iter().enumerate() {
+            if only.is_some_and(|o| o != pi) || !p.card.rows.contains(&y) {
                 continue;
             }
             let pc = cols.start.max(p.card.cols.start)..cols.end.min(p.card.cols.end);
             if pc.is_empty() {
                 continue;
             }
+            let wts = weighed.then(|| &s.wts[(self.roles[pi] == Part::To) as usize][..n]);
             // Where the card is its content alone, its share is k · content, alpha k.
             let inside = p.card.interior_span(y);
             let inside = inside.start.max(pc.start)..inside.end.min(pc.end);
             for part in around(pc, &inside) {
                 if !part.is_empty() {
                     let r = part.start - cols.start..part.end - cols.start;
+                    let w = wts.map(|w| &w[r.clone()]);
                     p.add_luma(
                         y,
                         part,
                         p.k,
+                        w,
                         &mut acc[r.clone()],
                         &mut acc_a[r],
                         &mut s.work,
@@ -400,9 +665,23 @@ impl<'a> YuvItem<'a> {
                 let r = inside.start - cols.start..inside.end - cols.start;
                 let c = sized(&mut s.work.cu, inside.len());
                 p.content_luma(0, y, inside, &mut s.work.tmp, c);
-                for ((a, aa), &c) in acc[r.clone()].iter_mut().zip(&mut acc_a[r]).zip(c.iter()) {
-                    *a += p.k * c;
-                    *aa += p.k;
+                let (acc, acc_a) = (&mut acc[r.clone()], &mut acc_a[r.clone()]);
+                match wts {
+                    Some(w) => {
+                        for (((a, aa), &c), &w) in
+                            acc.iter_mut().zip(acc_a).zip(c.iter()).zip(&w[r])
+                        {
+                            let k = p.k * w;
+                            *a += k * c;
+                            *aa += k;
+                        }
+                    }
+                    None => {
+                        for ((a, aa), &c) in acc.iter_mut().zip(acc_a).zip(c.iter()) {
+                            *a += p.k * c;
+                            *aa += p.k;
+                        }
+                    }
                 }
             }
         }
@@ -422,64 +701,368 @@ impl<'a> YuvItem<'a> {
         dv: &mut [f32],
         s: &mut YuvScratch,
     ) {
-        if let [p] = self.parts.as_slice() {
-            let inside = p.chroma_interior(kernel, j);
-            let inside = inside.start.max(cols.start)..inside.end.min(cols.end);
-            for part in around(cols, &inside) {
-                if !part.is_empty() {
-                    self.blend_chroma(kernel, j, part, du, dv, s);
-                }
+        match &self.mode {
+            Mode::Sum { colour_k } if self.parts.len() == 1 && *colour_k == 0.0 => {
+                self.single_chroma(0, kernel, j, cols, (du, dv), s);
             }
-            if !inside.is_empty() {
-                let (u, v) = (&mut du[inside.clone()], &mut dv[inside.clone()]);
-                if p.k >= 1.0 {
-                    p.content_chroma(kernel, 0, j, inside, &mut s.work.tmp, u, v);
-                } else {
-                    let [cu, cv, _] = &mut s.acc;
-                    let (cu, cv) = (sized(cu, inside.len()), sized(cv, inside.len()));
-                    p.content_chroma(kernel, 0, j, inside, &mut s.work.tmp, cu, cv);
-                    let keep = 1.0 - p.k;
-                    for ((d, &c), (e, &c2)) in
-                        u.iter_mut().zip(cu.iter()).zip(v.iter_mut().zip(cv.iter()))
-                    {
-                        *d = c * p.k + *d * keep;
-                        *e = c2 * p.k + *e * keep;
-                    }
-                }
-            }
-            return;
+            Mode::Sum { .. } => self.blend_chroma(kernel, j, cols, (du, dv), s, None, false),
+            Mode::Select(sel) => self.select_chroma(sel, kernel, j, cols, (du, dv), s),
+            Mode::Mix(mix) => self.mix_chroma(mix, kernel, j, cols, (du, dv), s),
         }
-        self.blend_chroma(kernel, j, cols, du, dv, s);
     }
 
+    /// Draws part `i` alone (its share `k`) over `cols` of chroma row `j`.
+    fn single_chroma(
+        &self,
+        i: usize,
+        kernel: &ChromaKernel,
+        j: usize,
+        cols: Range<usize>,
+        (du, dv): (&mut [f32], &mut [f32]),
+        s: &mut YuvScratch,
+    ) {
+        let p = &self.parts[i];
+        let inside = p.chroma_interior(kernel, j);
+        let inside = inside.start.max(cols.start)..inside.end.min(cols.end);
+        for part in around(cols, &inside) {
+            if !part.is_empty() {
+                self.blend_chroma(kernel, j, part, (du, dv), s, Some(i), false);
+            }
+        }
+        if !inside.is_empty() {
+            let (u, v) = (&mut du[inside.clone()], &mut dv[inside.clone()]);
+            if p.k >= 1.0 {
+                p.content_chroma(kernel, 0, j, inside, &mut s.work.tmp, u, v);
+            } else {
+                let [cu, cv, _] = &mut s.acc;
+                let (cu, cv) = (sized(cu, inside.len()), sized(cv, inside.len()));
+                p.content_chroma(kernel, 0, j, inside, &mut s.work.tmp, cu, cv);
+                let keep = 1.0 - p.k;
+                for ((d, &c), (e, &c2)) in
+                    u.iter_mut().zip(cu.iter()).zip(v.iter_mut().zip(cv.iter()))
+                {
+                    *d = c * p.k + *d * keep;
+                    *e = c2 * p.k + *e * keep;
+                }
+            }
+        }
+    }
+
+    /// A selection's chroma row: samples whose kernel reads one part only take that part's
+    /// fast path; those across a boundary weigh each luma-resolution pixel by the part it
+    /// shows, as the conversion of the full-resolution picture would.
+    fn select_chroma(
+        &self,
+        sel: &Selection,
+        kernel: &ChromaKernel,
+        j: usize,
+        cols: Range<usize>,
+        (du, dv): (&mut [f32], &mut [f32]),
+        s: &mut YuvScratch,
+    ) {
+        let n = cols.len();
+        let rows = kernel.rows(j);
+        let spans = rows.map(|(y, w)| (w != 0.0).then(|| (y, sel.row(y))));
+        let mut labels = std::mem::take(&mut s.labels);
+        let mut row_labels = std::mem::take(&mut s.row_labels);
+        labels.clear();
+        labels.resize(n, 255);
+        for (_, sp) in spans.iter().flatten() {
+            row_labels.clear();
+            row_labels.resize(n, 0);
+            for (r, part) in sp.iter() {
+                let inside = kernel.inside(r);
+                let inside = inside.start.max(cols.start)..inside.end.min(cols.end);
+                if !inside.is_empty() {
+                    row_labels[inside.start - cols.start..inside.end - cols.start]
+                        .fill(label(part));
+                }
+            }
+            for (l, &r) in labels.iter_mut().zip(row_labels.iter()) {
+                *l = if *l == 255 || *l == r { r } else { 0 };
+            }
+        }
+        let mut pw = std::mem::take(&mut s.sel_weights);
+        self.chroma_runs(
+            &mut labels,
+            kernel,
+            j,
+            cols,
+            (du, dv),
+            s,
+            &mut |item, run, d, s| {
+                // Each part's weight, 0 or 1, per luma-resolution pixel the run's kernel reads.
+                let span = kernel.x.span(run.clone());
+                let mut rows = [None, None, None];
+                for ((slot, sp), w) in rows.iter_mut().zip(&spans).zip(pw.iter_mut()) {
+                    let Some((y, sp)) = sp else {
+                        continue;
+                    };
+                    for (part, v) in [Part::From, Part::To, Part::Colour]
+                        .into_iter()
+                        .zip(w.iter_mut())
+                    {
+                        let v = sized(v, span.len());
+                        for (x, o) in span.clone().zip(v.iter_mut()) {
+                            *o = (sp.at(x) == Some(part)) as u8 as f32;
+                        }
+                    }
+                    *slot = Some(*y);
+                }
+                let weights = PixelWeights {
+                    rows: std::array::from_fn(|r| {
+                        rows[r].map(|y| (y, [0, 1, 2].map(|p| Some(&pw[r][p][..span.len()]))))
+                    }),
+                    x0: span.start,
+                };
+                item.exact_chroma(&weights, kernel, j, run, d, s)
+            },
+        );
+        s.sel_weights = pw;
+        s.labels = labels;
+        s.row_labels = row_labels;
+    }
+
+    /// Draws the runs of chroma samples `labels` gives (see `label`; over `cols`): one part's
+    /// or the colour's alone, or through `mixed`.
+    #[allow(clippy::too_many_arguments)]
+    fn chroma_runs(
+        &self,
+        labels: &mut [u8],
+        kernel: &ChromaKernel,
+        j: usize,
+        cols: Range<usize>,
+        (du, dv): (&mut [f32], &mut [f32]),
+        s: &mut YuvScratch,
+        mixed: MixedRun<'_>,
+    ) {
+        let n = cols.len();
+        // Runs of a few samples between mixed ones are drawn with them: fewer, longer runs.
+        let run_end =
+            |l: &[u8], i: usize| l[i..].iter().position(|&m| m != l[i]).map_or(n, |k| i + k);
+        let mut i = 0;
+        while i < n {
+            let end = run_end(labels, i);
+            if end - i < 8 && labels[i] != 0 && (i > 0 || end < n) {
+                labels[i..end].fill(0);
+            }
+            i = end;
+        }
+        let mut i = 0;
+        while i < n {
+            let l = labels[i];
+            let end = run_end(labels, i);
+            let run = cols.start + i..cols.start + end;
+            match l {
+                1 | 2 => {
+                    let role = if l == 1 { Part::From } else { Part::To };
+                    if let Some(pi) = self.roles.iter().position(|q| *q == role) {
+                        self.single_chroma(pi, kernel, j, run, (&mut *du, &mut *dv), s);
+                    }
+                }
+                3 => {
+                    du[run.clone()].fill(self.colour[1]);
+                    dv[run].fill(self.colour[2]);
+                }
+                _ => mixed(self, run, (&mut *du, &mut *dv), s),
+            }
+            i = end;
+        }
+    }
+
+    /// A mix's chroma row. Samples whose kernel reads one part only take its fast path; the
+    /// others mix at chroma resolution (the weights through the kernel) for the smooth kinds,
+    /// whose weight hardly changes within a sample, and per luma-resolution pixel for the
+    /// kinds whose weight jumps between neighbours (dissolve, slices, winds), as the conversion
+    /// of the full-resolution picture would.
+    fn mix_chroma(
+        &self,
+        mix: &Mix,
+        kernel: &ChromaKernel,
+        j: usize,
+        cols: Range<usize>,
+        (du, dv): (&mut [f32], &mut [f32]),
+        s: &mut YuvScratch,
+    ) {
+        let n = cols.len();
+        let span = kernel.x.span(cols.clone());
+        let m = span.len();
+        let rows = kernel.rows(j);
+        let mut krows = std::mem::take(&mut s.krows);
+        let mut labels = std::mem::take(&mut s.labels);
+        labels.clear();
+        labels.resize(n, 255);
+        {
+            let [wa, wb, _] = &mut s.wts;
+            let (wa, wb) = (sized(wa, n), sized(wb, n));
+            wa.fill(0.0);
+            wb.fill(0.0);
+            let t = sized(&mut s.ctmp, n);
+            let lc = sized(&mut s.lwts[2], m);
+            for ((y, wy), [la, lb]) in rows.iter().zip(krows.iter_mut()) {
+                if *wy == 0.0 {
+                    continue;
+                }
+                let (la, lb) = (sized(la, m), sized(lb, m));
+                s.mix_rows.get(
+                    self.key(),
+                    mix,
+                    *y,
+                    self.width,
+                    span.start,
+                    [&mut *la, &mut *lb, &mut *lc],
+                );
+                for (l, acc) in [(&*la, &mut *wa), (&*lb, &mut *wb)] {
+                    kernel.x.apply(l, span.start, cols.start, t);
+                    for (a, &t) in acc.iter_mut().zip(t.iter()) {
+                        *a += wy * t;
+                    }
+                }
+                // FROM alone where its weight is 1 on every pixel the kernel reads, TO alone
+                // where it is 0.
+                for (i, l) in labels.iter_mut().enumerate() {
+                    let (start, w) = kernel.x.get(cols.start + i);
+                    let mut here = 255;
+                    for (k, &wx) in w.iter().enumerate() {
+                        if wx == 0.0 {
+                            continue;
+                        }
+                        let (a, b) = (la[start + k - span.start], lb[start + k - span.start]);
+                        let v = match (a, b) {
+                            (1.0, 0.0) => 1,
+                            (0.0, 1.0) => 2,
+                            _ => 0,
+                        };
+                        here = if here == 255 || here == v { v } else { 0 };
+                    }
+                    *l = if *l == 255 || *l == here { here } else { 0 };
+                }
+            }
+        }
+        if mix.jumps() {
+            let weights = PixelWeights {
+                rows: std::array::from_fn(|r| {
+                    let (y, w) = rows[r];
+                    let [la, lb] = &krows[r];
+                    (w != 0.0).then(|| (y, [Some(&la[..m]), Some(&lb[..m]), None]))
+                }),
+                x0: span.start,
+            };
+            self.chroma_runs(
+                &mut labels,
+                kernel,
+                j,
+                cols,
+                (du, dv),
+                s,
+                &mut |item, run, d, s| item.exact_chroma(&weights, kernel, j, run, d, s),
+            );
+        } else {
+            let c0 = cols.start;
+            self.chroma_runs(
+                &mut labels,
+                kernel,
+                j,
+                cols,
+                (du, dv),
+                s,
+                &mut |item, run, d, s| {
+                    // The kernel's weights of this run, where `blend_chroma` reads them.
+                    let r = run.start - c0..run.end - c0;
+                    for w in &mut s.wts[..2] {
+                        w.copy_within(r.clone(), 0);
+                    }
+                    item.blend_chroma(kernel, j, run, d, s, None, true)
+                },
+            );
+        }
+        s.krows = krows;
+        s.labels = labels;
+    }
+
+    /// Chroma samples whose kernel reads more than one part: every luma-resolution pixel of the
+    /// kernel weighed by the part's weight there.
+    fn exact_chroma(
+        &self,
+        weights: &PixelWeights<'_>,
+        kernel: &ChromaKernel,
+        j: usize,
+        cols: Range<usize>,
+        (du, dv): (&mut [f32], &mut [f32]),
+        s: &mut YuvScratch,
+    ) {
+        let n = cols.len();
+        let [au, av, aa] = &mut s.acc;
+        let (au, av, aa) = (sized(au, n), sized(av, n), sized(aa, n));
+        // The colour's share of each sample.
+        aa.fill(0.0);
+        for (y, wy) in kernel.rows(j) {
+            let Some(row) = weights.get(y, Part::Colour).filter(|_| wy != 0.0) else {
+                continue;
+            };
+            for (i, c) in cols.clone().enumerate() {
+                let (start, w) = kernel.x.get(c);
+                for (k, &wx) in w.iter().enumerate() {
+                    aa[i] += wy * wx * row[start + k - weights.x0];
+                }
+            }
+        }
+        for i in 0..n {
+            au[i] = aa[i] * self.colour[1];
+            av[i] = aa[i] * self.colour[2];
+        }
+        for (p, &role) in self.parts.iter().zip(&self.roles) {
+            let acc = [&mut au[..], &mut av[..], &mut aa[..]];
+            let lwt = Some((weights, role));
+            p.add_chroma(kernel, j, cols.clone(), p.k, (None, lwt), acc, &mut s.work);
+        }
+        for i in 0..n {
+            let keep = 1.0 - aa[i];
+            du[cols.start + i] = au[i] + du[cols.start + i] * keep;
+            dv[cols.start + i] = av[i] + dv[cols.start + i] * keep;
+        }
+    }
+
+    /// Sums the parts' chroma contributions over `cols` (only part `only` when given; weighed
+    /// per sample by `s.wts` when `weighed`), then blends the sum over `du`, `dv`.
     #[allow(clippy::too_many_arguments)]
     fn blend_chroma(
         &self,
         kernel: &ChromaKernel,
         j: usize,
         cols: Range<usize>,
-        du: &mut [f32],
-        dv: &mut [f32],
+        (du, dv): (&mut [f32], &mut [f32]),
         s: &mut YuvScratch,
+        only: Option<usize>,
+        weighed: bool,
     ) {
         let n = cols.len();
         let [au, av, aa] = &mut s.acc;
         let (au, av, aa) = (sized(au, n), sized(av, n), sized(aa, n));
-        au.fill(0.0);
-        av.fill(0.0);
-        aa.fill(0.0);
-        for p in &self.parts {
+        let colour_k = match (&self.mode, only) {
+            (Mode::Sum { colour_k }, None) => *colour_k,
+            _ => 0.0,
+        };
+        au.fill(colour_k * self.colour[1]);
+        av.fill(colour_k * self.colour[2]);
+        aa.fill(colour_k);
+        for (pi, p) in self.parts.iter().enumerate() {
+            if only.is_some_and(|o| o != pi) {
+                continue;
+            }
             let pc = cols.start.max(p.ccols.start)..cols.end.min(p.ccols.end);
             if pc.is_empty() {
                 continue;
             }
+            let wts = weighed.then(|| &s.wts[(self.roles[pi] == Part::To) as usize][..n]);
             let inside = p.chroma_interior(kernel, j);
             let inside = inside.start.max(pc.start)..inside.end.min(pc.end);
             for part in around(pc, &inside) {
                 if !part.is_empty() {
                     let r = part.start - cols.start..part.end - cols.start;
+                    let w = wts.map(|w| &w[r.clone()]);
                     let acc = [&mut au[r.clone()], &mut av[r.clone()], &mut aa[r]];
-                    p.add_chroma(kernel, j, part, p.k, acc, &mut s.work);
+                    p.add_chroma(kernel, j, part, p.k, (w, None), acc, &mut s.work);
                 }
             }
             if !inside.is_empty() {
@@ -490,15 +1073,17 @@ impl<'a> YuvItem<'a> {
                     sized(&mut w.content, inside.len()),
                 );
                 p.content_chroma(kernel, 0, j, inside, &mut w.tmp, cu, cv);
-                for (((u, v), a), (&cu, &cv)) in au[r.clone()]
+                for (i, (((u, v), a), (&cu, &cv))) in au[r.clone()]
                     .iter_mut()
                     .zip(&mut av[r.clone()])
-                    .zip(&mut aa[r])
+                    .zip(&mut aa[r.clone()])
                     .zip(cu.iter().zip(cv.iter()))
+                    .enumerate()
                 {
-                    *u += p.k * cu;
-                    *v += p.k * cv;
-                    *a += p.k;
+                    let k = p.k * wts.map_or(1.0, |w| w[r.start + i]);
+                    *u += k * cu;
+                    *v += k * cv;
+                    *a += k;
                 }
             }
         }

@@ -24,15 +24,17 @@ use super::sample::{bilinear_pair, Pixels};
 use crate::compose::{
     Affine3, Background, LayerSource, Operator, OutputTarget, PixelFormat, PlaneMut,
 };
-use crate::transition::{TransitionDraw, TransitionKind, XfadeKind};
+pub(crate) use crate::transition::split::Route;
+use crate::transition::split::{self, Part};
+use crate::transition::{TransitionDraw, TransitionKind};
 use backdrop::YuvBackdrop;
-use layer::{Work, YuvCard, YuvItem};
+use layer::{Mode, Work, YuvCard, YuvItem};
 
 pub(crate) use backdrop::centroid;
 
 /// Whether the frame can take the YUV path: YUV output; every drawn layer YUV with the output's
 /// matrix and range, drawn `over`, without content blur; an opaque background that is not an
-/// image; transitions only fades.
+/// image; transitions only built-ins that `split::route` draws without their pictures.
 pub(crate) fn eligible(
     background: &Background,
     layers: &[LayerSource<'_>],
@@ -57,15 +59,25 @@ pub(crate) fn eligible(
     let in_transition = |i: usize| transitions.iter().any(|t| t.from == i || t.to == i);
     output.format.is_yuv()
         && bg_ok
-        && transitions
-            .iter()
-            .all(|t| matches!(t.kind, TransitionKind::Xfade(XfadeKind::Fade)))
+        && transitions.iter().all(|t| route(t, output).is_some())
         && cards.iter().flatten().all(|c| {
             (c.op == Operator::Over || in_transition(c.index))
                 && c.blur.is_none()
                 && matches!(c.pixels, Pixels::Yuv { .. })
                 && same(&layers[c.index])
         })
+}
+
+/// How the YUV path draws transition `t` on `output`, when it can.
+pub(crate) fn route(t: &TransitionDraw, output: &OutputTarget<'_>) -> Option<Route> {
+    match t.kind {
+        TransitionKind::Xfade(kind) => split::route(
+            kind,
+            t.progress,
+            [output.width as usize, output.height as usize],
+        ),
+        TransitionKind::Shader(_) => None,
+    }
 }
 
 /// Up to eight rows of a plane with weights.
@@ -129,6 +141,20 @@ pub(crate) struct YuvScratch {
     acc: [Vec<f32>; 3],
     tmp: [Vec<f32>; 2],
     work: Work,
+    /// A transition's per-pixel weights (FROM, TO, colour): of a luma row, or through the
+    /// kernel for a chroma row.
+    wts: [Vec<f32>; 3],
+    /// The same of one luma row, for a chroma row.
+    lwts: [Vec<f32>; 3],
+    ctmp: Vec<f32>,
+    /// A mix's FROM and TO weights on the luma rows of a chroma row's kernel.
+    krows: [[Vec<f32>; 2]; 3],
+    mix_rows: layer::MixRows,
+    /// A selection's FROM, TO and colour weights on those rows.
+    sel_weights: [[Vec<f32>; 3]; 3],
+    /// Which part each chroma sample of a selection reads (see `YuvItem::select_chroma`).
+    labels: Vec<u8>,
+    row_labels: Vec<u8>,
 }
 
 /// The frame of the YUV path.
@@ -167,22 +193,37 @@ impl<'a> YuvScene<'a> {
                 .and_then(Option::take)
                 .and_then(|c| YuvCard::new(c, share, &m, &kernel))
         };
+        let (size, csize) = ([width, height], [cw, ch]);
         for t in transitions {
-            // xfade's fade: FROM · (1 − p) + TO · (1 − (1 − p)).
-            let pp = 1.0 - t.progress;
-            let parts: Vec<YuvCard<'a>> = [
-                card(t.from, pp, &mut cards),
-                card(t.to, 1.0 - pp, &mut cards),
+            let Some(route) = route(t, output) else {
+                continue;
+            };
+            let (shares, mode, colour) = match route {
+                Route::Mix(mix) => match mix.constant {
+                    Some([a, b, c]) => ([a, b], Mode::Sum { colour_k: c }, mix.colour),
+                    None => ([1.0, 1.0], Mode::Mix(mix), [0.0, 0.0, 0.0, 1.0]),
+                },
+                Route::Select(sel) => {
+                    let colour = sel.colour;
+                    ([1.0, 1.0], Mode::Select(sel), colour)
+                }
+            };
+            let parts: Vec<(YuvCard<'a>, Part)> = [
+                card(t.from, shares[0], &mut cards).map(|c| (c, Part::From)),
+                card(t.to, shares[1], &mut cards).map(|c| (c, Part::To)),
             ]
             .into_iter()
             .flatten()
             .collect();
-            if let Some(item) = YuvItem::new(parts, cw, ch) {
+            let colour = premultiplied_yuv(&m, colour);
+            if let Some(item) = YuvItem::new(parts, mode, colour, size, csize) {
                 items.push((t.from.max(t.to), item));
             }
         }
         for i in 0..cards.len() {
-            if let Some(item) = card(i, 1.0, &mut cards).and_then(|c| YuvItem::new(vec![c], cw, ch))
+            let sum = Mode::Sum { colour_k: 0.0 };
+            if let Some(item) = card(i, 1.0, &mut cards)
+                .and_then(|c| YuvItem::new(vec![(c, Part::From)], sum, [0.0; 4], size, csize))
             {
                 items.push((i, item));
             }
@@ -198,6 +239,15 @@ impl<'a> YuvScene<'a> {
             backdrop,
             items: items.into_iter().map(|(_, item)| item).collect(),
         }
+    }
+
+    /// Whether the item hiding `hole` blends onto what it hides (see `luma_row`).
+    fn blends_in_hole(&self, at: usize, hole: &Range<usize>) -> bool {
+        !hole.is_empty()
+            && self
+                .items
+                .get(at)
+                .is_some_and(YuvItem::blends_where_it_hides)
     }
 
     /// The topmost item hiding what lies below on luma row `y`: (its index, the columns).
@@ -245,6 +295,10 @@ impl<'a> YuvScene<'a> {
                 self.backdrop.luma(y, cols.clone(), &mut d[cols]);
             }
         }
+        if self.blends_in_hole(hole_at, &hole) {
+            // Weighed by (nearly) nothing, but what the last row left there must not count.
+            d[hole.clone()].fill(0.0);
+        }
         for (i, item) in self.items.iter().enumerate() {
             if !item.rows.contains(&y) {
                 continue;
@@ -273,6 +327,10 @@ impl<'a> YuvScene<'a> {
                     .chroma(&self.kernel, j, cols, &mut s.tmp, u, v);
             }
         }
+        if self.blends_in_hole(hole_at, &hole) {
+            du[hole.clone()].fill(0.0);
+            dv[hole.clone()].fill(0.0);
+        }
         for (i, item) in self.items.iter().enumerate() {
             if !item.crows.contains(&j) {
                 continue;
@@ -297,6 +355,7 @@ impl<'a> YuvScene<'a> {
         s: &mut YuvScratch,
     ) -> Duration {
         let mut convert = Duration::ZERO;
+        s.mix_rows.clear();
         let (w, cw) = (self.width, self.cw);
         let j0 = band.start;
         for j in band {

@@ -1,0 +1,651 @@
+//! The built-in transitions as the Y'CbCr path draws them, without forming the two pictures:
+//! - a *selection* shows, at each output pixel, one picture (possibly moved by whole pixels) or
+//!   a colour: the wipes, slides, covers, reveals and crops. Given per row as spans, so drawing
+//!   one is drawing plain cards over column ranges;
+//! - a *mix* is, at each output pixel, a weighted sum of the two pictures and a colour: the
+//!   fades, smooth wipes, circles, open/close, diagonals, slices, winds, radial and dissolve.
+//!   Their weights come from the kind's own formula (`XfadeKind::evaluate_in`) evaluated on
+//!   probe pictures, so they are the reference's by construction; the formulas are linear in
+//!   the pictures (tested), which is what lets the sum be formed in Y'CbCr.
+//!
+//! The rest (distance, fadefast, fadeslow, fadegrays, hblur, pixelize, the squeezes, zoomin)
+//! read their pictures non-linearly or at places that are not a whole-pixel move, and stay on
+//! the generic path.
+//!
+//! Pixel coordinates are the integers themselves. The formulas find them as ⌊uv · size⌋, the
+//! same integers for frames up to 2048 pixels across; beyond, a few boundary pixels can land one
+//! pixel apart from the generic path's.
+
+use std::ops::Range;
+
+use super::xfade::{FastRound, Picture, BLACK, WHITE};
+use super::XfadeKind;
+
+/// `$f::<K>($arg)` with K the index of `$kind` in `XfadeKind::ALL` (its declaration order).
+macro_rules! by_kind {
+    ($kind:expr, $f:ident, $arg:expr, $($k:literal)*) => {
+        match $kind as usize {
+            $($k => $f::<$k>($arg),)*
+            _ => unreachable!("XfadeKind has 58 variants"),
+        }
+    };
+}
+
+/// What an output pixel of a selection shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The transition's first picture.
+    From,
+    /// The second.
+    To,
+    /// The kind's colour (black for the crops).
+    Colour,
+}
+
+/// How the Y'CbCr path draws a transition.
+#[derive(Debug, Clone)]
+pub(crate) enum Route {
+    /// Each pixel one picture or the colour.
+    Select(Selection),
+    /// Each pixel a weighted sum.
+    Mix(Mix),
+}
+
+/// The Y'CbCr path's route for `kind` at `progress` on a frame of `size`; `None` for the kinds
+/// it leaves to the generic path, for progress outside 0..=1 and frames under 2 × 2 (where
+/// some formulas divide by zero).
+pub(crate) fn route(kind: XfadeKind, progress: f32, size: [usize; 2]) -> Option<Route> {
+    if !(0.0..=1.0).contains(&progress) || size[0] < 2 || size[1] < 2 {
+        return None;
+    }
+    if let Some(s) = Selection::new(kind, progress, size) {
+        return Some(Route::Select(s));
+    }
+    Mix::new(kind, progress, size).map(Route::Mix)
+}
+
+/// Up to three spans of a row, in column order, each showing one part.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Spans {
+    n: usize,
+    spans: [(Range<usize>, Option<Part>); 3],
+}
+
+impl Spans {
+    fn push(&mut self, r: Range<usize>, part: Part) {
+        if !r.is_empty() && self.n < 3 {
+            self.spans[self.n] = (r, Some(part));
+            self.n += 1;
+        }
+    }
+
+    /// The spans, in column order; together they cover the row.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Range<usize>, Part)> + '_ {
+        self.spans[..self.n]
+            .iter()
+            .filter_map(|(r, p)| p.map(|p| (r.clone(), p)))
+    }
+
+    /// The part at column `x`.
+    pub(crate) fn at(&self, x: usize) -> Option<Part> {
+        self.iter().find(|(r, _)| r.contains(&x)).map(|(_, p)| p)
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Shape {
+    /// Columns before `split` show `left`, the others `right`, on every row.
+    Cols {
+        split: usize,
+        left: Part,
+        right: Part,
+    },
+    /// Rows before `split` show `top`, the others `bottom`.
+    Rows {
+        split: usize,
+        top: Part,
+        bottom: Part,
+    },
+    /// Rows in `rows` split at column `split`; the other rows show `other`.
+    Corner {
+        rows: Range<usize>,
+        split: usize,
+        left: Part,
+        right: Part,
+        other: Part,
+    },
+    /// `inner` over `rows` × `cols`, the colour elsewhere.
+    Rect {
+        rows: Range<usize>,
+        cols: Range<usize>,
+        inner: Part,
+    },
+    /// `inner` where the distance to (cx, cy) is at most `z` (xfade's f32 test), the colour
+    /// elsewhere.
+    Circle {
+        cx: f32,
+        cy: f32,
+        z: f32,
+        inner: Part,
+    },
+}
+
+/// A selection: per row, which part each pixel shows, and how far each picture moves.
+#[derive(Debug, Clone)]
+pub(crate) struct Selection {
+    shape: Shape,
+    width: usize,
+    /// Of FROM and TO: the picture's pixel (x − dx, y − dy) shows at (x, y).
+    pub(crate) shift: [[i64; 2]; 2],
+    /// `Part::Colour`, premultiplied RGBA.
+    pub(crate) colour: [f32; 4],
+}
+
+impl Selection {
+    fn new(kind: XfadeKind, progress: f32, [width, height]: [usize; 2]) -> Option<Self> {
+        use Part::{From as F, To as T};
+        use XfadeKind as K;
+        let (w, h) = (width as f32, height as f32);
+        let pp = 1.0 - progress;
+        let (wi, hi) = (width as i64, height as i64);
+        let fl = |v: f32| v.fast_floor() as i64;
+        let cx = |v: i64| v.clamp(0, wi) as usize;
+        let cy = |v: i64| v.clamp(0, hi) as usize;
+        let cols = |split: i64, left, right| Shape::Cols {
+            split: cx(split),
+            left,
+            right,
+        };
+        let rows = |split: i64, top, bottom| Shape::Rows {
+            split: cy(split),
+            top,
+            bottom,
+        };
+        // Slides, covers and reveals move by ⌊pp · size⌋ whole pixels.
+        let (sx, sy) = (fl(pp * w), fl(pp * h));
+        let (none, mut shift) = ([0, 0], [[0, 0]; 2]);
+        let shape = match kind {
+            K::WipeLeft => cols(fl(w * pp) + 1, F, T),
+            K::WipeRight => cols(fl(w * progress) + 1, T, F),
+            K::WipeUp => rows(fl(h * pp) + 1, F, T),
+            K::WipeDown => rows(fl(h * progress) + 1, T, F),
+            K::WipeTl | K::WipeTr | K::WipeBl | K::WipeBr => {
+                let (zw, zh) = match kind {
+                    K::WipeTl => (fl(w * pp), fl(h * pp)),
+                    K::WipeTr => (fl(w * progress), fl(h * pp)),
+                    K::WipeBl => (fl(w * pp), fl(h * progress)),
+                    _ => (fl(w * progress), fl(h * progress)),
+                };
+                let top = matches!(kind, K::WipeTl | K::WipeTr);
+                let left = matches!(kind, K::WipeTl | K::WipeBl);
+                Shape::Corner {
+                    rows: if top {
+                        0..cy(zh + 1)
+                    } else {
+                        cy(zh + 1)..height
+                    },
+                    split: cx(zw + 1),
+                    left: if left { F } else { T },
+                    right: if left { T } else { F },
+                    other: T,
+                }
+            }
+            K::SlideLeft => {
+                shift = [[sx - wi, 0], [sx, 0]];
+                cols(sx, F, T)
+            }
+            K::SlideRight => {
+                shift = [[wi - sx, 0], [-sx, 0]];
+                cols(wi - sx, T, F)
+            }
+            K::SlideUp => {
+                shift = [[0, sy - hi], [0, sy]];
+                rows(sy, F, T)
+            }
+            K::SlideDown => {
+                shift = [[0, hi - sy], [0, -sy]];
+                rows(hi - sy, T, F)
+            }
+            K::CoverLeft => {
+                shift = [none, [sx, 0]];
+                cols(sx, F, T)
+            }
+            K::CoverRight => {
+                shift = [none, [-sx, 0]];
+                cols(wi - sx, T, F)
+            }
+            K::CoverUp => {
+                shift = [none, [0, sy]];
+                rows(sy, F, T)
+            }
+            K::CoverDown => {
+                shift = [none, [0, -sy]];
+                rows(hi - sy, T, F)
+            }
+            K::RevealLeft => {
+                shift = [[sx - wi, 0], none];
+                cols(sx, F, T)
+            }
+            K::RevealRight => {
+                shift = [[wi - sx, 0], none];
+                cols(wi - sx, T, F)
+            }
+            K::RevealUp => {
+                shift = [[0, sy - hi], none];
+                rows(sy, F, T)
+            }
+            K::RevealDown => {
+                shift = [[0, hi - sy], none];
+                rows(hi - sy, T, F)
+            }
+            K::CircleCrop | K::RectCrop => {
+                let (hx, hy) = ((w * 0.5).fast_floor(), (h * 0.5).fast_floor());
+                let inner = if pp < 0.5 { T } else { F };
+                if kind == K::CircleCrop {
+                    let t = 2.0 * (pp - 0.5).abs();
+                    let z = t * t * t * (hx * hx + hy * hy).sqrt();
+                    Shape::Circle {
+                        cx: hx,
+                        cy: hy,
+                        z,
+                        inner,
+                    }
+                } else {
+                    // |x − cx| < zw and |y − cy| < zh, zw and zh whole numbers.
+                    let zh = ((pp - 0.5).abs() * h).fast_floor() as i64;
+                    let zw = ((pp - 0.5).abs() * w).fast_floor() as i64;
+                    let (hx, hy) = (hx as i64, hy as i64);
+                    Shape::Rect {
+                        rows: cy(hy - zh + 1)..cy(hy + zh).max(cy(hy - zh + 1)),
+                        cols: cx(hx - zw + 1)..cx(hx + zw).max(cx(hx - zw + 1)),
+                        inner,
+                    }
+                }
+            }
+            _ => return None,
+        };
+        Some(Selection {
+            shape,
+            width,
+            shift,
+            colour: BLACK,
+        })
+    }
+
+    /// Whether some pixels show the colour (the crops).
+    pub(crate) fn has_colour(&self) -> bool {
+        matches!(self.shape, Shape::Rect { .. } | Shape::Circle { .. })
+    }
+
+    /// The spans of row `y`.
+    pub(crate) fn row(&self, y: usize) -> Spans {
+        let mut s = Spans::default();
+        let w = self.width;
+        match &self.shape {
+            Shape::Cols { split, left, right } => {
+                s.push(0..*split, *left);
+                s.push(*split..w, *right);
+            }
+            Shape::Rows { split, top, bottom } => {
+                s.push(0..w, if y < *split { *top } else { *bottom });
+            }
+            Shape::Corner {
+                rows,
+                split,
+                left,
+                right,
+                other,
+            } => {
+                if rows.contains(&y) {
+                    s.push(0..*split, *left);
+                    s.push(*split..w, *right);
+                } else {
+                    s.push(0..w, *other);
+                }
+            }
+            Shape::Rect { rows, cols, inner } => {
+                if rows.contains(&y) {
+                    s.push(0..cols.start, Part::Colour);
+                    s.push(cols.clone(), *inner);
+                    s.push(cols.end..w, Part::Colour);
+                } else {
+                    s.push(0..w, Part::Colour);
+                }
+            }
+            Shape::Circle { cx, cy, z, inner } => {
+                let inside = self.circle_span(*cx, *cy, *z, y);
+                s.push(0..inside.start, Part::Colour);
+                s.push(inside.clone(), *inner);
+                s.push(inside.end.max(inside.start)..w, Part::Colour);
+            }
+        }
+        s
+    }
+
+    /// The columns of row `y` within the circle, by xfade's own test (`!(z < dist)`, in f32),
+    /// which only grows with |x − cx|: a binary search on each side.
+    fn circle_span(&self, cx: f32, cy: f32, z: f32, y: usize) -> Range<usize> {
+        let dy = y as f32 - cy;
+        let inside = |x: usize| {
+            let dx = x as f32 - cx;
+            !(z < (dx * dx + dy * dy).sqrt())
+        };
+        let w = self.width;
+        let c = (cx as usize).min(w.saturating_sub(1));
+        if w == 0 || !inside(c) {
+            return 0..0;
+        }
+        // First column inside on the left, first outside on the right.
+        let (mut lo, mut hi) = (0, c);
+        while lo < hi {
+            let m = (lo + hi) / 2;
+            if inside(m) {
+                hi = m;
+            } else {
+                lo = m + 1;
+            }
+        }
+        let start = lo;
+        let (mut lo, mut hi) = (c + 1, w);
+        while lo < hi {
+            let m = (lo + hi) / 2;
+            if inside(m) {
+                lo = m + 1;
+            } else {
+                hi = m;
+            }
+        }
+        start..lo
+    }
+}
+
+/// A picture that is one value everywhere: with FROM and TO as unit probes, a linear formula
+/// gives its weights.
+struct Probe([f32; 4]);
+
+impl Picture for Probe {
+    #[inline(always)]
+    fn at(&self, _uv: [f32; 2]) -> [f32; 4] {
+        self.0
+    }
+
+    #[inline(always)]
+    fn at_pixel(&self, _px: f32, _py: f32, _centre: [f32; 2]) -> [f32; 4] {
+        self.0
+    }
+}
+
+/// A mix: weights of FROM, TO and a colour per pixel.
+#[derive(Debug, Clone)]
+pub(crate) struct Mix {
+    kind: XfadeKind,
+    progress: f32,
+    size: [f32; 2],
+    /// The colour (premultiplied RGBA, opaque) the kind mixes in, black when it has none.
+    pub(crate) colour: [f32; 4],
+    /// The weights when they are the same at every pixel (the fades).
+    pub(crate) constant: Option<[f32; 3]>,
+    /// The weights of a row, for the kinds whose weights do not change down the frame.
+    columns: Option<[Vec<f32>; 3]>,
+    /// Whether the weights do not change across the frame (one value per row).
+    by_row: bool,
+}
+
+impl Mix {
+    fn new(kind: XfadeKind, progress: f32, size: [usize; 2]) -> Option<Self> {
+        use XfadeKind as K;
+        let colour = match kind {
+            K::FadeWhite => WHITE,
+            K::Fade | K::FadeBlack => BLACK,
+            K::Radial
+            | K::SmoothLeft
+            | K::SmoothRight
+            | K::SmoothUp
+            | K::SmoothDown
+            | K::CircleOpen
+            | K::CircleClose
+            | K::VertOpen
+            | K::VertClose
+            | K::HorzOpen
+            | K::HorzClose
+            | K::Dissolve
+            | K::DiagTl
+            | K::DiagTr
+            | K::DiagBl
+            | K::DiagBr
+            | K::HlSlice
+            | K::HrSlice
+            | K::VuSlice
+            | K::VdSlice
+            | K::HlWind
+            | K::HrWind
+            | K::VuWind
+            | K::VdWind => BLACK,
+            _ => return None,
+        };
+        let mut mix = Mix {
+            kind,
+            progress,
+            size: size.map(|v| v as f32),
+            colour,
+            constant: None,
+            columns: None,
+            by_row: false,
+        };
+        // Which coordinates the formula reads (see `XfadeKind::evaluate_in`): the fades none,
+        // these x alone, those y alone.
+        if matches!(kind, K::Fade | K::FadeBlack | K::FadeWhite) {
+            let mut w = [[0.0f32; 1]; 3];
+            let [a, b, c] = &mut w;
+            mix.row(0, 0, [a, b, c]);
+            mix.constant = Some(w.map(|v| v[0]));
+        } else if matches!(
+            kind,
+            K::SmoothLeft | K::SmoothRight | K::VertOpen | K::VertClose | K::HlSlice | K::HrSlice
+        ) {
+            let mut w = [vec![0.0; size[0]], vec![0.0; size[0]], vec![0.0; size[0]]];
+            let [a, b, c] = &mut w;
+            mix.row(0, 0, [a, b, c]);
+            mix.columns = Some(w);
+        } else {
+            mix.by_row = matches!(
+                kind,
+                K::SmoothUp | K::SmoothDown | K::HorzOpen | K::HorzClose | K::VuSlice | K::VdSlice
+            );
+        }
+        Some(mix)
+    }
+
+    /// Whether the weights change both across and down the frame (worth keeping a row's).
+    pub(crate) fn per_pixel(&self) -> bool {
+        self.constant.is_none() && self.columns.is_none() && !self.by_row
+    }
+
+    /// Whether the weights jump between neighbouring pixels (dissolve, the slices, the winds'
+    /// random rows) rather than change smoothly.
+    pub(crate) fn jumps(&self) -> bool {
+        use XfadeKind as K;
+        matches!(
+            self.kind,
+            K::Dissolve
+                | K::HlSlice
+                | K::HrSlice
+                | K::VuSlice
+                | K::VdSlice
+                | K::HlWind
+                | K::HrWind
+                | K::VuWind
+                | K::VdWind
+        )
+    }
+
+    /// The weights of FROM, TO and the colour at pixels `x0 ..` of row `y` (as many as `out`'s
+    /// slices hold).
+    pub(crate) fn row(&self, y: usize, x0: usize, out: [&mut [f32]; 3]) {
+        if let Some(c) = self.constant {
+            for (o, c) in out.into_iter().zip(c) {
+                o.fill(c);
+            }
+            return;
+        }
+        if let Some(cols) = &self.columns {
+            for (o, c) in out.into_iter().zip(cols) {
+                let n = o.len();
+                o.copy_from_slice(&c[x0..x0 + n]);
+            }
+            return;
+        }
+        if self.by_row {
+            let mut w = [[0.0f32; 1]; 3];
+            let [a, b, c] = &mut w;
+            let args = (self, y, x0, [&mut a[..], &mut b[..], &mut c[..]]);
+            by_kind!(self.kind, mix_row_as, args, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57);
+            for (o, c) in out.into_iter().zip(w) {
+                o.fill(c[0]);
+            }
+            return;
+        }
+        let args = (self, y, x0, out);
+        by_kind!(self.kind, mix_row_as, args, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57)
+    }
+}
+
+/// [`Mix::row`] for `XfadeKind::ALL[K]`: the kind a constant, its per-frame terms leave the loop.
+fn mix_row_as<const K: usize>((mix, y, x0, out): (&Mix, usize, usize, [&mut [f32]; 3])) {
+    let kind = XfadeKind::ALL[K];
+    let [wa, wb, wc] = out;
+    let [w, h] = mix.size;
+    let (a, b) = (Probe([1.0, 0.0, 0.0, 0.0]), Probe([0.0, 1.0, 0.0, 0.0]));
+    let (ca, cb) = (mix.colour[0], mix.colour[1]);
+    let v = (y as f32 + 0.5) / h;
+    let n = wa.len().min(wb.len()).min(wc.len());
+    for i in 0..n {
+        let uv = [((x0 + i) as f32 + 0.5) / w, v];
+        let r = kind.evaluate_in(uv, mix.progress, mix.size, &a, &b);
+        // The colour is opaque: its weight is the alpha the probes (alpha 0) leave.
+        wc[i] = r[3];
+        wa[i] = r[0] - r[3] * ca;
+        wb[i] = r[1] - r[3] * cb;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIZES: [[usize; 2]; 5] = [[16, 9], [17, 10], [64, 48], [5, 3], [2, 2]];
+    const PROGRESS: [f32; 9] = [0.0, 0.01, 0.13, 0.3, 0.5, 0.51, 0.77, 0.99, 1.0];
+
+    /// A picture whose pixels say which picture and which pixel they are: [id, x, y, 0].
+    struct Coords {
+        id: f32,
+        size: [f32; 2],
+    }
+
+    impl Picture for Coords {
+        fn at(&self, uv: [f32; 2]) -> [f32; 4] {
+            let x = (uv[0] * self.size[0] - 0.5).round();
+            let y = (uv[1] * self.size[1] - 0.5).round();
+            [self.id, x, y, 0.0]
+        }
+    }
+
+    #[test]
+    fn every_kind_has_one_route_or_none() {
+        use XfadeKind as K;
+        let generic = [
+            K::Distance,
+            K::FadeFast,
+            K::FadeSlow,
+            K::FadeGrays,
+            K::HBlur,
+            K::Pixelize,
+            K::SqueezeH,
+            K::SqueezeV,
+            K::ZoomIn,
+        ];
+        for kind in XfadeKind::ALL {
+            let r = route(kind, 0.5, [16, 9]);
+            assert_eq!(r.is_none(), generic.contains(&kind), "{kind}");
+        }
+        assert!(route(K::WipeLeft, -0.1, [16, 9]).is_none());
+        assert!(route(K::WipeLeft, 1.1, [16, 9]).is_none());
+    }
+
+    /// Every pixel of every selection shows the part and the picture pixel the formula reads.
+    #[test]
+    fn selections_are_the_formulas() {
+        for kind in XfadeKind::ALL {
+            for size in SIZES {
+                for progress in PROGRESS {
+                    let Some(Route::Select(sel)) = route(kind, progress, size) else {
+                        continue;
+                    };
+                    let fs = size.map(|v| v as f32);
+                    let from = Coords { id: 1.0, size: fs };
+                    let to = Coords { id: 2.0, size: fs };
+                    for y in 0..size[1] {
+                        let spans = sel.row(y);
+                        let covered: usize = spans.iter().map(|(r, _)| r.len()).sum();
+                        assert_eq!(covered, size[0], "{kind} {size:?} {progress} row {y}");
+                        for x in 0..size[0] {
+                            let uv = [(x as f32 + 0.5) / fs[0], (y as f32 + 0.5) / fs[1]];
+                            let r = kind.evaluate_in(uv, progress, fs, &from, &to);
+                            let what = format!("{kind} {size:?} at {progress}, ({x}, {y})");
+                            let part = spans.at(x).expect("covered");
+                            match part {
+                                Part::Colour => assert_eq!(r, sel.colour, "{what}"),
+                                Part::From | Part::To => {
+                                    let i = (part == Part::To) as usize;
+                                    assert_eq!(r[0], 1.0 + i as f32, "{what}: {r:?}");
+                                    let [dx, dy] = sel.shift[i];
+                                    let want = [x as i64 - dx, y as i64 - dy];
+                                    assert_eq!([r[1] as i64, r[2] as i64], want, "{what}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A mix's weights reproduce the formula on real colours (the formulas are linear).
+    #[test]
+    fn mixes_are_the_formulas() {
+        let a = [0.2, 0.5, 0.9, 0.7];
+        let b = [0.6, 0.1, 0.3, 1.0];
+        for kind in XfadeKind::ALL {
+            for size in SIZES {
+                for progress in PROGRESS {
+                    let Some(Route::Mix(mix)) = route(kind, progress, size) else {
+                        continue;
+                    };
+                    let fs = size.map(|v| v as f32);
+                    let n = size[0];
+                    let mut w = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+                    for y in 0..size[1] {
+                        let [wa, wb, wc] = &mut w;
+                        mix.row(y, 0, [wa, wb, wc]);
+                        for x in 0..n {
+                            let uv = [(x as f32 + 0.5) / fs[0], (y as f32 + 0.5) / fs[1]];
+                            let pa = |_: [f32; 2]| a;
+                            let pb = |_: [f32; 2]| b;
+                            let want = kind.evaluate(uv, progress, fs, &pa, &pb);
+                            let (wa, wb, wc) = (w[0][x], w[1][x], w[2][x]);
+                            for c in 0..4 {
+                                let got = wa * a[c] + wb * b[c] + wc * mix.colour[c];
+                                assert!(
+                                    (got - want[c]).abs() < 1e-5,
+                                    "{kind} {size:?} at {progress} ({x}, {y}): {got} vs {}",
+                                    want[c]
+                                );
+                            }
+                            assert!((wa + wb + wc - 1.0).abs() < 1e-5, "{kind}: weights sum");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
