@@ -10,9 +10,12 @@
 # glsl with adapter=auto (without a hardware GPU: the hybrid route, the CPU drawing everything
 # but the shader program).
 # Runs alternate, RUNS times each (default 3); prints median ms per frame and the ratio to plain.
-# Then the export comparison: EXPORT_SIZE (default 1920x1080), EXPORT_SECONDS (default 5) at
-# 30 fps with one 1 s transition at 2 s, GLSL against fade, adapter=auto: the ratio of the two
-# exports' times (the hybrid route's goal: at most 1.5 on 2 cores). ONLY=export runs it alone.
+# Then the export comparison: a real export (the two H.264 clips of ../shared/bench decoded,
+# x264enc ultrafast into MP4, as bench/export.sh), EXPORT_SIZE (default 1920x1080),
+# EXPORT_SECONDS (default 5) at 30 fps with one 1 s transition at 2 s, GLSL against fade,
+# adapter=auto: the ratio of the two exports' times (the hybrid route's goal: at most 1.5 on 2
+# cores); then the same with frozen sources and no encoder, the compositing's share alone.
+# ONLY=export runs it alone.
 # ONLY=xfade: every built-in kind the installed FFmpeg's xfade knows (KINDS to choose), 1080p
 # (XFADE_SIZE), 60 frames all inside a 2 s transition, both decoding the same two H.264 clips
 # (../shared/bench/make-inputs.sh into INPUTS, default bench-inputs): ours with adapter=cpu against
@@ -47,22 +50,38 @@ glsl() { run "glsl, file=$shift_glsl, $span"; }
 
 gst-inspect-1.0 parallelcompositor >/dev/null || { echo "parallelcompositor not on GST_PLUGIN_PATH" >&2; exit 1; }
 export_comparison() {
-  local size=${EXPORT_SIZE:-1920x1080}
+  local size=${EXPORT_SIZE:-1920x1080} dir=${INPUTS:-bench-inputs}
   local w=${size%x*} h=${size#*x} n=$((30 * ${EXPORT_SECONDS:-5})) adapter=auto
   local cut="from=sink_0, to=sink_1, start=2.0, duration=1.0"
+  bash "$here/../../shared/bench/make-inputs.sh" "$dir" >/dev/null
+  export_run() { # transitions
+    gst-launch-1.0 -q parallelcompositor name=c adapter=auto transitions="$1" \
+      ! video/x-raw,format=I420,width="$w",height="$h",framerate=30/1 \
+      ! x264enc speed-preset=ultrafast ! mp4mux ! filesink location=/tmp/pc-transition-export.mp4 \
+      filesrc location="$dir/a.mp4" ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after="$n" ! c.sink_0 \
+      filesrc location="$dir/b.mp4" ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after="$n" ! c.sink_1
+  }
+  export_fade() { export_run "fade, $cut"; }
+  export_glsl() { export_run "glsl, file=$shift_glsl, $cut"; }
+  read -r f g <<<"$(compare export_fade export_glsl)"
+  echo "export $size: two H.264 clips decoded, $n frames, one 1 s transition at 2 s, x264enc ultrafast into MP4, adapter=auto, $runs runs each, medians:"
+  awk -v f="$f" -v g="$g" \
+    'BEGIN{ printf "  fade %.2f s, glsl %.2f s: glsl / fade = %.2f (goal <= 1.5)\n", f, g, g / f }'
+  # The compositing alone (sources frozen, output discarded): the shader frames' own cost.
   export_fade() { run "fade, $cut"; }
   export_glsl() { run "glsl, file=$shift_glsl, $cut"; }
   read -r f g <<<"$(compare export_fade export_glsl)"
-  echo "export $size I420, $n frames, one 1 s transition, adapter=auto, $runs runs each, medians:"
-  awk -v f="$f" -v g="$g" \
-    'BEGIN{ printf "  fade %.2f s, glsl %.2f s: glsl / fade = %.2f (goal <= 1.5)\n", f, g, g / f }'
+  echo "compositing alone (imagefreeze sources, fakesink), same transition:"
+  awk -v f="$f" -v g="$g" -v n="$n" \
+    'BEGIN{ printf "  fade %.2f s, glsl %.2f s: glsl / fade = %.2f; %.1f ms per shader frame over fade\n", f, g, g / f, 1000 * (g - f) / 30 }'
 }
 xfade_comparison() {
   local size=${XFADE_SIZE:-1920x1080} dir=${INPUTS:-bench-inputs}
   local w=${size%x*} h=${size#*x} n=60
   bash "$here/../../shared/bench/make-inputs.sh" "$dir" >/dev/null
   local kinds=${KINDS:-$(ffmpeg -hide_banner -h filter=xfade 2>/dev/null |
-    awk '/^ *transition/{on=1; next} on && /^  [a-z]/{exit} on && $1 != "custom" {print $1}' | tr '\n' ' ')}
+    awk '/^ *transition /{on=1; next} on && $2 !~ /^-?[0-9]+$/ {exit} on && $1 != "custom" {print $1}' |
+    tr '\n' ' ')}
   decode() { echo "filesrc location=$dir/$1 ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after=$n"; }
   ours_x() { # kind, or "plain"
     local t=""

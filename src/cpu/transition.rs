@@ -384,6 +384,10 @@ impl TransitionLayer<'_> {
         } else {
             0..w
         };
+        if self.kind == XfadeKind::HBlur && (0.0..=1.0).contains(&p) {
+            self.hblur_row(y, &cols, hide, dst);
+            return;
+        }
         for part in around(cols, hide) {
             let [r, g, b, a] = dst.slices(part.clone());
             let span = DirectSpan {
@@ -393,6 +397,45 @@ impl TransitionLayer<'_> {
                 out: [r, g, b, a],
             };
             span.draw();
+        }
+    }
+}
+
+impl TransitionLayer<'_> {
+    /// hblur's row by running sums: each pixel averages the `size` pixels from itself to the
+    /// right (cut at the edge) of both pictures, which summed pixel by pixel costs O(size) each
+    /// (half the frame's width at mid-transition). Sums in f64, so within rounding of xfade's.
+    fn hblur_row(&self, y: usize, cols: &Range<usize>, hide: &Range<usize>, dst: &mut Rgba) {
+        let [w, _] = self.size;
+        let (progress, pp) = (self.progress, 1.0 - self.progress);
+        let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
+        let size = (1.0 + (w as f32 * 0.5).floor() * prog).floor().max(1.0) as usize;
+        let prefix = |buf: &[f32]| {
+            let mut p = vec![[0.0f64; 4]; w + 1];
+            for x in 0..w {
+                let t = self.texel(buf, x, y);
+                p[x + 1] = std::array::from_fn(|c| p[x][c] + t[c] as f64);
+            }
+            p
+        };
+        let (pa, pb) = (prefix(self.from), prefix(self.to));
+        let [dr, dg, db, da] = &mut dst.c;
+        for part in around(cols.clone(), hide) {
+            for x in part {
+                let n = size.min(w - x);
+                let avg = |p: &[[f64; 4]]| -> [f32; 4] {
+                    std::array::from_fn(|c| ((p[x + n][c] - p[x][c]) as f32) / n as f32)
+                };
+                let (a, b) = (avg(&pa), avg(&pb));
+                let t: [f32; 4] = std::array::from_fn(|c| a[c] * pp + b[c] * (1.0 - pp));
+                if t != [0.0; 4] {
+                    let keep = 1.0 - t[3];
+                    dr[x] = t[0] + dr[x] * keep;
+                    dg[x] = t[1] + dg[x] * keep;
+                    db[x] = t[2] + db[x] * keep;
+                    da[x] = t[3] + da[x] * keep;
+                }
+            }
         }
     }
 }

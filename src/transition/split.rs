@@ -514,14 +514,14 @@ impl Mix {
 fn mix_row_as<const K: usize>((mix, y, x0, out): (&Mix, usize, usize, [&mut [f32]; 3])) {
     let kind = XfadeKind::ALL[K];
     let [wa, wb, wc] = out;
-    let [w, h] = mix.size;
     let (a, b) = (Probe([1.0, 0.0, 0.0, 0.0]), Probe([0.0, 1.0, 0.0, 0.0]));
     let (ca, cb) = (mix.colour[0], mix.colour[1]);
-    let v = (y as f32 + 0.5) / h;
     let n = wa.len().min(wb.len()).min(wc.len());
+    let yf = y as f32;
     for i in 0..n {
-        let uv = [((x0 + i) as f32 + 0.5) / w, v];
-        let r = kind.evaluate_in(uv, mix.progress, mix.size, &a, &b);
+        // The pixel itself (what ⌊uv · size⌋ finds up to 2048 pixels across).
+        let xy = [(x0 + i) as f32, yf];
+        let r = kind.evaluate_at([0.0; 2], xy, mix.progress, mix.size, &a, &b);
         // The colour is opaque: its weight is the alpha the probes (alpha 0) leave.
         wc[i] = r[3];
         wa[i] = r[0] - r[3] * ca;

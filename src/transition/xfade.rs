@@ -408,10 +408,30 @@ impl XfadeKind {
         from: &P,
         to: &P,
     ) -> [f32; 4] {
+        let (x, y) = (
+            (uv[0] * size[0]).fast_floor(),
+            (uv[1] * size[1]).fast_floor(),
+        );
+        self.evaluate_at(uv, [x, y], progress, size, from, to)
+    }
+
+    /// [`XfadeKind::evaluate_in`] at pixel `xy` (whole numbers) whose centre is `uv`, given both:
+    /// a caller that knows the pixel skips finding it again. For pictures that do not read `uv`
+    /// (probes), any `uv` does.
+    #[inline(always)]
+    pub(crate) fn evaluate_at<P: Picture>(
+        self,
+        uv: [f32; 2],
+        [x, y]: [f32; 2],
+        progress: f32,
+        size: [f32; 2],
+        from: &P,
+        to: &P,
+    ) -> [f32; 4] {
         let q = Px {
             uv,
-            x: (uv[0] * size[0]).fast_floor(),
-            y: (uv[1] * size[1]).fast_floor(),
+            x,
+            y,
             w: size[0],
             h: size[1],
             progress,
