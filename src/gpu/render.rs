@@ -392,7 +392,13 @@ impl RenderCache {
                     kind: SourceKind::of(layer.format),
                     alpha: 1.0,
                     card: None,
-                    aux: [factor as f32, factor.min(4) as f32, 0.0, 0.0],
+                    // Each of taps × taps points reads factor / taps output pixels' footprint.
+                    aux: [
+                        factor as f32,
+                        factor.min(4) as f32,
+                        factor as f32 / factor.min(4) as f32,
+                        0.0,
+                    ],
                     samples: &[mapping],
                 };
                 prep.push(Prep::Source {
