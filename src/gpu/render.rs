@@ -12,6 +12,7 @@ use super::context::GpuContext;
 use super::passes::background::{Backdrop, BackdropPicture};
 use super::passes::blur::Blur;
 use super::passes::convert::Convert;
+use super::passes::copy;
 use super::passes::layer::{Layer, LayerArgs, LayerBlend, LayerPipeline, Sample, SourceKind};
 use super::passes::readback::Targets;
 use super::passes::transition::{PcFrame, TransitionPipeline};
@@ -245,6 +246,14 @@ impl RenderCache {
         let planes = targets.plane_views();
         ctx.convert
             .record(&mut encoder, &groups.convert, output.format, &planes);
+        let copies = copy::exact_copies(plan, output);
+        let uploads = &self.uploads;
+        copy::record(
+            &mut encoder,
+            &copies,
+            |i| uploads.textures(i),
+            &targets.plane_textures(),
+        );
         targets.record_copy(&mut encoder);
         let mapping = targets.submit(&ctx.device, &ctx.queue, encoder.finish())?;
         let render = start.elapsed();
