@@ -432,31 +432,6 @@ mod tests {
     }
 
     #[test]
-    fn chroma_siting_comes_from_the_caps() {
-        gst::init().expect("GStreamer initialises");
-        let info = |site: Option<&str>| {
-            let mut caps = gst::Caps::builder("video/x-raw")
-                .field("format", "I420")
-                .field("width", 64)
-                .field("height", 48)
-                .field("framerate", gst::Fraction::new(30, 1));
-            if let Some(site) = site {
-                caps = caps.field("chroma-site", site);
-            }
-            gst_video::VideoInfo::from_caps(&caps.build()).expect("video caps")
-        };
-        let sited = |site| {
-            let c = colorimetry(&info(site));
-            (c.chroma_cosited_h, c.chroma_cosited_v)
-        };
-        assert_eq!(sited(Some("mpeg2")), (true, false));
-        assert_eq!(sited(Some("jpeg")), (false, false));
-        assert_eq!(sited(Some("dv")), (true, true));
-        // Unstated: MPEG-2, GStreamer's default for 4:2:0.
-        assert_eq!(sited(None), (true, false));
-    }
-
-    #[test]
     fn render_errors_map_to_distinct_bus_errors() {
         gst::init().expect("GStreamer initialises");
         let (e, _) = bus_error(
