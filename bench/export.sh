@@ -2,6 +2,10 @@
 # export-1080p30 (../shared/bench/WORKLOAD.md): parallelcompositor against the FFmpeg and stock GStreamer
 # peers, alternating in one run, effects stage (decode -> effects -> fakesink) and full export (x264enc
 # ultrafast -> MP4). Prints medians, fps and ratios, then our per-stage statistics.
+# export-4k: the same composition with A replaced by a 3840x2160 30 fps clip of scrolling text
+# (make-4k-input.sh), drawn into the 1536x864 card (a 2.5x reduction, prefiltered) and blurred as the
+# background; the FFmpeg peer is ffmpeg-peer-4k.sh (the same graph, the 4K clip scaled with flags=area).
+# No stock GStreamer peer there. WORKLOADS="export-1080p30 export-4k" (the default) selects.
 # The CPU backend (adapter=cpu) and the wgpu backend on the software adapter (adapter=software;
 # WGPU=0 leaves it out) against both peers, alternating in one run; CPU use of each.
 # usage: GST_PLUGIN_PATH=target/release RUNS=3 bench/export.sh [INPUT_DIR]
@@ -17,6 +21,8 @@ out=${OUT:-/tmp/pc-bench}
 mkdir -p "$out"
 source "$here/lib.sh"
 bash "$peers/make-inputs.sh" "$dir" >/dev/null
+workloads=${WORKLOADS:-export-1080p30 export-4k}
+case $workloads in *export-4k*) bash "$here/make-4k-input.sh" "$dir" >/dev/null ;; esac
 
 # The workload as a parallelcompositor pipeline: the card (80 %, centred, radius 24, shadow σ 12 at +16 px,
 # black 0.6) over the bottom-most clip blurred with σ 20; the zoom 1 -> 1.8 into (0.3, 0.4) over 0-2 s with
@@ -39,7 +45,7 @@ ours() { # ADAPTER MODE [OUTFILE]
     timeline="$out/timeline.json" $(for p in $card; do printf 'sink_0::%s sink_1::%s ' "$p" "$p"; done) \
     sink_1::zorder=1 sink_1::offset=5000000000 \
     ! video/x-raw,format=I420,width=1920,height=1080,framerate=30/1 ! $sink \
-    filesrc location="$dir/a.mp4" ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after=180 ! pc.sink_0 \
+    filesrc location="$dir/$main_input" ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after=180 ! pc.sink_0 \
     filesrc location="$dir/b.mp4" ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after=150 ! pc.sink_1
 }
 base_effects() { GST_PLUGIN_PATH=$BASELINE ours cpu effects; }
@@ -50,8 +56,8 @@ cpu_effects() { ours cpu effects; }
 cpu_export() { ours cpu export "$out/cpu.mp4"; }
 wgpu_effects() { ours software effects; }
 wgpu_export() { ours software export "$out/wgpu.mp4"; }
-ffmpeg_effects() { bash "$peers/ffmpeg-peer.sh" "$dir" effects; }
-ffmpeg_export() { bash "$peers/ffmpeg-peer.sh" "$dir" export "$out/ffmpeg.mp4"; }
+ffmpeg_effects() { bash "$ffmpeg_peer" "$dir" effects; }
+ffmpeg_export() { bash "$ffmpeg_peer" "$dir" export "$out/ffmpeg.mp4"; }
 stock_effects() { bash "$peers/gst-stock-peer.sh" "$dir" effects; }
 stock_export() { bash "$peers/gst-stock-peer.sh" "$dir" export "$out/stock.mp4"; }
 # FUNCTION: seconds of wall time and CPU use in % of one core ((user + sys) / wall), children included.
@@ -67,30 +73,40 @@ backends="cpu"
 [ -n "${BASELINE:-}" ] && backends="base cpu"
 [ "${WGPU:-1}" = 1 ] && backends="$backends wgpu"
 [ -n "${BASELINE:-}" ] && [ "${BASELINE_WGPU:-0}" = 1 ] && backends="$backends basewgpu"
-for mode in effects export; do
-  declare -A secs=() cpu=()
-  for _ in $(seq "$runs"); do
-    for who in $backends ffmpeg stock; do
-      read -r t c < <(timed "${who}_$mode")
-      secs[$who]+="$t "; cpu[$who]+="$c "
+for workload in $workloads; do
+  case $workload in
+    export-1080p30) main_input=a.mp4; ffmpeg_peer=$peers/ffmpeg-peer.sh; stock=stock ;;
+    export-4k) main_input=text4k.mp4; ffmpeg_peer=$here/ffmpeg-peer-4k.sh; stock= ;;
+    *) echo "unknown workload $workload" >&2; exit 2 ;;
+  esac
+  others="ffmpeg $stock"
+  for mode in effects export; do
+    declare -A secs=() cpu=()
+    for _ in $(seq "$runs"); do
+      for who in $backends $others; do
+        read -r t c < <(timed "${who}_$mode")
+        secs[$who]+="$t "; cpu[$who]+="$c "
+      done
+    done
+    line="$workload $mode (median of $runs):"
+    for who in $backends $others; do
+      # shellcheck disable=SC2086
+      m=$(median ${secs[$who]}); c=$(median ${cpu[$who]})
+      line+=" $who $(fps "$m") fps (CPU ${c}%),"
+      eval "m_$who=$m"
+    done
+    echo "${line%,}"
+    for who in $backends; do
+      v="m_$who"
+      r="  $who / FFmpeg $(awk "BEGIN{printf \"%.2f\", $m_ffmpeg / ${!v}}")"
+      [ -n "$stock" ] && r+=", $who / stock $(awk "BEGIN{printf \"%.2f\", $m_stock / ${!v}}")"
+      echo "$r"
     done
   done
-  line="export-1080p30 $mode (median of $runs):"
-  for who in $backends ffmpeg stock; do
-    # shellcheck disable=SC2086
-    m=$(median ${secs[$who]}); c=$(median ${cpu[$who]})
-    line+=" $who $(fps "$m") fps (CPU ${c}%),"
-    eval "m_$who=$m"
+  for a in $backends; do
+    case $a in base*) continue ;; esac
+    adapter=$a; [ "$a" = wgpu ] && adapter=software
+    echo "per-stage statistics of one $a effects run (ms per frame):"
+    GST_DEBUG=parallelcompositor:4 ours "$adapter" effects 2>&1 | grep -o 'stats.*' | tail -1
   done
-  echo "${line%,}"
-  for who in $backends; do
-    v="m_$who"
-    echo "  $who / FFmpeg $(awk "BEGIN{printf \"%.2f\", $m_ffmpeg / ${!v}}"), $who / stock $(awk "BEGIN{printf \"%.2f\", $m_stock / ${!v}}")"
-  done
-done
-for a in $backends; do
-  case $a in base*) continue ;; esac
-  adapter=$a; [ "$a" = wgpu ] && adapter=software
-  echo "per-stage statistics of one $a effects run (ms per frame):"
-  GST_DEBUG=parallelcompositor:4 ours "$adapter" effects 2>&1 | grep -o 'stats.*' | tail -1
 done

@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::reduced::Reduced;
-use super::sample::{sample_rgba, Pixels, SampleScratch};
+use super::sample::{sample_rgba, Pixels, RowAt, SampleScratch};
 use super::taps::Taps;
 use crate::compose::{Background, CHECKER_GREYS, CHECKER_SIZE};
 use crate::effects::{cover, gradient_line, premultiplied};
@@ -26,7 +26,8 @@ pub(crate) enum Backdrop<'a> {
     Picture(Box<Picture<'a>>),
 }
 
-/// A picture sampled bilinearly: columns through `xtaps`, row y at (y + ½ − origin) · scale.
+/// A picture sampled with each output pixel's footprint (area-averaged when the picture is
+/// larger than the frame): columns through `xtaps`, row y at (y + ½ − origin) · scale.
 #[derive(Debug)]
 pub(crate) struct Picture<'a> {
     pixels: Pixels<'a>,
@@ -63,8 +64,8 @@ impl<'a> Backdrop<'a> {
             Background::Image(img) => {
                 let (x, y, s) = cover(img.width as f64, img.height as f64, w, h);
                 let mut xtaps = Taps::default();
-                xtaps.build(width, img.width as usize, |i, push| {
-                    push((i as f64 + 0.5 - x) / s, 1.0)
+                xtaps.build_filtered(width, img.width as usize, |i, push| {
+                    push((i as f64 + 0.5 - x) / s, 1.0 / s, 1.0)
                 });
                 Backdrop::Picture(Box::new(Picture {
                     pixels: Pixels::Packed {
@@ -149,7 +150,7 @@ impl<'a> Backdrop<'a> {
                 }
             }
             Backdrop::Picture(p) => {
-                let ty = (y as f64 + 0.5 - p.origin) * p.scale;
+                let ty = RowAt::new((y as f64 + 0.5 - p.origin) * p.scale, p.scale);
                 sample_rgba(
                     &p.pixels,
                     p.width,

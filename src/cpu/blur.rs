@@ -3,7 +3,7 @@
 
 use super::frame::CardLayer;
 use super::par_rows;
-use super::sample::{sample_rgba, Pixels, SampleScratch};
+use super::sample::{sample_rgba, Pixels, RowAt, SampleScratch};
 use super::taps::Taps;
 
 /// Taps on each side of a gaussian of `sigma` (the wgpu backend's rule).
@@ -151,7 +151,7 @@ pub(crate) fn decode_and_blur(
                 h,
                 &xt,
                 &ct,
-                (y0 + i) as f64 + 0.5,
+                RowAt::new((y0 + i) as f64 + 0.5, 1.0),
                 0,
                 &mut s,
                 [r, g, b, a],

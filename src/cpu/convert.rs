@@ -70,6 +70,7 @@ pub(crate) fn luma(m: &Affine3, rows: [&[f32]; 3], out: &mut [f32]) {
 pub(crate) struct ChromaKernel {
     /// Chroma column i from luma columns.
     pub(crate) x: Taps,
+    cosited_h: bool,
     cosited_v: bool,
     height: usize,
 }
@@ -93,9 +94,21 @@ impl ChromaKernel {
         });
         ChromaKernel {
             x,
+            cosited_h: c.chroma_cosited_h,
             cosited_v: c.chroma_cosited_v,
             height,
         }
+    }
+
+    /// Where chroma column `i` sits, in output pixels (centres at `k + 0.5`): on luma column
+    /// 2i (co-sited) or between 2i and 2i + 1 (centred).
+    pub(crate) fn centre_x(&self, i: usize) -> f64 {
+        2.0 * i as f64 + if self.cosited_h { 0.5 } else { 1.0 }
+    }
+
+    /// Where chroma row `j` sits, as [`ChromaKernel::centre_x`].
+    pub(crate) fn centre_y(&self, j: usize) -> f64 {
+        2.0 * j as f64 + if self.cosited_v { 0.5 } else { 1.0 }
     }
 
     /// The luma rows of chroma row `j` with their weights (three entries; unused ones weigh 0).

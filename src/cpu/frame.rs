@@ -4,7 +4,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::sample::{chroma_bias, Pixels};
+use super::resample::width_of;
+use super::sample::{chroma_bias, Pixels, RowAt};
 use super::shape::{BlurredShape, RoundedRect, ShadowCache};
 use super::taps::Taps;
 use crate::compose::{DrawSample, LayerDraw, LayerSource, Operator, RoundedBox};
@@ -28,6 +29,13 @@ pub(crate) struct Sample {
     /// Column positions of the layer's columns in the source (luma, and chroma for YUV).
     pub(crate) xtaps: Taps,
     pub(crate) ctaps: Taps,
+}
+
+impl Sample {
+    /// Where output row `y` reads the source: its centre and footprint.
+    pub(crate) fn row(&self, y: usize) -> RowAt {
+        RowAt::new(self.map.ty(y as f64 + 0.5), width_of(self.map.src[3]))
+    }
 }
 
 /// A layer ready to draw.
@@ -78,14 +86,17 @@ impl<'a> CardLayer<'a> {
                         rows.clone(),
                     )
                 });
+                // Each column's footprint: its width in source texels (chroma: half).
+                let fx = width_of(map.src[2]);
                 let mut xtaps = Taps::default();
-                xtaps.build(cols.len(), lw, |i, push| {
-                    push(map.tx((cols.start + i) as f64 + 0.5), 1.0)
+                xtaps.build_filtered(cols.len(), lw, |i, push| {
+                    push(map.tx((cols.start + i) as f64 + 0.5), fx, 1.0)
                 });
                 let mut ctaps = Taps::default();
                 if matches!(pixels, Pixels::Yuv { .. }) {
-                    ctaps.build(cols.len(), cw, |i, push| {
-                        push(map.tx((cols.start + i) as f64 + 0.5) * 0.5 + bias_x, 1.0)
+                    ctaps.build_filtered(cols.len(), cw, |i, push| {
+                        let x = map.tx((cols.start + i) as f64 + 0.5);
+                        push(x * 0.5 + bias_x, fx * 0.5, 1.0)
                     });
                 }
                 Sample {

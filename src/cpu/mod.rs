@@ -27,6 +27,7 @@ mod convert;
 mod frame;
 mod par;
 mod reduced;
+mod resample;
 mod rgb;
 mod sample;
 mod shape;

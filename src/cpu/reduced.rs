@@ -126,7 +126,7 @@ impl Channel<'_> {
 
 /// Where a reduction samples its source: reduced texel j averages `taps` points per axis at
 /// j·f + (i + ½)·f/taps (fs_downsample), mapped into the source by the cover's origin and
-/// scale `s`.
+/// scale `s`, each read through its footprint of f/taps output pixels.
 struct Sampling {
     f: f64,
     s: f64,
@@ -138,12 +138,20 @@ impl Sampling {
     /// chroma samples at half the position plus the siting bias.
     fn table(&self, n: usize, len: usize, origin: f64, chroma: Option<f64>) -> Taps {
         let (f, s, taps) = (self.f, self.s, self.taps);
+        // Each point stands for f / taps output pixels: its footprint in the source, so that
+        // a source larger than the frame is area-averaged rather than point-sampled.
+        let width = f / taps as f64 / s;
+        let width = if chroma.is_some() { width * 0.5 } else { width };
         let mut t = Taps::default();
-        t.build(n, len, |j, push| {
+        t.build_filtered(n, len, |j, push| {
             for i in 0..taps {
                 let at = j as f64 * f + (i as f64 + 0.5) * f / taps as f64;
                 let p = (at - origin) / s;
-                push(chroma.map_or(p, |bias| p * 0.5 + bias), 1.0 / taps as f32);
+                push(
+                    chroma.map_or(p, |bias| p * 0.5 + bias),
+                    width,
+                    1.0 / taps as f32,
+                );
             }
         });
         t

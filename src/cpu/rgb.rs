@@ -100,7 +100,7 @@ pub(crate) fn draw_card_row(
     s.content.resize(n.max(s.content.c[0].len()));
     let smp = &layer.samples[0];
     let first = inside.start - layer.cols.start;
-    let ty = smp.map.ty(y as f64 + 0.5);
+    let ty = smp.row(y);
     let (w, h) = (layer.width, layer.height);
     let c = s.content.slices(0..n);
     sample_rgba(
@@ -191,7 +191,7 @@ fn draw_general(
         let cc = fields.card_cols.clone();
         if !cc.is_empty() {
             let (a, b) = (cc.start - cols.start, cc.end - cols.start);
-            let ty = s.map.ty(y as f64 + 0.5);
+            let ty = s.row(y);
             sample_rgba(
                 &layer.pixels,
                 layer.width,

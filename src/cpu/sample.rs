@@ -1,7 +1,10 @@
-//! Reading a layer's pixels: the input formats as planes, and bilinear sampling of a whole row of
-//! output pixels at once (rows of the source combined first, then columns gathered through a
-//! `Taps` table), into premultiplied RGBA or, for the YUV path, into the source's own Y'CbCr.
+//! Reading a layer's pixels: the input formats as planes, and sampling of a whole row of output
+//! pixels at once (rows of the source combined first, then columns gathered through a `Taps`
+//! table), into premultiplied RGBA or, for the YUV path, into the source's own Y'CbCr. Both
+//! steps filter with the output pixel's footprint (`resample`): bilinear when magnifying, the
+//! area average when minifying.
 
+use super::resample::Rows;
 use super::taps::{combine_rows_f32, combine_rows_u8, Taps};
 use crate::compose::{Affine3, LayerSource, PixelFormat, Plane};
 
@@ -128,6 +131,31 @@ pub(crate) fn bilinear_pair(pos: f64, len: usize) -> ([usize; 2], [f32; 2]) {
     )
 }
 
+/// Where one output row reads a source: the centre's row position (texel units, centres at
+/// `k + 0.5`) and the footprint's height in source rows (bilinear up to 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RowAt {
+    pub(crate) pos: f64,
+    pub(crate) height: f64,
+}
+
+impl RowAt {
+    /// The row at `pos` with a footprint `height` rows tall.
+    pub(crate) fn new(pos: f64, height: f64) -> Self {
+        RowAt { pos, height }
+    }
+
+    /// The same row in a chroma plane at half resolution with siting bias `bias`.
+    pub(crate) fn chroma(self, bias: f64) -> Self {
+        RowAt::new(self.pos * 0.5 + bias, self.height * 0.5)
+    }
+
+    /// The source rows over `len` and their weights.
+    pub(crate) fn rows(self, len: usize) -> Rows {
+        Rows::at(self.pos, self.height, len)
+    }
+}
+
 fn row_of<'p>(p: &Plane<'p>, y: usize) -> &'p [u8] {
     &p.data[y * p.stride..]
 }
@@ -146,13 +174,14 @@ fn grow(v: &mut Vec<f32>, n: usize) -> &mut [f32] {
     &mut v[..n]
 }
 
-/// `out[k]` for table outputs `first ..`: the source rows (`rows`, with `weights`) combined over
+/// `out[k]` for table outputs `first ..`: rows `rows` of `plane` (with `weights`) combined over
 /// the columns the table reads, times `scale`, then gathered through `taps`. Byte rows are read
 /// every `step` bytes from byte `offset` (interleaved channels).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sample_u8(
     taps: &Taps,
-    rows: &[&[u8]],
+    plane: &Plane<'_>,
+    rows: &[usize],
     weights: &[f32],
     step: usize,
     offset: usize,
@@ -165,7 +194,8 @@ pub(crate) fn sample_u8(
     let lo = span.start * step + offset;
     let n = (span.len() * step).saturating_sub(offset).max(1);
     let line = grow(tmp, n);
-    combine_rows_u8(rows.iter().map(|r| &r[lo..lo + n]), weights, scale, line);
+    let rows = rows.iter().map(|&y| &row_of(plane, y)[lo..lo + n]);
+    combine_rows_u8(rows, weights, scale, line);
     if step == 1 {
         taps.apply(line, span.start, first, out);
     } else {
@@ -173,8 +203,8 @@ pub(crate) fn sample_u8(
     }
 }
 
-/// Premultiplied RGBA of `pix` sampled bilinearly at row position `ty` (texel units) and at the
-/// column positions of `taps` (`chroma_taps` for YUV chroma), for table outputs `first ..`.
+/// Premultiplied RGBA of `pix` sampled at row `ty` and at the columns of `taps` (`chroma_taps`
+/// for YUV chroma), for table outputs `first ..`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sample_rgba(
     pix: &Pixels<'_>,
@@ -182,7 +212,7 @@ pub(crate) fn sample_rgba(
     height: usize,
     taps: &Taps,
     chroma_taps: &Taps,
-    ty: f64,
+    ty: RowAt,
     first: usize,
     scratch: &mut SampleScratch,
     out: [&mut [f32]; 4],
@@ -191,13 +221,13 @@ pub(crate) fn sample_rgba(
     let [r, g, b, a] = out;
     match pix {
         Pixels::Packed { plane, rgb, alpha } => {
-            let ([y0, y1], w) = bilinear_pair(ty, height);
-            let rows = [row_of(plane, y0), row_of(plane, y1)];
+            let at = ty.rows(height);
             let span = taps.span(first..first + n);
             let line = grow(&mut scratch.a, span.len() * 4);
             let lo = span.start * 4;
             let len = line.len();
-            combine_rows_u8(rows.iter().map(|r| &r[lo..lo + len]), &w, 1.0 / 255.0, line);
+            let rows = at.rows().iter().map(|&y| &row_of(plane, y)[lo..lo + len]);
+            combine_rows_u8(rows, at.weights(), 1.0 / 255.0, line);
             taps.apply_strided(line, span.start, 4, rgb[0], first, r);
             taps.apply_strided(line, span.start, 4, rgb[1], first, g);
             taps.apply_strided(line, span.start, 4, rgb[2], first, b);
@@ -225,11 +255,12 @@ pub(crate) fn sample_rgba(
             matrix,
             bias,
         } => {
-            let ([y0, y1], w) = bilinear_pair(ty, height);
+            let at = ty.rows(height);
             sample_u8(
                 taps,
-                &[row_of(luma, y0), row_of(luma, y1)],
-                &w,
+                luma,
+                at.rows(),
+                at.weights(),
                 1,
                 0,
                 1.0 / 255.0,
@@ -238,12 +269,13 @@ pub(crate) fn sample_rgba(
                 r,
             );
             let ch = height.div_ceil(2);
-            let ([c0, c1], cw) = bilinear_pair(ty * 0.5 + bias[1], ch);
+            let at = ty.chroma(bias[1]).rows(ch);
             for (chan, out) in [(u, &mut *g), (v, &mut *b)] {
                 sample_u8(
                     chroma_taps,
-                    &[row_of(&chan.plane, c0), row_of(&chan.plane, c1)],
-                    &cw,
+                    &chan.plane,
+                    at.rows(),
+                    at.weights(),
                     chan.step,
                     chan.offset,
                     1.0 / 255.0,
@@ -256,12 +288,15 @@ pub(crate) fn sample_rgba(
             a.fill(1.0);
         }
         Pixels::Float { planes } => {
-            let ([y0, y1], w) = bilinear_pair(ty, height);
+            let at = ty.rows(height);
             let span = taps.span(first..first + n);
             for (plane, out) in planes.iter().zip([r, g, b, a]) {
                 let line = grow(&mut scratch.b, span.len());
-                let rows = [y0, y1].map(|y| &plane[y * width + span.start..y * width + span.end]);
-                combine_rows_f32(rows.into_iter(), &w, line);
+                let rows = at
+                    .rows()
+                    .iter()
+                    .map(|&y| &plane[y * width + span.start..y * width + span.end]);
+                combine_rows_f32(rows, at.weights(), line);
                 taps.apply(line, span.start, first, out);
             }
         }

@@ -3,6 +3,8 @@
 //! the blurred background) is a short weighted sum of consecutive source samples; building it as
 //! a table once per frame leaves the inner loops as plain multiply-adds over slices.
 
+use super::resample::footprint;
+
 /// For each output index, `n` weights over the source samples `start .. start + n`.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Taps {
@@ -59,20 +61,26 @@ impl Taps {
         len: usize,
         mut points: impl FnMut(usize, &mut dyn FnMut(f64, f32)),
     ) {
+        self.build_filtered(count, len, |i, push| {
+            points(i, &mut |pos, weight| push(pos, 0.0, weight))
+        });
+    }
+
+    /// Like [`Taps::build`], each point with its footprint: `push(position, width, weight)`
+    /// reads the source through [`footprint`] (bilinear up to one texel wide, the area average
+    /// over `width` texels beyond).
+    pub(crate) fn build_filtered(
+        &mut self,
+        count: usize,
+        len: usize,
+        mut points: impl FnMut(usize, &mut dyn FnMut(f64, f64, f32)),
+    ) {
         self.points.clear();
         self.ends.clear();
-        let last = len.max(1) as i64 - 1;
         for i in 0..count {
             let list = &mut self.points;
-            points(i, &mut |pos: f64, weight: f32| {
-                let f = pos - 0.5;
-                let base = f.floor();
-                let w = (f - base) as f32;
-                let i0 = if base.is_finite() { base as i64 } else { 0 };
-                list.push((i0.clamp(0, last), weight * (1.0 - w)));
-                if w != 0.0 {
-                    list.push(((i0 + 1).clamp(0, last), weight * w));
-                }
+            points(i, &mut |pos: f64, width: f64, weight: f32| {
+                footprint(pos, width, len, weight, |k, w| list.push((k as i64, w)));
             });
             self.ends.push(self.points.len());
         }

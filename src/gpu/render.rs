@@ -12,6 +12,7 @@ use super::context::GpuContext;
 use super::passes::background::{Backdrop, BackdropPicture};
 use super::passes::blur::Blur;
 use super::passes::convert::Convert;
+use super::passes::copy;
 use super::passes::layer::{Layer, LayerArgs, LayerBlend, LayerPipeline, Sample, SourceKind};
 use super::passes::readback::Targets;
 use super::passes::transition::{PcFrame, TransitionPipeline};
@@ -245,6 +246,14 @@ impl RenderCache {
         let planes = targets.plane_views();
         ctx.convert
             .record(&mut encoder, &groups.convert, output.format, &planes);
+        let copies = copy::exact_copies(plan, output);
+        let uploads = &self.uploads;
+        copy::record(
+            &mut encoder,
+            &copies,
+            |i| uploads.textures(i),
+            &targets.plane_textures(),
+        );
         targets.record_copy(&mut encoder);
         let mapping = targets.submit(&ctx.device, &ctx.queue, encoder.finish())?;
         let render = start.elapsed();
@@ -392,7 +401,13 @@ impl RenderCache {
                     kind: SourceKind::of(layer.format),
                     alpha: 1.0,
                     card: None,
-                    aux: [factor as f32, factor.min(4) as f32, 0.0, 0.0],
+                    // Each of taps × taps points reads factor / taps output pixels' footprint.
+                    aux: [
+                        factor as f32,
+                        factor.min(4) as f32,
+                        factor as f32 / factor.min(4) as f32,
+                        0.0,
+                    ],
                     samples: &[mapping],
                 };
                 prep.push(Prep::Source {

@@ -17,9 +17,15 @@
 //!
 //! ## Compositing rules
 //! Positions and sizes are doubles in output pixels: a layer at a fractional position moves
-//! smoothly (edge pixels are weighted by covered area, the source is sampled bilinearly at float
-//! coordinates). Layers stack by `zorder`; `operator` is over, source or add on premultiplied
-//! colour. See [`crate::compose`].
+//! smoothly (edge pixels are weighted by covered area, the source is sampled at float
+//! coordinates: bilinearly when magnified, area-averaged over each output pixel's footprint when
+//! minified, so downscaled text and fine patterns do not alias). An opaque, unscaled layer at
+//! whole pixels in the output's own format is copied exactly. Layers stack by `zorder`;
+//! `operator` is over, source or add on premultiplied colour. See [`crate::compose`].
+//!
+//! Chroma siting comes from each pad's caps (`chroma-site`, e.g. `mpeg2` or `jpeg`) and the
+//! output caps; caps without it are taken as MPEG-2 siting (co-sited horizontally, centred
+//! vertically), GStreamer's default for 4:2:0.
 
 use gst::glib;
 use gst::prelude::*;

@@ -9,7 +9,7 @@
 
 #![allow(dead_code, clippy::needless_range_loop)]
 
-use super::{background, sample, Image, Op};
+use super::{background, sample, sample_filtered, Image, Op};
 
 #[derive(Clone, Debug, Default)]
 pub struct Shadow {
@@ -307,7 +307,7 @@ fn layer_image(l: &EffectLayer, width: usize, height: usize) -> (Vec<[f64; 4]>, 
                     let mut c = match &blurred_source {
                         Some(b) => bilinear4(b, l.image.width, l.image.height, sx, sy),
                         None => {
-                            let s = sample(&l.image, sx, sy);
+                            let s = sample_filtered(&l.image, sx, sy, ww / w, wh / h);
                             [s[0] * s[3], s[1] * s[3], s[2] * s[3], s[3]]
                         }
                     };
@@ -385,7 +385,7 @@ fn backdrop(bg: &Bg, layers: &[EffectLayer], width: usize, height: usize) -> Vec
             (0..width * height)
                 .map(|i| {
                     let (x, y) = ((i % width) as f64 + 0.5, (i / width) as f64 + 0.5);
-                    let c = sample(&img, (x - ox) / s, (y - oy) / s);
+                    let c = sample_filtered(&img, (x - ox) / s, (y - oy) / s, 1.0 / s, 1.0 / s);
                     [c[0] * c[3], c[1] * c[3], c[2] * c[3], c[3]]
                 })
                 .collect()
@@ -405,7 +405,7 @@ pub fn blurred_cover(img: &Image, width: usize, height: usize, sigma: f64) -> Ve
     let covered: Vec<[f64; 4]> = (0..width * height)
         .map(|i| {
             let (x, y) = ((i % width) as f64 + 0.5, (i / width) as f64 + 0.5);
-            let c = sample(img, (x - ox) / s, (y - oy) / s);
+            let c = sample_filtered(img, (x - ox) / s, (y - oy) / s, 1.0 / s, 1.0 / s);
             [c[0] * c[3], c[1] * c[3], c[2] * c[3], c[3]]
         })
         .collect();

@@ -4,8 +4,11 @@
 //!
 //! Rules (the crate's `compose` module documents the same):
 //! - output pixel i covers [i, i+1); a layer's rectangle weights edge pixels by covered area;
-//! - the source is sampled bilinearly (texel centres at i + 0.5, edges clamped) at the point of
-//!   its crop window under the output pixel's centre; YUV planes are sampled, then converted;
+//! - the source is sampled at the point of its crop window under the output pixel's centre
+//!   (texel centres at i + 0.5, edges clamped), through the pixel's footprint: bilinearly along
+//!   an axis where the footprint is at most one texel, else the area average over the footprint
+//!   (texels constant over their square); YUV planes are sampled (chroma with half the
+//!   footprint), then converted;
 //! - premultiplied blending: over S + D(1 − Sa), source S, add S + D; coverage c gives
 //!   c · op(S, D) + (1 − c) · D; the result is unpremultiplied, clamped and rounded.
 
@@ -70,6 +73,52 @@ fn bilinear(plane: &[u8], w: usize, h: usize, n: usize, c: usize, x: f64, y: f64
     top * (1.0 - ty) + bottom * ty
 }
 
+/// The texels (clamped) and weights one output pixel centred at `pos` reads along an axis of
+/// `len` texels when its footprint is `width` texels wide.
+pub fn axis_weights(pos: f64, width: f64, len: usize) -> Vec<(usize, f64)> {
+    let at = |k: f64| (k as i64).clamp(0, len as i64 - 1) as usize;
+    if width <= 1.0 {
+        let f = pos - 0.5;
+        let k = f.floor();
+        let t = f - k;
+        return vec![(at(k), 1.0 - t), (at(k + 1.0), t)];
+    }
+    let (lo, hi) = (pos - width / 2.0, pos + width / 2.0);
+    let mut out = Vec::new();
+    let mut k = lo.floor();
+    while k < hi {
+        let overlap = hi.min(k + 1.0) - lo.max(k);
+        if overlap > 0.0 {
+            out.push((at(k), overlap / width));
+        }
+        k += 1.0;
+    }
+    out
+}
+
+/// Channel `c` of a `w` × `h` plane with `n` channels at (x, y) through a footprint of
+/// `fx` × `fy` texels.
+#[allow(clippy::too_many_arguments)]
+fn filtered(
+    plane: &[u8],
+    (w, h, n, c): (usize, usize, usize, usize),
+    x: f64,
+    y: f64,
+    fx: f64,
+    fy: f64,
+) -> f64 {
+    if fx <= 1.0 && fy <= 1.0 {
+        return bilinear(plane, w, h, n, c, x, y);
+    }
+    let mut sum = 0.0;
+    for (yi, wy) in axis_weights(y, fy, h) {
+        for (xi, wx) in axis_weights(x, fx, w) {
+            sum += plane[(yi * w + xi) * n + c] as f64 / 255.0 * wx * wy;
+        }
+    }
+    sum
+}
+
 /// Y'CbCr codes (0..1 of 255) → R'G'B' (0..1), written out from the standard's equations.
 pub fn yuv_to_rgb(y: f64, u: f64, v: f64, bt709: bool, full_range: bool) -> [f64; 3] {
     let (kr, kb) = if bt709 {
@@ -93,13 +142,19 @@ pub fn yuv_to_rgb(y: f64, u: f64, v: f64, bt709: bool, full_range: bool) -> [f64
     [clamp01(r), clamp01(g), clamp01(b)]
 }
 
-/// Straight RGBA of `img` at source position (x, y) in pixels.
+/// Straight RGBA of `img` at source position (x, y) in pixels, unscaled.
 fn sample(img: &Image, x: f64, y: f64) -> [f64; 4] {
+    sample_filtered(img, x, y, 1.0, 1.0)
+}
+
+/// Straight RGBA of `img` at source position (x, y) in pixels through a footprint of
+/// `fx` × `fy` source pixels.
+pub fn sample_filtered(img: &Image, x: f64, y: f64, fx: f64, fy: f64) -> [f64; 4] {
     let (w, h) = (img.width, img.height);
     match img.format {
         "RGBA" | "BGRA" | "RGBx" | "BGRx" => {
             let p = &img.planes[0];
-            let ch = |c| bilinear(p, w, h, 4, c, x, y);
+            let ch = |c| filtered(p, (w, h, 4, c), x, y, fx, fy);
             let (r, g, b, a) = match img.format {
                 "RGBA" => (ch(0), ch(1), ch(2), ch(3)),
                 "BGRA" => (ch(2), ch(1), ch(0), ch(3)),
@@ -115,16 +170,17 @@ fn sample(img: &Image, x: f64, y: f64) -> [f64; 4] {
             let sx = if img.cosited_h { x - 0.5 } else { x - 1.0 };
             let cx = sx / 2.0 + 0.5;
             let cy = (y - 1.0) / 2.0 + 0.5;
-            let luma = bilinear(&img.planes[0], w, h, 1, 0, x, y);
+            let luma = filtered(&img.planes[0], (w, h, 1, 0), x, y, fx, fy);
+            let (hx, hy) = (fx / 2.0, fy / 2.0);
             let (u, v) = if img.format == "I420" {
                 (
-                    bilinear(&img.planes[1], cw, chh, 1, 0, cx, cy),
-                    bilinear(&img.planes[2], cw, chh, 1, 0, cx, cy),
+                    filtered(&img.planes[1], (cw, chh, 1, 0), cx, cy, hx, hy),
+                    filtered(&img.planes[2], (cw, chh, 1, 0), cx, cy, hx, hy),
                 )
             } else {
                 (
-                    bilinear(&img.planes[1], cw, chh, 2, 0, cx, cy),
-                    bilinear(&img.planes[1], cw, chh, 2, 1, cx, cy),
+                    filtered(&img.planes[1], (cw, chh, 2, 0), cx, cy, hx, hy),
+                    filtered(&img.planes[1], (cw, chh, 2, 1), cx, cy, hx, hy),
                 )
             };
             let [r, g, b] = yuv_to_rgb(luma, u, v, img.bt709, img.full_range);
@@ -178,7 +234,7 @@ pub fn render_rgba(bg: Option<u32>, layers: &[Layer], width: usize, height: usiz
                 let (x, y, w, h) = l.dst;
                 let sx = cl + (px as f64 + 0.5 - x) * cw / w;
                 let sy = ct + (py as f64 + 0.5 - y) * chh / h;
-                let s = sample(&l.image, sx, sy);
+                let s = sample_filtered(&l.image, sx, sy, cw / w, chh / h);
                 let a = s[3] * l.alpha;
                 let sp = [s[0] * a, s[1] * a, s[2] * a, a];
                 for i in 0..4 {

@@ -4,14 +4,15 @@
 
 use std::ops::Range;
 
-use super::{premultiplied_yuv, sized, RowList, YuvScratch};
+use super::{premultiplied_yuv, sized, YuvScratch};
 use crate::compose::Affine3;
 use crate::compose::Plane;
 use crate::cpu::card::Fields;
 use crate::cpu::convert::ChromaKernel;
 use crate::cpu::frame::CardLayer;
+use crate::cpu::resample::width_of;
 use crate::cpu::rgb::around;
-use crate::cpu::sample::{bilinear_pair, sample_u8, Channel, Pixels};
+use crate::cpu::sample::{sample_u8, Channel, Pixels, RowAt};
 use crate::cpu::taps::Taps;
 use crate::transition::split::{Mix, Part, Selection};
 
@@ -28,7 +29,8 @@ pub(super) struct YuvCard<'a> {
     shadow: [f32; 4],
     /// Chroma columns the card can touch.
     ccols: Range<usize>,
-    /// Per sample: chroma columns `ccols` in the source's chroma plane, through the kernel.
+    /// Per sample: chroma columns `ccols` read straight from the source's chroma plane, each
+    /// output chroma sample through its own footprint (where the card is its content alone).
     ctaps: Vec<Taps>,
     /// The card's alpha times its share (1, or a fade's weight).
     k: f32,
@@ -59,13 +61,14 @@ impl<'a> YuvCard<'a> {
             .samples
             .iter()
             .map(|s| {
+                // An output chroma sample stands for two output columns: a footprint of
+                // 2 · scale source columns, half that in source chroma columns. Unscaled with
+                // the same siting and an even offset, that is one source sample exactly.
+                let fx = width_of(s.map.src[2]);
                 let mut t = Taps::default();
-                t.build(ccols.len(), scw, |i, push| {
-                    let (start, w) = kernel.x.get(ccols.start + i);
-                    for (k, &wt) in w.iter().enumerate() {
-                        let x = (start + k) as f64 + 0.5;
-                        push(s.map.tx(x) * 0.5 + bias[0], wt);
-                    }
+                t.build_filtered(ccols.len(), scw, |i, push| {
+                    let x = s.map.tx(kernel.centre_x(ccols.start + i));
+                    push(x * 0.5 + bias[0], fx, 1.0)
                 });
                 t
             })
@@ -94,22 +97,21 @@ impl<'a> YuvCard<'a> {
         out: &mut [f32],
     ) {
         let smp = &self.card.samples[si];
-        let (r, w) = bilinear_pair(smp.map.ty(y as f64 + 0.5), self.card.height);
-        let rows = r.map(|r| &self.luma.data[r * self.luma.stride..]);
+        let at = smp.row(y).rows(self.card.height);
         let first = cols.start - self.card.cols.start;
-        sample_u8(&smp.xtaps, &rows, &w, 1, 0, 1.0 / 255.0, first, tmp, out);
-    }
-
-    /// The source chroma rows (with weights) of sample `si` for chroma row `j`.
-    fn chroma_rows(&self, kernel: &ChromaKernel, si: usize, j: usize) -> RowList {
-        let mut list = RowList::default();
-        let ch = self.card.height.div_ceil(2);
-        let map = &self.card.samples[si].map;
-        for (y, wy) in kernel.rows(j) {
-            let ty = map.ty(y as f64 + 0.5) * 0.5 + self.bias_v;
-            list.push_bilinear(ty, ch, wy);
-        }
-        list
+        let (rows, w) = (at.rows(), at.weights());
+        sample_u8(
+            &smp.xtaps,
+            &self.luma,
+            rows,
+            w,
+            1,
+            0,
+            1.0 / 255.0,
+            first,
+            tmp,
+            out,
+        );
     }
 
     /// U and V of the content of sample `si` for chroma row `j`, columns `cols`.
@@ -124,16 +126,18 @@ impl<'a> YuvCard<'a> {
         u: &mut [f32],
         v: &mut [f32],
     ) {
-        let list = self.chroma_rows(kernel, si, j);
+        // Read at chroma resolution, like the columns (see `ctaps`).
+        let map = &self.card.samples[si].map;
+        let ty = map.ty(kernel.centre_y(j));
+        let at = RowAt::new(ty, 2.0 * width_of(map.src[3])).chroma(self.bias_v);
+        let list = at.rows(self.card.height.div_ceil(2));
         let first = cols.start - self.ccols.start;
         for (chan, out) in [(&self.u, u), (&self.v, v)] {
-            let src = list
-                .rows()
-                .map(|r| &chan.plane.data[r * chan.plane.stride..]);
             let (step, offset) = (chan.step, chan.offset);
             sample_u8(
                 &self.ctaps[si],
-                &src[..list.n],
+                &chan.plane,
+                list.rows(),
                 list.weights(),
                 step,
                 offset,
@@ -256,15 +260,14 @@ impl<'a> YuvCard<'a> {
                     cv.fill(0.0);
                 } else {
                     // The source's chroma at this row's luma-resolution pixels.
-                    let ty = smp.map.ty(y as f64 + 0.5) * 0.5 + self.bias_v;
-                    let (r, rw) = bilinear_pair(ty, ch);
+                    let at = smp.row(y).chroma(self.bias_v).rows(ch);
                     for (chan, out) in [(&self.u, &mut *cu), (&self.v, &mut *cv)] {
-                        let rows = r.map(|r| &chan.plane.data[r * chan.plane.stride..]);
                         let (step, offset) = (chan.step, chan.offset);
                         sample_u8(
                             &smp.ctaps,
-                            &rows,
-                            &rw,
+                            &chan.plane,
+                            at.rows(),
+                            at.weights(),
                             step,
                             offset,
                             1.0 / 255.0,

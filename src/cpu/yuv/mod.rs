@@ -20,7 +20,7 @@ use super::convert::{code, quantise, ChromaKernel};
 use super::frame::CardLayer;
 use super::reduced::Reduced;
 use super::rgb::around;
-use super::sample::{bilinear_pair, Pixels};
+use super::sample::Pixels;
 use crate::compose::{
     Affine3, Background, LayerSource, Operator, OutputTarget, PixelFormat, PlaneMut,
 };
@@ -100,13 +100,6 @@ impl RowList {
             self.weights[self.n] = w;
             self.n += 1;
         }
-    }
-
-    /// The rows of a bilinear sample at `pos` over `len`, times `w`.
-    fn push_bilinear(&mut self, pos: f64, len: usize, w: f32) {
-        let (rows, ws) = bilinear_pair(pos, len);
-        self.push(rows[0], ws[0] * w);
-        self.push(rows[1], ws[1] * w);
     }
 
     fn weights(&self) -> &[f32] {

@@ -117,7 +117,8 @@ pub(crate) struct Layer {
     pub(crate) border_color: [f32; 4],
     /// Premultiplied.
     pub(crate) shadow_color: [f32; 4],
-    /// fs_downsample: reduction factor, taps per side.
+    /// fs_downsample: reduction factor, taps per side, output pixels per tap (the footprint's
+    /// scale; 0 or 1 for a card).
     pub(crate) aux: [f32; 4],
     pub(crate) samples: [Sample; MAX_SAMPLES],
 }

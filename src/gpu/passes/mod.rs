@@ -5,6 +5,7 @@
 pub(super) mod background;
 pub(super) mod blur;
 pub(super) mod convert;
+pub(super) mod copy;
 pub(super) mod layer;
 pub(super) mod readback;
 pub(super) mod transition;

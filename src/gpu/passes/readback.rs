@@ -60,7 +60,10 @@ impl Targets {
                     tf,
                     w,
                     h,
-                    wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+                    // COPY_DST: the copy pass writes layers shown as they are.
+                    wgpu::TextureUsages::RENDER_ATTACHMENT
+                        | wgpu::TextureUsages::COPY_SRC
+                        | wgpu::TextureUsages::COPY_DST,
                 );
                 let padded_row = (w * bpp).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
                 let plane = OutputPlane {
@@ -102,6 +105,11 @@ impl Targets {
     /// The output plane views, in plane order.
     pub(crate) fn plane_views(&self) -> Vec<&wgpu::TextureView> {
         self.planes.iter().map(|p| &p.view).collect()
+    }
+
+    /// The output plane textures, in plane order.
+    pub(crate) fn plane_textures(&self) -> Vec<&wgpu::Texture> {
+        self.planes.iter().map(|p| &p.texture).collect()
     }
 
     /// Records the copy of every output plane into the staging buffer.

@@ -37,7 +37,10 @@ impl SourceTextures {
                     texture_format(layer.format, plane),
                     w,
                     h,
-                    wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+                    // COPY_SRC: the copy pass reads layers shown as they are.
+                    wgpu::TextureUsages::TEXTURE_BINDING
+                        | wgpu::TextureUsages::COPY_DST
+                        | wgpu::TextureUsages::COPY_SRC,
                 )
             })
             .collect();
@@ -105,6 +108,11 @@ impl Uploads {
     /// The plane views of layer `index` as last uploaded (empty if it never was).
     pub(crate) fn views(&self, index: usize) -> &[wgpu::TextureView] {
         self.sources.get(index).map_or(&[], |s| &s.views)
+    }
+
+    /// The plane textures of layer `index` as last uploaded (empty if it never was).
+    pub(crate) fn textures(&self, index: usize) -> &[wgpu::Texture] {
+        self.sources.get(index).map_or(&[], |s| &s.textures)
     }
 
     /// A view of `image`, uploaded unless it is the one uploaded last.

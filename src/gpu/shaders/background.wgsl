@@ -34,7 +34,8 @@ fn fs_background(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
             return mix(backdrop.colour, backdrop.colour2, clamp(t, 0.0, 1.0));
         }
         case 3u: {
-            let c = bilinear(picture, (pos.xy - backdrop.geom.xy) * backdrop.geom.z);
+            // An image larger than the frame is area-averaged over each pixel's footprint.
+            let c = filtered(picture, (pos.xy - backdrop.geom.xy) * backdrop.geom.z, vec2<f32>(backdrop.geom.z));
             return vec4<f32>(c.rgb * c.a, c.a);
         }
         default: {

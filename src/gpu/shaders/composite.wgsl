@@ -42,7 +42,7 @@ struct Layer {
     // Premultiplied colours.
     border_color: vec4<f32>,
     shadow_color: vec4<f32>,
-    // fs_downsample: reduction factor, taps per side.
+    // fs_downsample: reduction factor, taps per side, output pixels per tap (footprint scale).
     aux: vec4<f32>,
     samples: array<Sample, 16>,
 };
@@ -71,29 +71,33 @@ fn yuv_to_rgb(yuv: vec3<f32>) -> vec3<f32> {
     return clamp(vec3<f32>(dot(layer.m0, v), dot(layer.m1, v), dot(layer.m2, v)), vec3<f32>(0.0), vec3<f32>(1.0));
 }
 
-// Premultiplied RGBA of the source at output position `p` through sample `s`'s mapping.
+// Premultiplied RGBA of the source at output position `p` through sample `s`'s mapping, read
+// through the footprint of an output pixel (times aux.z: fs_downsample's points each stand for
+// several output pixels).
 fn content(p: vec2<f32>, s: Sample) -> vec4<f32> {
     let t = s.src.xy + (p - s.rect.xy) * s.src.zw;
+    let fw = abs(s.src.zw) * max(layer.aux.z, 1.0);
     switch layer.kind {
         case 0u: {
-            let c = bilinear(plane0, t);
+            let c = filtered(plane0, t, fw);
             return vec4<f32>(c.rgb * c.a, c.a);
         }
         case 1u: {
-            return vec4<f32>(bilinear(plane0, t).rgb, 1.0);
+            return vec4<f32>(filtered(plane0, t, fw).rgb, 1.0);
         }
         case 2u: {
             let c = t * 0.5 + layer.chroma_bias;
-            let yuv = vec3<f32>(bilinear(plane0, t).r, bilinear(plane1, c).r, bilinear(plane2, c).r);
+            let cw = fw * 0.5;
+            let yuv = vec3<f32>(filtered(plane0, t, fw).r, filtered(plane1, c, cw).r, filtered(plane2, c, cw).r);
             return vec4<f32>(yuv_to_rgb(yuv), 1.0);
         }
         case 3u: {
             let c = t * 0.5 + layer.chroma_bias;
-            let uv = bilinear(plane1, c).rg;
-            return vec4<f32>(yuv_to_rgb(vec3<f32>(bilinear(plane0, t).r, uv)), 1.0);
+            let uv = filtered(plane1, c, fw * 0.5).rg;
+            return vec4<f32>(yuv_to_rgb(vec3<f32>(filtered(plane0, t, fw).r, uv)), 1.0);
         }
         default: {
-            return bilinear(plane0, t);
+            return filtered(plane0, t, fw);
         }
     }
 }
