@@ -598,6 +598,7 @@ impl AggregatorImpl for ParallelCompositor {
             transitions: prepared.transitions,
             output: buffer,
             output_info: info,
+            output_site: job::chroma_site(self.obj().src_pad().current_caps().as_deref()),
             frame: scheduler.next_frame(),
         });
         let mut ret = Ok(gst::FlowSuccess::Ok);
@@ -895,6 +896,7 @@ impl VideoAggregatorImpl for ParallelCompositor {
                 pad: pad.name().to_string(),
                 buffer,
                 info,
+                site: job::chroma_site(pad.current_caps().as_deref()),
                 params,
             });
         }

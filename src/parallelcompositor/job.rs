@@ -22,6 +22,8 @@ pub(super) struct LayerInput {
     pub pad: String,
     pub buffer: gst::Buffer,
     pub info: gst_video::VideoInfo,
+    /// The pad's caps' `chroma-site`, when given (see `colorimetry`).
+    pub site: Option<ChromaSite>,
     pub params: LayerParams,
 }
 
@@ -35,6 +37,8 @@ pub(super) struct FrameJob {
     pub transitions: Vec<TransitionDraw>,
     pub output: gst::Buffer,
     pub output_info: gst_video::VideoInfo,
+    /// The output caps' `chroma-site`, when given.
+    pub output_site: Option<ChromaSite>,
     /// Frame number since start, for fault injection in tests.
     pub frame: u64,
 }
@@ -84,8 +88,39 @@ pub(super) fn pixel_format(format: gst_video::VideoFormat) -> Option<PixelFormat
     })
 }
 
-/// The colour description of `info` (YUV formats), with GStreamer's defaults for unknowns.
-pub(super) fn colorimetry(info: &gst_video::VideoInfo) -> YuvColorimetry {
+/// Chroma siting: whether chroma samples sit on the first luma column and row (cosited) rather
+/// than between two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ChromaSite {
+    pub h_cosited: bool,
+    pub v_cosited: bool,
+}
+
+/// The `chroma-site` field of `caps`, when it has one we know. Read from the caps string
+/// itself: GStreamer 1.22's `gst_video_info_from_caps` reads every value of it as `jpeg`.
+pub(super) fn chroma_site(caps: Option<&gst::CapsRef>) -> Option<ChromaSite> {
+    let s = caps?.structure(0)?.get::<&str>("chroma-site").ok()?;
+    let (mut h, mut v) = (false, false);
+    for flag in s.split('+') {
+        match flag {
+            "jpeg" | "none" => {}
+            "mpeg2" | "h-cosited" => h = true,
+            "v-cosited" => v = true,
+            "cosited" | "dv" => (h, v) = (true, true),
+            "alt-line" => {}
+            _ => return None,
+        }
+    }
+    Some(ChromaSite {
+        h_cosited: h,
+        v_cosited: v,
+    })
+}
+
+/// The colour description of `info` (YUV formats) sited as `site` says, with GStreamer's
+/// defaults for unknowns: MPEG-2 siting (cosited horizontally, centred vertically) when the
+/// caps give none, as GStreamer assumes for 4:2:0.
+pub(super) fn colorimetry(info: &gst_video::VideoInfo, site: Option<ChromaSite>) -> YuvColorimetry {
     let c = info.colorimetry();
     let matrix = match c.matrix() {
         gst_video::VideoColorMatrix::Bt601 => YuvMatrix::Bt601,
@@ -95,14 +130,15 @@ pub(super) fn colorimetry(info: &gst_video::VideoInfo) -> YuvColorimetry {
         _ if info.height() <= 576 => YuvMatrix::Bt601,
         _ => YuvMatrix::Bt709,
     };
-    let site = info.chroma_site();
-    let known = !site.is_empty();
+    let site = site.unwrap_or(ChromaSite {
+        h_cosited: true,
+        v_cosited: false,
+    });
     YuvColorimetry {
         matrix,
         full_range: c.range() == gst_video::VideoColorRange::Range0_255,
-        // Unknown siting: MPEG-2 (cosited horizontally), GStreamer's default for 4:2:0.
-        chroma_cosited_h: !known || site.contains(gst_video::VideoChromaSite::H_COSITED),
-        chroma_cosited_v: known && site.contains(gst_video::VideoChromaSite::V_COSITED),
+        chroma_cosited_h: site.h_cosited,
+        chroma_cosited_v: site.v_cosited,
     }
 }
 
@@ -245,7 +281,7 @@ impl FrameWorker {
                 width: l.info.width(),
                 height: l.info.height(),
                 planes,
-                colorimetry: colorimetry(&l.info),
+                colorimetry: colorimetry(&l.info, l.site),
                 params: l.params.clone(),
             });
         }
@@ -276,7 +312,7 @@ impl FrameWorker {
                 width: info.width(),
                 height: info.height(),
                 planes,
-                colorimetry: colorimetry(info),
+                colorimetry: colorimetry(info, job.output_site),
             };
             let named = |error: RenderError| {
                 let pad = match &error {
@@ -465,5 +501,32 @@ mod tests {
         assert!(e.matches(gst::StreamError::Failed), "{e:?}");
         let (e, _) = bus_error(7, &JobError::Panicked("injected fault".into()));
         assert!(e.matches(gst::StreamError::Failed) && e.message().contains("injected fault"));
+    }
+
+    #[test]
+    fn chroma_site_is_read_from_the_caps_string() {
+        gst::init().expect("GStreamer initialises");
+        let site = |v: &str| {
+            let caps: gst::Caps = format!("video/x-raw,format=I420,chroma-site={v}")
+                .parse()
+                .expect("caps");
+            chroma_site(Some(caps.as_ref())).map(|s| (s.h_cosited, s.v_cosited))
+        };
+        assert_eq!(site("mpeg2"), Some((true, false)));
+        assert_eq!(site("jpeg"), Some((false, false)));
+        assert_eq!(site("h-cosited"), Some((true, false)));
+        assert_eq!(site("v-cosited"), Some((false, true)));
+        assert_eq!(site("h-cosited+v-cosited"), Some((true, true)));
+        assert_eq!(site("cosited"), Some((true, true)));
+        assert_eq!(site("dv"), Some((true, true)));
+        assert_eq!(site("sideways"), None);
+        let bare: gst::Caps = "video/x-raw,format=I420".parse().expect("caps");
+        assert_eq!(chroma_site(Some(bare.as_ref())), None);
+        // Without siting in the caps: MPEG-2, GStreamer's default for 4:2:0.
+        let info = gst_video::VideoInfo::builder(gst_video::VideoFormat::I420, 64, 48)
+            .build()
+            .expect("info");
+        let c = colorimetry(&info, None);
+        assert!(c.chroma_cosited_h && !c.chroma_cosited_v);
     }
 }
