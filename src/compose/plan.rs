@@ -717,7 +717,7 @@ mod tests {
         // Clamped to the frame: nothing drawn off it comes back.
         assert_eq!(m.cols.start, d.cols.start + 5);
         assert_eq!(m.cols.end, 16);
-        assert_eq!(m.rows, d.rows.start - 3..d.rows.end - 3);
+        assert_eq!(m.rows, d.rows.start.saturating_sub(3)..d.rows.end - 3);
         let gone = d.moved([-40, 0], 16, 16);
         assert!(gone.cols.is_empty());
     }

@@ -326,6 +326,8 @@ impl Selection {
     /// which only grows with |x − cx|: a binary search on each side.
     fn circle_span(&self, cx: f32, cy: f32, z: f32, y: usize) -> Range<usize> {
         let dy = y as f32 - cy;
+        // Written as xfade's test (`z < dist` shows the colour), NaN included.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
         let inside = |x: usize| {
             let dx = x as f32 - cx;
             !(z < (dx * dx + dy * dy).sqrt())
@@ -612,6 +614,7 @@ mod tests {
 
     /// A mix's weights reproduce the formula on real colours (the formulas are linear).
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn mixes_are_the_formulas() {
         let a = [0.2, 0.5, 0.9, 0.7];
         let b = [0.6, 0.1, 0.3, 1.0];

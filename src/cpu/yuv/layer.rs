@@ -393,10 +393,13 @@ impl MixRows {
     }
 }
 
+/// A luma row and, per part, its weights there (none: 0).
+type RowWeights<'w> = Option<(usize, [Option<&'w [f32]>; 3])>;
+
 /// Weights of FROM, TO and the colour per luma-resolution pixel (from column `x0`) on the luma
 /// rows of one chroma row's kernel.
 pub(super) struct PixelWeights<'w> {
-    rows: [Option<(usize, [Option<&'w [f32]>; 3])>; 3],
+    rows: [RowWeights<'w>; 3],
     x0: usize,
 }
 
@@ -921,25 +924,17 @@ impl<'a> YuvItem<'a> {
                         *a += wy * t;
                     }
                 }
-                // FROM alone where its weight is 1 on every pixel the kernel reads, TO alone
-                // where it is 0.
-                for (i, l) in labels.iter_mut().enumerate() {
-                    let (start, w) = kernel.x.get(cols.start + i);
-                    let mut here = 255;
-                    for (k, &wx) in w.iter().enumerate() {
-                        if wx == 0.0 {
-                            continue;
-                        }
-                        let (a, b) = (la[start + k - span.start], lb[start + k - span.start]);
-                        let v = match (a, b) {
-                            (1.0, 0.0) => 1,
-                            (0.0, 1.0) => 2,
-                            _ => 0,
-                        };
-                        here = if here == 255 || here == v { v } else { 0 };
-                    }
-                    *l = if *l == 255 || *l == here { here } else { 0 };
-                }
+            }
+            // FROM alone where its weight is 1 on every pixel the kernel reads (the kernel's
+            // weights are positive and sum to 1: only then is the sum 1), TO alone where 0.
+            for ((l, &a), &b) in labels.iter_mut().zip(wa.iter()).zip(wb.iter()) {
+                *l = if a >= 1.0 && b <= 0.0 {
+                    1
+                } else if a <= 0.0 && b >= 1.0 {
+                    2
+                } else {
+                    0
+                };
             }
         }
         if mix.jumps() {
