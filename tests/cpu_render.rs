@@ -1529,7 +1529,8 @@ fn threads_give_identical_bytes() {
 /// Every built-in transition renders the same bytes whether it reads its two pictures directly
 /// (whole pixels, only where the cards are for those that allow it) or through the sampler at
 /// every pixel of the frame: odd and even sizes, cards partly outside the frame, a frame wider
-/// than 2048, progress outside 0..=1. hblur within 1 code: its direct path sums by running sums.
+/// than 2048, progress outside 0..=1. hblur, fadefast and fadeslow within 1 code: their direct
+/// paths sum by running sums and read a table of the weight curve.
 #[test]
 fn direct_transitions_match_the_sampled_ones() {
     let (a, b) = transition_layers();
@@ -1557,10 +1558,12 @@ fn direct_transitions_match_the_sampled_ones() {
                         render_planes(&mut r, &Background::Checker, &sources, &t, f, c, w, h)
                     };
                     let (sampled, direct) = (frame(true), frame(false));
-                    if kind == XfadeKind::HBlur && (0.0..=1.0).contains(&progress) {
-                        // Running sums (in f64) rather than xfade's pixel-by-pixel f32 sum.
+                    let tabled = [XfadeKind::HBlur, XfadeKind::FadeFast, XfadeKind::FadeSlow];
+                    if tabled.contains(&kind) && (0.0..=1.0).contains(&progress) {
+                        // Running sums (in f64) rather than xfade's pixel-by-pixel f32 sum;
+                        // fadefast's and fadeslow's weights from a table of the curve.
                         let (diff, _) = reference::max_diff(&sampled[0], &direct[0]);
-                        assert!(diff <= 1, "hblur at {progress} on {w}x{h}: {diff} codes");
+                        assert!(diff <= 1, "{kind} at {progress} on {w}x{h}: {diff} codes");
                         continue;
                     }
                     assert!(
