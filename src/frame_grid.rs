@@ -30,7 +30,7 @@ impl FrameGrid {
     /// The grid of `num / den` frames per second; `None` for a zero, negative (variable-rate)
     /// or otherwise unusable rate.
     pub fn new(num: i32, den: i32) -> Option<Self> {
-        (num > 0 && den > 0).then(|| FrameGrid {
+        (num > 0 && den > 0).then_some(FrameGrid {
             num: num as u64,
             den: den as u64,
         })
@@ -87,6 +87,32 @@ impl FrameGrid {
     }
 }
 
+/// An input frame's interval in running time (ns); `end: None` when it has no duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: u64,
+    pub end: Option<u64>,
+}
+
+impl Span {
+    fn holds(&self, t: u64) -> bool {
+        self.start <= t && self.end.is_none_or(|e| e > t)
+    }
+}
+
+/// Which of two consecutive input frames an output frame starting at running time `at`
+/// shows: the one on screen at `at`. `current` is the frame GstVideoAggregator picked for the
+/// output frame, `previous` the one it picked before.
+///
+/// The base class picks the first queued frame overlapping the output frame, one per output
+/// frame: with an input slower than the output, a frame that starts inside an output frame is
+/// shown from that output frame on, a frame interval early, and which frame that is depends on
+/// what earlier output frames consumed, so a render that starts elsewhere (a seek) shows
+/// other frames. This choice depends on `at` alone.
+pub fn shows_previous(at: u64, previous: Option<Span>, current: Span) -> bool {
+    current.start > at && previous.is_some_and(|p| p.holds(at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +163,27 @@ mod tests {
         assert_eq!(g.frame_starting_at(66_666_667), None);
         assert_eq!(g.frames_in(2_000_000_000), 60);
         assert_eq!(g.frames_in(2_000_000_001), 61);
+    }
+
+    #[test]
+    fn the_frame_on_screen_at_the_start_is_shown() {
+        let span = |start, end| Span {
+            start,
+            end: Some(end),
+        };
+        // 25 fps into 30 fps: output [300, 333) ms, inputs [280, 320) then [320, 360).
+        let ms = 1_000_000;
+        let prev = Some(span(280 * ms, 320 * ms));
+        assert!(shows_previous(300 * ms, prev, span(320 * ms, 360 * ms)));
+        assert!(!shows_previous(320 * ms, prev, span(320 * ms, 360 * ms)));
+        // After a seek the first frame is clipped to the start: it holds it.
+        assert!(!shows_previous(300 * ms, None, span(300 * ms, 320 * ms)));
+        // A gap: nothing was on screen, the new frame shows.
+        assert!(!shows_previous(
+            300 * ms,
+            Some(span(200 * ms, 240 * ms)),
+            span(320 * ms, 360 * ms)
+        ));
     }
 
     proptest! {

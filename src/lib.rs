@@ -10,7 +10,7 @@
 //!
 //! Pure modules shared by the elements: [`reorder`] (the reorder window), [`pool`] (worker
 //! threads with results in submission order), [`compose`] and [`render`] (the frame contract),
-//! [`frame_grid`] (frame times, shared with the range renderer `gst-render-range-1.0`).
+//! [`frame_grid`] (frame times, shared with the range renderer `gst-render-range`).
 
 use gst::glib;
 

@@ -663,6 +663,9 @@ impl AggregatorImpl for ParallelCompositor {
         if let Some(scheduler) = self.scheduler() {
             scheduler.flush();
         }
+        for pad in self.pads_by_zorder() {
+            pad.imp().forget();
+        }
         *lock(&self.prepared) = None;
         self.parent_flush()
     }
@@ -988,8 +991,21 @@ impl VideoAggregatorImpl for ParallelCompositor {
         token: &gst_video::subclass::AggregateFramesToken,
         outbuf: &mut gst::BufferRef,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let running_time = outbuf.pts().and_then(|pts| {
+            self.obj()
+                .src_pad()
+                .segment()
+                .downcast_ref::<gst::ClockTime>()
+                .and_then(|seg| seg.to_running_time(pts))
+        });
         if self.trimmed(outbuf.pts()) {
-            // Before the requested start of an aligned seek: finish_buffer drops it.
+            // Before the requested start of an aligned seek: finish_buffer drops it. The
+            // frames picked still count for the next choice, as in a render from the start.
+            for pad in self.pads_by_zorder() {
+                if let Some(buffer) = pad.current_buffer(token) {
+                    pad.imp().shown(buffer, running_time);
+                }
+            }
             return Ok(gst::FlowSuccess::Ok);
         }
         // The one state lock of the frame: what start fixed.
@@ -1018,6 +1034,7 @@ impl VideoAggregatorImpl for ParallelCompositor {
             let (Some(buffer), Some(info)) = (pad.current_buffer(token), pad.video_info()) else {
                 continue;
             };
+            let buffer = pad.imp().shown(buffer, running_time);
             let par = pixel_aspect(&info);
             let Some(params) = frame::layer_params(
                 &pad,
