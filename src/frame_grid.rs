@@ -109,9 +109,16 @@ impl Span {
 /// shown from that output frame on, a frame interval early, and which frame that is depends on
 /// what earlier output frames consumed, so a render that starts elsewhere (a seek) shows
 /// other frames. This choice depends on `at` alone.
+///
+/// A frame starting up to [`SAME_INSTANT`] after `at` counts as starting at `at`: timestamps
+/// rounded by containers (90 kHz ticks, Matroska's milliseconds) and by the ns arithmetic land
+/// that far off the instants they stand for, and such a frame is the one meant for `at`.
 pub fn shows_previous(at: u64, previous: Option<Span>, current: Span) -> bool {
-    current.start > at && previous.is_some_and(|p| p.holds(at))
+    current.start > at + SAME_INSTANT && previous.is_some_and(|p| p.holds(at))
 }
+
+/// How far apart two timestamps may be and still mean the same instant: 1 ms.
+pub const SAME_INSTANT: u64 = 1_000_000;
 
 #[cfg(test)]
 mod tests {
@@ -178,6 +185,13 @@ mod tests {
         assert!(!shows_previous(320 * ms, prev, span(320 * ms, 360 * ms)));
         // After a seek the first frame is clipped to the start: it holds it.
         assert!(!shows_previous(300 * ms, None, span(300 * ms, 320 * ms)));
+        // Rounding: a frame starting 1 ns (or a Matroska millisecond) late is the one meant.
+        assert!(!shows_previous(
+            320 * ms,
+            prev,
+            span(320 * ms + 1, 360 * ms)
+        ));
+        assert!(!shows_previous(320 * ms, prev, span(321 * ms, 360 * ms)));
         // A gap: nothing was on screen, the new frame shows.
         assert!(!shows_previous(
             300 * ms,

@@ -380,13 +380,23 @@ fn wait_preroll(
 fn preroll(export: &Export, args: &RenderArgs) -> Result<(Holds, FrameGrid), Failure> {
     let started = Instant::now();
     let holds = Holds::new(&export.holds);
-    if export.pipeline.set_state(gst::State::Paused).is_err() {
-        // The error on the bus says why.
-        wait_preroll(&export.pipeline, &holds, 1.0, started)?;
-        return Err(Failure::new(
-            Code::Preroll,
-            "the pipeline cannot start (PAUSED refused)",
-        ));
+    match export.pipeline.set_state(gst::State::Paused) {
+        Err(_) => {
+            // The error on the bus says why.
+            wait_preroll(&export.pipeline, &holds, 1.0, started)?;
+            return Err(Failure::new(
+                Code::Preroll,
+                "the pipeline cannot start (PAUSED refused)",
+            ));
+        }
+        Ok(gst::StateChangeSuccess::NoPreroll) => {
+            return Err(Failure::new(
+                Code::Seek,
+                "the pipeline is live: live sources cannot be rendered by range (they neither \
+                 preroll nor seek); render it whole, without a range",
+            ));
+        }
+        Ok(_) => {}
     }
     wait_preroll(&export.pipeline, &holds, args.preroll_timeout, started)?;
     let video = export.holds.iter().find_map(|pad| {
@@ -472,11 +482,21 @@ fn run(export: &Export, args: &RenderArgs) -> Result<(), Failure> {
     let mut partial = PartialFile {
         path: Some(export.output.clone()),
     };
-    let (holds, grid) = preroll(export, args)?;
-    let (first, end) = frames_of(&args.range, &grid);
     let seeking = args.range != Range::Whole;
+    // A whole render neither holds nor seeks: it runs as gst-launch-1.0 would, live sources
+    // included.
+    let prerolled = if seeking {
+        Some(preroll(export, args)?)
+    } else {
+        None
+    };
+    let (first, end) = match &prerolled {
+        Some((_, grid)) => frames_of(&args.range, grid),
+        None => (0, None),
+    };
     let counter = Arc::new(Counter::default());
-    *counter.expect.lock().unwrap_or_else(|e| e.into_inner()) = Some((grid, first));
+    *counter.expect.lock().unwrap_or_else(|e| e.into_inner()) =
+        prerolled.as_ref().map(|(_, grid)| (*grid, first));
     counter.counting.store(!seeking, Ordering::SeqCst);
     let pad = video_hold(export);
     let c = counter.clone();
@@ -497,8 +517,8 @@ fn run(export: &Export, args: &RenderArgs) -> Result<(), Failure> {
             gst::PadProbeReturn::Ok
         },
     );
-    let (rate_n, rate_d) = grid.rate();
-    if seeking {
+    if let Some((holds, grid)) = prerolled {
+        let (rate_n, rate_d) = grid.rate();
         let start = gst::ClockTime::from_nseconds(grid.time(first));
         let stop = end.map(|e| gst::ClockTime::from_nseconds(grid.time(e)));
         if !args.quiet {
@@ -536,8 +556,8 @@ fn run(export: &Export, args: &RenderArgs) -> Result<(), Failure> {
                 ),
             ));
         }
+        holds.release();
     }
-    holds.release();
     if export.pipeline.set_state(gst::State::Playing).is_err() {
         return Err(Failure::new(Code::Runtime, "the pipeline cannot play"));
     }
