@@ -9,7 +9,6 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use gst::prelude::*;
 
 const TOOL: &str = env!("CARGO_BIN_EXE_gst-render-range");
 
