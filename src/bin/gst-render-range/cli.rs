@@ -30,7 +30,8 @@ Options:
   --preroll-timeout SECONDS  fail (status 8) when the pipeline has not prerolled by then (default 60)
   -q, --quiet             no progress lines on stderr
 Other modes:
-  --frame-count           preroll and print the number of output frames of the whole pipeline
+  --frame-count           preroll and print the number of output frames of the whole pipeline and
+                          the output framerate, e.g. 9000 30/1
   --join OUTPUT CHUNK...  concatenate chunk files (MP4, QuickTime or Matroska) into OUTPUT without
                           re-encoding (parsebin ! concat ! mp4mux, qtmux for .mov, matroskamux for
                           .mkv), after checking that the chunks match: codec and codec data (the

@@ -44,7 +44,8 @@ fn run(command: Command) -> Result<(), Failure> {
         }
         Command::FrameCount(args) => {
             init()?;
-            println!("{}", render::frame_count(&args)?);
+            let (frames, (num, den)) = render::frame_count(&args)?;
+            println!("{frames} {num}/{den}");
             Ok(())
         }
         Command::Join(args) => {

@@ -689,8 +689,8 @@ fn play(
 }
 
 /// Prerolls and returns the number of output frames of the whole pipeline (its duration on
-/// the output's frame grid).
-pub fn frame_count(args: &RenderArgs) -> Result<u64, Failure> {
+/// the output's frame grid) and the output framerate.
+pub fn frame_count(args: &RenderArgs) -> Result<(u64, (u64, u64)), Failure> {
     let pipeline = parse(&args.description)?;
     // Nothing is written: the file the description names is left as it is.
     let export = export(pipeline, Some("/dev/null"))?;
@@ -708,7 +708,7 @@ pub fn frame_count(args: &RenderArgs) -> Result<u64, Failure> {
                  number of frames yourself",
             )
         })?;
-        Ok(grid.frames_in(duration.nseconds()))
+        Ok((grid.frames_in(duration.nseconds()), grid.rate()))
     })();
     let _ = export.pipeline.set_state(gst::State::Null);
     result
