@@ -9,7 +9,6 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-
 const TOOL: &str = env!("CARGO_BIN_EXE_gst-render-range");
 
 const TIMELINE: &str = r#"{
@@ -189,7 +188,10 @@ fn chunks_join_into_the_one_pass_export() {
 
     let frame_count = tool_with(&["--frame-count"], &export(&s, "ignored.mp4"));
     ok(&frame_count);
-    assert_eq!(String::from_utf8_lossy(&frame_count.stdout).trim(), "60 30/1");
+    assert_eq!(
+        String::from_utf8_lossy(&frame_count.stdout).trim(),
+        "60 30/1"
+    );
 
     // Input keyframes at 0, 16, 32, 48 (A) and every 0.48 s (B); the fade runs over frames
     // 16.5-25.5, across the boundaries at 20 and 17, 26.
