@@ -6,8 +6,9 @@ PYTHON ?= /usr/bin/python3
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),$(CURDIR)/target))
 PLUGIN_DIR := $(TARGET_DIR)/release
 OUT ?= $(CURDIR)/out
+VENV ?= $(CURDIR)/.venv
 
-.PHONY: all build demo test test-examples bench bench-export soak fuzz clean deps
+.PHONY: all build demo test test-examples test-distributed bench bench-export bench-chunked soak fuzz clean deps
 
 all: build
 
@@ -29,6 +30,7 @@ test:
 	$(CARGO) clippy --all-targets -- -D warnings
 	G_DEBUG=fatal_warnings $(CARGO) test --all-targets
 	@$(MAKE) --no-print-directory test-examples
+	@$(MAKE) --no-print-directory test-distributed
 
 # The embedding examples (examples/python, examples/c) run and checked (tests/examples.py: frame
 # counts, pixels, exit status on errors; ~10 s) against the plugin `cargo test` built: it leaves the
@@ -36,6 +38,11 @@ test:
 # compile wgpu and the GStreamer bindings a second time). The system Python has Debian's python3-gi.
 test-examples:
 	CARGO="$(CARGO)" $(PYTHON) tests/examples.py --from-cargo-test
+
+# Chunked export over Celery + Redis (tests/distributed.py, ~10 s): a local redis-server, two workers,
+# the gst-render-range that `cargo test --all-targets` built, the venv scripts/deps.sh test made.
+test-distributed:
+	G_DEBUG=fatal_warnings $(VENV)/bin/python tests/distributed.py --tool $(TARGET_DIR)/debug/gst-render-range
 
 bench: build
 	@scripts/deps.sh bench
@@ -48,6 +55,12 @@ bench: build
 bench-export: build
 	@scripts/deps.sh bench
 	GST_PLUGIN_PATH=$(PLUGIN_DIR) bench/export.sh
+
+# Chunked export's overhead (seek, preroll, join) and the speed-up N machines would give, at 1080p
+# (bench/chunked.sh; RUNS, CHUNKS to change).
+bench-chunked: build
+	@scripts/deps.sh bench
+	GST_PLUGIN_PATH=$(PLUGIN_DIR) TOOL=$(TARGET_DIR)/release/gst-render-range bench/chunked.sh
 
 # 30 minutes of exports on both backends, RSS and fps sampled every 10 s (SOAK_SECONDS to change).
 soak: build

@@ -13,7 +13,10 @@ case $what in
   # The demo test checks the export's streams with ffprobe; the demo asks gst-discoverer for audio.
   # The embedding examples' checks (tests/examples.py): the system Python with PyGObject and the
   # GStreamer typelibs; the C example builds with gcc, pkg-config and libgstreamer1.0-dev (above).
-  test) pkgs+=(ffmpeg gstreamer1.0-plugins-base-apps python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0) ;;
+  # Chunked export over Celery (tests/distributed.py): Debian's redis-server, a venv for the pinned
+  # examples/distributed/requirements.txt (installed below).
+  test) pkgs+=(ffmpeg gstreamer1.0-plugins-base-apps python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+               redis-server python3-venv) ;;
   demo) pkgs+=(gstreamer1.0-plugins-base-apps) ;;
   bench) pkgs+=(ffmpeg) ;;
   meson) pkgs+=(meson ninja-build) ;;
@@ -35,6 +38,20 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "Missing system packages. Run:" >&2
     echo "  sudo apt-get install -y ${missing[*]}" >&2
     exit 1
+  fi
+fi
+
+# The Celery example's Python packages, pinned, in a venv beside the checkout (VENV to change it);
+# reinstalled when requirements.txt changes. No root needed; PyPI must be reachable the first time.
+if [ "$what" = test ]; then
+  root=$(cd "$(dirname "$0")/.." && pwd)
+  venv=${VENV:-$root/.venv}
+  req=$root/examples/distributed/requirements.txt
+  if ! "$venv/bin/python" -c "import celery, redis" 2>/dev/null || ! cmp -s "$req" "$venv/.requirements"; then
+    echo "Installing the Celery example's Python packages into $venv"
+    /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
+    cp "$req" "$venv/.requirements"
   fi
 fi
 

@@ -9,7 +9,8 @@
 //! [`render::Renderer`] ([`cpu`] or [`gpu`]) → output in order.
 //!
 //! Pure modules shared by the elements: [`reorder`] (the reorder window), [`pool`] (worker
-//! threads with results in submission order), [`compose`] and [`render`] (the frame contract).
+//! threads with results in submission order), [`compose`] and [`render`] (the frame contract),
+//! [`frame_grid`] (frame times, shared with the range renderer `gst-render-range`).
 
 use gst::glib;
 
@@ -17,6 +18,7 @@ pub mod compose;
 pub mod cpu;
 pub mod effects;
 pub mod files;
+pub mod frame_grid;
 pub mod framereorder;
 pub mod gpu;
 pub mod parallelcompositor;

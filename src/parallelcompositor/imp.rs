@@ -29,6 +29,7 @@ use super::transitions;
 use super::{Adapter, BackgroundKind};
 use crate::compose::Background;
 use crate::effects::RgbaImage;
+use crate::frame_grid::FrameGrid;
 use crate::gpu::GpuContext;
 use crate::pool::JobError;
 use crate::timeline::Timeline;
@@ -64,6 +65,18 @@ struct Prepared {
     layers: Vec<LayerInput>,
     transitions: Vec<TransitionDraw>,
     scheduler: Arc<Scheduler>,
+}
+
+/// A flushing seek to a frame that the base class would time off the output's frame grid (see
+/// [`FrameGrid`]) was moved back to the last frame it times exactly; the frames from there to
+/// the requested `start` are neither rendered nor pushed, and the segment downstream starts at
+/// `start`, so that the frames pushed are those of a render from the beginning.
+#[derive(Debug, Clone, Copy)]
+struct Trim {
+    /// The requested start: the first frame pushed.
+    start: gst::ClockTime,
+    /// The start the base class and upstream were given.
+    aligned: gst::ClockTime,
 }
 
 /// The element's properties are the fields of `Settings` (one attribute each below), plus two
@@ -150,6 +163,7 @@ pub struct ParallelCompositor {
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
     prepared: Mutex<Option<Prepared>>,
+    trim: Mutex<Option<Trim>>,
 }
 
 /// The pixel aspect ratio of `info` as a number, 1 when unset.
@@ -305,6 +319,78 @@ impl ParallelCompositor {
             .build()
     }
 
+    /// Whether the frame at `pts` precedes the start of an aligned seek (see [`Trim`]).
+    fn trimmed(&self, pts: Option<gst::ClockTime>) -> bool {
+        match (pts, *lock(&self.trim)) {
+            (Some(pts), Some(trim)) => pts < trim.start,
+            _ => false,
+        }
+    }
+
+    /// `seek` moved back onto the frame grid with the [`Trim`] that undoes it downstream, when
+    /// the base class would time its frames off the grid: a flushing forward seek at rate 1 to
+    /// the exact start of frame F, where F is not a multiple of the grid's period. Seeks to
+    /// other times (between frames, other rates) are left as they are.
+    fn aligned_seek(&self, event: &gst::Event) -> Option<(gst::Event, Trim)> {
+        let gst::EventView::Seek(seek) = event.view() else {
+            return None;
+        };
+        let (rate, flags, start_type, start, stop_type, stop) = seek.get();
+        if rate != 1.0
+            || !flags.contains(gst::SeekFlags::FLUSH)
+            || flags.contains(gst::SeekFlags::INSTANT_RATE_CHANGE)
+            || start_type != gst::SeekType::Set
+        {
+            return None;
+        }
+        let gst::GenericFormattedValue::Time(Some(start)) = start else {
+            return None;
+        };
+        let fps = self.obj().video_info()?.fps();
+        let grid = FrameGrid::new(fps.numer(), fps.denom())?;
+        let frame = grid.frame_starting_at(start.nseconds())?;
+        let aligned = grid.aligned_at_or_before(frame);
+        if aligned == frame {
+            return None;
+        }
+        let aligned = gst::ClockTime::from_nseconds(grid.time(aligned));
+        gst::debug!(
+            CAT,
+            imp = self,
+            "seek to frame {frame} ({start}) starts at {aligned}, a multiple of {} frames, \
+             so that every frame falls on the {}/{} fps grid",
+            grid.period(),
+            fps.numer(),
+            fps.denom()
+        );
+        let moved = gst::event::Seek::builder(rate, flags, start_type, aligned, stop_type, stop)
+            .seqnum(event.seqnum())
+            .build();
+        Some((moved, Trim { start, aligned }))
+    }
+
+    /// The segment downstream of an aligned seek: it starts at the requested frame.
+    fn trimmed_segment(&self, event: &gst::Event) -> Option<gst::Event> {
+        let gst::EventView::Segment(s) = event.view() else {
+            return None;
+        };
+        let trim = (*lock(&self.trim))?;
+        let segment = s.segment().downcast_ref::<gst::ClockTime>()?;
+        if segment.start() != Some(trim.aligned) {
+            return None;
+        }
+        let shift = trim.start - trim.aligned;
+        let mut segment = segment.clone();
+        segment.set_start(trim.start);
+        segment.set_time(segment.time().map(|t| t + shift));
+        segment.set_position(trim.start);
+        Some(
+            gst::event::Segment::builder(&segment)
+                .seqnum(event.seqnum())
+                .build(),
+        )
+    }
+
     /// The pads in stacking order (bottom first).
     fn pads_by_zorder(&self) -> Vec<super::ParallelCompositorPad> {
         let mut pads: Vec<super::ParallelCompositorPad> = self
@@ -327,6 +413,27 @@ impl ObjectSubclass for ParallelCompositor {
 }
 
 impl ObjectImpl for ParallelCompositor {
+    fn constructed(&self) {
+        self.parent_constructed();
+        // The segment event is pushed by the base class from its own segment: after an aligned
+        // seek, the one downstream sees starts at the requested frame (see `Trim`).
+        let weak = self.obj().downgrade();
+        self.obj()
+            .src_pad()
+            .add_probe(gst::PadProbeType::EVENT_DOWNSTREAM, move |_pad, info| {
+                let replaced = match (&info.data, weak.upgrade()) {
+                    (Some(gst::PadProbeData::Event(event)), Some(element)) => {
+                        element.imp().trimmed_segment(event)
+                    }
+                    _ => None,
+                };
+                if let Some(event) = replaced {
+                    info.data = Some(gst::PadProbeData::Event(event));
+                }
+                gst::PadProbeReturn::Ok
+            });
+    }
+
     fn properties() -> &'static [glib::ParamSpec] {
         // The derived settings, then the two read-only structures (no derive for boxed types).
         static PROPERTIES: Lazy<Vec<glib::ParamSpec>> = Lazy::new(|| {
@@ -544,6 +651,7 @@ impl AggregatorImpl for ParallelCompositor {
         // Dropping the pool joins the workers; the device goes with the last reference.
         let state = lock(&self.state).take();
         *lock(&self.prepared) = None;
+        *lock(&self.trim) = None;
         if let Some(st) = &state {
             gst::info!(CAT, imp = self, "stopping: {}", st.scheduler.stats());
         }
@@ -555,8 +663,29 @@ impl AggregatorImpl for ParallelCompositor {
         if let Some(scheduler) = self.scheduler() {
             scheduler.flush();
         }
+        for pad in self.pads_by_zorder() {
+            pad.imp().forget();
+        }
         *lock(&self.prepared) = None;
         self.parent_flush()
+    }
+
+    fn src_event(&self, event: gst::Event) -> bool {
+        if let Some((aligned, trim)) = self.aligned_seek(&event) {
+            // Set before the seek flushes: the first frame after it must already be trimmed.
+            *lock(&self.trim) = Some(trim);
+            let ok = self.parent_src_event(aligned);
+            if !ok {
+                *lock(&self.trim) = None;
+            }
+            return ok;
+        }
+        if let gst::EventView::Seek(seek) = event.view() {
+            if seek.get().1.contains(gst::SeekFlags::FLUSH) {
+                *lock(&self.trim) = None;
+            }
+        }
+        self.parent_src_event(event)
     }
 
     fn aggregate(&self, timeout: bool) -> Result<gst::FlowSuccess, gst::FlowError> {
@@ -574,6 +703,16 @@ impl AggregatorImpl for ParallelCompositor {
         let Some(info) = self.obj().video_info() else {
             return Err(gst::FlowError::NotNegotiated);
         };
+        if self.trimmed(buffer.pts()) {
+            gst::trace!(
+                CAT,
+                imp = self,
+                "not pushing {:?}: before the seek",
+                buffer.pts()
+            );
+            *lock(&self.prepared) = None;
+            return Ok(gst::FlowSuccess::Ok);
+        }
         let Some(prepared) = lock(&self.prepared).take() else {
             return Err(gst::FlowError::Flushing);
         };
@@ -853,6 +992,23 @@ impl VideoAggregatorImpl for ParallelCompositor {
         token: &gst_video::subclass::AggregateFramesToken,
         outbuf: &mut gst::BufferRef,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let running_time = outbuf.pts().and_then(|pts| {
+            self.obj()
+                .src_pad()
+                .segment()
+                .downcast_ref::<gst::ClockTime>()
+                .and_then(|seg| seg.to_running_time(pts))
+        });
+        if self.trimmed(outbuf.pts()) {
+            // Before the requested start of an aligned seek: finish_buffer drops it. The
+            // frames picked still count for the next choice, as in a render from the start.
+            for pad in self.pads_by_zorder() {
+                if let Some(buffer) = pad.current_buffer(token) {
+                    pad.imp().shown(buffer, running_time);
+                }
+            }
+            return Ok(gst::FlowSuccess::Ok);
+        }
         // The one state lock of the frame: what start fixed.
         let (scheduler, image, timeline, transitions) = match lock(&self.state).as_ref() {
             Some(state) => (
@@ -879,6 +1035,7 @@ impl VideoAggregatorImpl for ParallelCompositor {
             let (Some(buffer), Some(info)) = (pad.current_buffer(token), pad.video_info()) else {
                 continue;
             };
+            let buffer = pad.imp().shown(buffer, running_time);
             let par = pixel_aspect(&info);
             let Some(params) = frame::layer_params(
                 &pad,

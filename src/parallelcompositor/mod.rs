@@ -15,6 +15,13 @@
 #![doc = include_str!("example-pipeline.txt")]
 //! ```
 //!
+//! ## Seeking and input frames
+//! A render that starts at a seek gives exactly the frames a render from the start gives there
+//! (what chunked export with `gst-render-range` rests on): a flushing seek at rate 1 to the start
+//! of output frame F renders, timestamps and pushes from F on the output's frame grid (see
+//! [`crate::frame_grid`]), and each output frame shows, of each input, the frame on screen at the
+//! output frame's start, whatever frames came before.
+//!
 //! ## Compositing rules
 //! Positions and sizes are doubles in output pixels: a layer at a fractional position moves
 //! smoothly (edge pixels are weighted by covered area, the source is sampled at float

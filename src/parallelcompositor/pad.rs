@@ -175,11 +175,61 @@ impl PadSettings {
 #[derive(Default)]
 pub struct ParallelCompositorPad {
     settings: Mutex<PadSettings>,
+    /// The frames the base class picked for the last two distinct output frames (previous,
+    /// current): see [`crate::frame_grid::shows_previous`].
+    picked: Mutex<(Option<gst::Buffer>, Option<gst::Buffer>)>,
 }
 
 impl ParallelCompositorPad {
     pub(super) fn settings(&self) -> PadSettings {
         *self.settings.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The span of `buffer` in this pad's running time, clipped to its segment.
+    fn span(&self, buffer: &gst::BufferRef) -> Option<crate::frame_grid::Span> {
+        let segment = gst_base::prelude::AggregatorPadExtManual::segment(&*self.obj());
+        let segment = segment.downcast_ref::<gst::ClockTime>()?;
+        let pts = buffer.pts()?;
+        let start = segment.to_running_time(pts.max(segment.start()?))?;
+        let end = buffer.duration().and_then(|d| {
+            let end = pts + d;
+            segment.to_running_time(segment.stop().map_or(end, |s| end.min(s)))
+        });
+        Some(crate::frame_grid::Span {
+            start: start.nseconds(),
+            end: end.map(|e| e.nseconds()),
+        })
+    }
+
+    /// The frame shown by the output frame starting at running time `at`, given the frame the
+    /// base class picked: the one on screen at `at`, so that the choice does not depend on
+    /// where the render started.
+    pub(super) fn shown(&self, picked: gst::Buffer, at: Option<gst::ClockTime>) -> gst::Buffer {
+        let mut memory = self.picked.lock().unwrap_or_else(|e| e.into_inner());
+        let same = memory
+            .1
+            .as_ref()
+            .is_some_and(|c| c.as_ptr() == picked.as_ptr());
+        if !same {
+            memory.0 = memory.1.replace(picked.clone());
+        }
+        let (Some(at), Some(current)) = (at, self.span(&picked)) else {
+            return picked;
+        };
+        let previous = memory.0.as_ref().and_then(|p| Some((p, self.span(p)?)));
+        match previous {
+            Some((p, span))
+                if crate::frame_grid::shows_previous(at.nseconds(), Some(span), current) =>
+            {
+                p.clone()
+            }
+            _ => picked,
+        }
+    }
+
+    /// Forgets the frames picked (flush: what comes next is not their continuation).
+    pub(super) fn forget(&self) {
+        *self.picked.lock().unwrap_or_else(|e| e.into_inner()) = (None, None);
     }
 }
 
