@@ -247,10 +247,13 @@ impl RenderCache {
         ctx.convert
             .record(&mut encoder, &groups.convert, output.format, &planes);
         let copies = copy::exact_copies(plan, output);
+        let (on_gpu, on_cpu): (Vec<_>, Vec<_>) = copies
+            .into_iter()
+            .partition(|c| copy::on_gpu(plan, output, c));
         let uploads = &self.uploads;
         copy::record(
             &mut encoder,
-            &copies,
+            &on_gpu,
             |i| uploads.textures(i),
             &targets.plane_textures(),
         );
@@ -260,6 +263,7 @@ impl RenderCache {
 
         let start = Instant::now();
         targets.read(mapping, output)?;
+        copy::copy_on_cpu(plan, &on_cpu, output);
         let readback = start.elapsed();
         Ok(Timings {
             upload,

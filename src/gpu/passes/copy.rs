@@ -7,9 +7,18 @@
 //!
 //! Luma is copied over the layer's rectangle; chroma where the source and output chroma grids
 //! line up (even offsets in both) over the chroma samples whose luma (as the siting spreads it)
-//! lies wholly in the rectangle.
+//! lies wholly in the rectangle. Between I420 and NV12 (the same samples, planar or
+//! interleaved chroma) a texture copy cannot split or merge channels: those copies are made on
+//! the read-back frame, from the layer's own planes (`copy_on_cpu`).
 
 use crate::compose::{FramePlan, Operator, OutputTarget, PixelFormat};
+
+/// Whether a layer in `from` can be copied into an output in `to`: the same format, or both
+/// 4:2:0 Y'CbCr (I420, NV12) with chroma planar in one and interleaved in the other.
+fn copyable(from: PixelFormat, to: PixelFormat) -> bool {
+    let yuv420 = |f| matches!(f, PixelFormat::I420 | PixelFormat::Nv12);
+    from == to || (yuv420(from) && yuv420(to))
+}
 
 /// One rectangle of one plane copied from a layer's plane texture into an output plane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +50,7 @@ pub(crate) fn exact_copies(plan: &FramePlan<'_>, output: &OutputTarget<'_>) -> V
     let layers = plan.layers();
     for (i, layer) in layers.iter().enumerate() {
         let Some(draw) = plan.draw(i) else { continue };
-        if layer.format != output.format
+        if !copyable(layer.format, output.format)
             || layer.colorimetry != output.colorimetry
             || draw.samples.len() != 1
             || draw.alpha < 1.0
@@ -115,8 +124,9 @@ pub(crate) fn exact_copies(plan: &FramePlan<'_>, output: &OutputTarget<'_>) -> V
         if cx1 <= cx0 || cy1 <= cy0 {
             continue;
         }
+        // Across I420 and NV12, one copy (plane 1) stands for both chroma channels.
         let planes = match output.format {
-            PixelFormat::I420 => 1..3,
+            PixelFormat::I420 if layer.format == output.format => 1..3,
             _ => 1..2,
         };
         for plane in planes {
@@ -132,7 +142,69 @@ pub(crate) fn exact_copies(plan: &FramePlan<'_>, output: &OutputTarget<'_>) -> V
     copies
 }
 
-/// Records `copies` from the layers' plane textures (`sources(layer)`) into `outputs`.
+/// Whether `c` is made on the GPU (texture to texture: the layer's format is the output's) or
+/// on the read-back frame (`copy_on_cpu`).
+pub(crate) fn on_gpu(plan: &FramePlan<'_>, output: &OutputTarget<'_>, c: &PlaneCopy) -> bool {
+    plan.layers()
+        .get(c.layer)
+        .is_some_and(|l| l.format == output.format)
+}
+
+/// Makes the copies between I420 and NV12 (those not `on_gpu`) on the read-back `output`, from the layers' planes:
+/// luma row by row, chroma sample by sample (planar U and V from or into interleaved UV).
+pub(crate) fn copy_on_cpu(
+    plan: &FramePlan<'_>,
+    copies: &[PlaneCopy],
+    output: &mut OutputTarget<'_>,
+) {
+    let layers = plan.layers();
+    let format = output.format;
+    for c in copies {
+        let Some(layer) = layers.get(c.layer).filter(|l| l.format != format) else {
+            continue;
+        };
+        let [fx, fy] = c.from.map(|v| v as usize);
+        let [tx, ty] = c.to.map(|v| v as usize);
+        let [w, h] = c.size.map(|v| v as usize);
+        for r in 0..h {
+            if c.plane == 0 {
+                let (src, dst) = (&layer.planes[0], &mut output.planes[0]);
+                let s = &src.data[(fy + r) * src.stride + fx..][..w];
+                dst.data[(ty + r) * dst.stride + tx..][..w].copy_from_slice(s);
+                continue;
+            }
+            for k in 0..w {
+                let uv = match layer.format {
+                    PixelFormat::Nv12 => {
+                        let p = &layer.planes[1];
+                        let at = (fy + r) * p.stride + 2 * (fx + k);
+                        [p.data[at], p.data[at + 1]]
+                    }
+                    _ => [1, 2].map(|i| {
+                        let p = &layer.planes[i];
+                        p.data[(fy + r) * p.stride + fx + k]
+                    }),
+                };
+                match output.format {
+                    PixelFormat::Nv12 => {
+                        let p = &mut output.planes[1];
+                        let at = (ty + r) * p.stride + 2 * (tx + k);
+                        p.data[at..at + 2].copy_from_slice(&uv);
+                    }
+                    _ => {
+                        for (i, v) in [1, 2].into_iter().zip(uv) {
+                            let p = &mut output.planes[i];
+                            p.data[(ty + r) * p.stride + tx + k] = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Records `copies` from the layers' plane textures (`sources(layer)`) into `outputs`; only
+/// those `on_gpu` is given.
 pub(crate) fn record<'t>(
     encoder: &mut wgpu::CommandEncoder,
     copies: &[PlaneCopy],
