@@ -30,6 +30,8 @@ pub(crate) struct TransitionLayer<'a> {
     /// Per column and per row: whether a read at that pixel's centre is a direct load (see
     /// `exact_centres`).
     exact: [Vec<bool>; 2],
+    /// Whether every column and row is (`exact`).
+    all_exact: bool,
     /// fadefast's and fadeslow's weight as a function of a channel's difference (see
     /// `fade_pow_lut`), when the kind is one of them.
     lut: Vec<f32>,
@@ -238,6 +240,11 @@ impl<'a> TransitionLayer<'a> {
         size: [usize; 2],
         generic: bool,
     ) -> Self {
+        let exact = if generic {
+            Default::default()
+        } else {
+            size.map(exact_centres)
+        };
         TransitionLayer {
             kind,
             progress,
@@ -248,11 +255,8 @@ impl<'a> TransitionLayer<'a> {
             size,
             direct: !generic,
             done: false,
-            exact: if generic {
-                Default::default()
-            } else {
-                size.map(exact_centres)
-            },
+            all_exact: !generic && exact.iter().all(|e| e.iter().all(|&x| x)),
+            exact,
             lut: match kind {
                 XfadeKind::FadeFast | XfadeKind::FadeSlow
                     if !generic && (0.0..=1.0).contains(&progress) =>
@@ -280,6 +284,7 @@ impl<'a> TransitionLayer<'a> {
             direct: true,
             done: true,
             exact: Default::default(),
+            all_exact: false,
             lut: Vec::new(),
         }
     }
@@ -408,11 +413,19 @@ impl TransitionLayer<'_> {
             self.pixelize_row(y, &cols, hide, dst);
             return;
         }
+        // A kind that reads only the pixel itself, inside both buffers where every centre is a
+        // whole texel: each pixel's two texels are handed over as they are.
+        let here = local_and_clear(self.kind)
+            && (0.0..=1.0).contains(&p)
+            && w > 1
+            && h > 1
+            && self.all_exact;
         for part in around(cols, hide) {
             let [r, g, b, a] = dst.slices(part.clone());
             let span = DirectSpan {
                 layer: self,
                 y: v,
+                row: here.then_some(y),
                 x0: part.start,
                 out: [r, g, b, a],
             };
@@ -567,6 +580,9 @@ struct DirectSpan<'a, 'b> {
     layer: &'a TransitionLayer<'a>,
     /// The row's v coordinate.
     y: f32,
+    /// The row, when the kind reads only the pixel itself and every read there is a whole
+    /// texel (see `TransitionLayer::row`).
+    row: Option<usize>,
     /// The first column.
     x0: usize,
     /// The destination's channels over those columns.
@@ -609,9 +625,7 @@ fn draw_as<const K: usize>(span: DirectSpan<'_, '_>) {
     let [dr, dg, db, da] = span.out;
     let n = dr.len().min(dg.len()).min(db.len()).min(da.len());
     let (dr, dg, db, da) = (&mut dr[..n], &mut dg[..n], &mut db[..n], &mut da[..n]);
-    for i in 0..n {
-        let uv = [((span.x0 + i) as f32 + 0.5) / w as f32, span.y];
-        let t = kind.evaluate_in(uv, p, size, &from, &to);
+    let mut put = |i: usize, t: [f32; 4]| {
         if t != [0.0; 4] {
             let keep = 1.0 - t[3];
             dr[i] = t[0] + dr[i] * keep;
@@ -619,6 +633,37 @@ fn draw_as<const K: usize>(span: DirectSpan<'_, '_>) {
             db[i] = t[2] + db[i] * keep;
             da[i] = t[3] + da[i] * keep;
         }
+    };
+    if let Some(y) = span.row {
+        // Only the pixel itself is read: its texels, from the two buffers' rows.
+        let texels = |buf: &[f32], x: usize| layer.texel(buf, x, y);
+        let yf = y as f32;
+        for i in 0..n {
+            let x = span.x0 + i;
+            let (a, b) = (Here(texels(layer.from, x)), Here(texels(layer.to, x)));
+            let uv = [(x as f32 + 0.5) / w as f32, span.y];
+            put(i, kind.evaluate_at(uv, [x as f32, yf], p, size, &a, &b));
+        }
+        return;
+    }
+    for i in 0..n {
+        let uv = [((span.x0 + i) as f32 + 0.5) / w as f32, span.y];
+        put(i, kind.evaluate_in(uv, p, size, &from, &to));
+    }
+}
+
+/// A picture read only at the pixel being evaluated: that pixel's value.
+struct Here([f32; 4]);
+
+impl Picture for Here {
+    #[inline(always)]
+    fn at(&self, _uv: [f32; 2]) -> [f32; 4] {
+        self.0
+    }
+
+    #[inline(always)]
+    fn at_pixel(&self, _px: f32, _py: f32, _centre: [f32; 2]) -> [f32; 4] {
+        self.0
     }
 }
 
