@@ -107,6 +107,37 @@ fn cycles_stay_flat(adapter: &str) {
     );
 }
 
+/// 1100 frames of transitions on the CPU backend's Y'CbCr path: a slide (its cards, one with a
+/// shadow, drawn moved each frame, so the shadow cache sees a new shape every frame), dissolve
+/// and circleopen (per-pixel weights, cached rows).
+#[test]
+fn cpu_transitions_stay_flat() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let caps = "video/x-raw,format=I420,width=64,height=48,framerate=30/1";
+    let pipeline = common::launch(&format!(
+        "parallelcompositor name=c adapter=cpu sink_1::shadow-blur=4 sink_1::corner-radius=6 \
+           sink_1::xpos=8 sink_1::ypos=6 sink_1::width=48 sink_1::height=36 \
+           transitions=\"slideleft, from=sink_0, to=sink_1, start=0.0, duration=12.0; \
+             dissolve, from=sink_1, to=sink_0, start=12.0, duration=12.0; \
+             circleopen, from=sink_0, to=sink_1, start=24.0, duration=13.0\" \
+         ! {caps} ! fakesink name=sink \
+         videotestsrc num-buffers=1100 ! {caps} ! c.sink_0 \
+         videotestsrc num-buffers=1100 pattern=ball ! {caps} ! c.sink_1"
+    ));
+    let (tx, rx) = mpsc::channel();
+    count_buffers(&pipeline, tx);
+    pipeline.set_state(gst::State::Playing).expect("plays");
+    wait_buffers(&rx, 100);
+    let warm = rss_kb();
+    common::wait_eos(&pipeline, 120);
+    let end = rss_kb();
+    eprintln!("cpu transitions: {warm} KB after 100 frames, {end} KB after 1100");
+    assert!(
+        end < warm + BOUND_KB,
+        "cpu transitions: RSS grew from {warm} KB to {end} KB over 1000 frames"
+    );
+}
+
 #[test]
 fn cpu_frames_stay_flat() {
     frames_stay_flat("cpu");
