@@ -9,6 +9,7 @@ use super::frame::CardLayer;
 use super::par_rows;
 use super::rgb::{around, draw_card_row, CardScratch, Rgba};
 use crate::compose::Operator;
+use crate::transition::split::Solid;
 use crate::transition::{Picture, XfadeKind};
 
 /// One transition ready to draw.
@@ -640,7 +641,7 @@ fn draw_as<const K: usize>(span: DirectSpan<'_, '_>) {
         let yf = y as f32;
         for i in 0..n {
             let x = span.x0 + i;
-            let (a, b) = (Here(texels(layer.from, x)), Here(texels(layer.to, x)));
+            let (a, b) = (Solid(texels(layer.from, x)), Solid(texels(layer.to, x)));
             let uv = [(x as f32 + 0.5) / w as f32, span.y];
             put(i, kind.evaluate_at(uv, [x as f32, yf], p, size, &a, &b));
         }
@@ -649,21 +650,6 @@ fn draw_as<const K: usize>(span: DirectSpan<'_, '_>) {
     for i in 0..n {
         let uv = [((span.x0 + i) as f32 + 0.5) / w as f32, span.y];
         put(i, kind.evaluate_in(uv, p, size, &from, &to));
-    }
-}
-
-/// A picture read only at the pixel being evaluated: that pixel's value.
-struct Here([f32; 4]);
-
-impl Picture for Here {
-    #[inline(always)]
-    fn at(&self, _uv: [f32; 2]) -> [f32; 4] {
-        self.0
-    }
-
-    #[inline(always)]
-    fn at_pixel(&self, _px: f32, _py: f32, _centre: [f32; 2]) -> [f32; 4] {
-        self.0
     }
 }
 

@@ -361,11 +361,11 @@ impl Selection {
     }
 }
 
-/// A picture that is one value everywhere: with FROM and TO as unit probes, a linear formula
-/// gives its weights.
-struct Probe([f32; 4]);
+/// A picture that is one value everywhere. With FROM and TO as unit probes a linear formula
+/// gives its weights; a formula that reads only the pixel itself can be handed that pixel so.
+pub(crate) struct Solid(pub(crate) [f32; 4]);
 
-impl Picture for Probe {
+impl Picture for Solid {
     #[inline(always)]
     fn at(&self, _uv: [f32; 2]) -> [f32; 4] {
         self.0
@@ -516,7 +516,7 @@ impl Mix {
 fn mix_row_as<const K: usize>((mix, y, x0, out): (&Mix, usize, usize, [&mut [f32]; 3])) {
     let kind = XfadeKind::ALL[K];
     let [wa, wb, wc] = out;
-    let (a, b) = (Probe([1.0, 0.0, 0.0, 0.0]), Probe([0.0, 1.0, 0.0, 0.0]));
+    let (a, b) = (Solid([1.0, 0.0, 0.0, 0.0]), Solid([0.0, 1.0, 0.0, 0.0]));
     let (ca, cb) = (mix.colour[0], mix.colour[1]);
     let n = wa.len().min(wb.len()).min(wc.len());
     let yf = y as f32;
