@@ -74,6 +74,13 @@ pub struct Completed<O, E> {
 
 type Outcome<R> = Result<<R as Worker>::Output, JobError<<R as Worker>::Error>>;
 
+/// A job a worker has started: (epoch, sequence, the pending job or why it did not start).
+type Started<R> = (
+    u64,
+    u64,
+    Result<<R as Worker>::Pending, JobError<<R as Worker>::Error>>,
+);
+
 struct Shared<R: Worker> {
     queue: VecDeque<(u64, u64, R::Job)>,
     done: ReorderWindow<Outcome<R>>,
@@ -246,8 +253,7 @@ fn worker_loop<R: Worker>(inner: &Inner<R>, mut renderer: R) {
     let depth = renderer.depth().max(1);
     // Started jobs, oldest first. A job that failed to start waits here too, so that its
     // failure is handed over when its turn comes rather than jumping ahead.
-    let mut started: VecDeque<(u64, u64, Result<R::Pending, JobError<R::Error>>)> =
-        VecDeque::with_capacity(depth);
+    let mut started: VecDeque<Started<R>> = VecDeque::with_capacity(depth);
     loop {
         let step = {
             let mut s = inner.lock();

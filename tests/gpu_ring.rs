@@ -42,12 +42,7 @@ fn inputs(n: usize) -> (Vec<Vec<u8>>, Vec<u8>) {
 /// Frame `n`: the I420 picture full frame, the inset moving and fading over it.
 fn plan_layers<'a>(n: usize, yuv: &'a [Vec<u8>], rgba: &'a [u8]) -> Vec<LayerSource<'a>> {
     let place = |x: f64, y: f64, w: f64, h: f64, alpha: f64| {
-        LayerParams::placed(
-            Rect { x, y, w, h },
-            Crop::default(),
-            alpha,
-            Operator::Over,
-        )
+        LayerParams::placed(Rect { x, y, w, h }, Crop::default(), alpha, Operator::Over)
     };
     let strides = [W as usize, W.div_ceil(2) as usize, W.div_ceil(2) as usize];
     let picture = LayerSource {
@@ -72,7 +67,13 @@ fn plan_layers<'a>(n: usize, yuv: &'a [Vec<u8>], rgba: &'a [u8]) -> Vec<LayerSou
             stride: 33 * 4,
         }],
         colorimetry: YuvColorimetry::default(),
-        params: place(3.0 + 50.0 * t, 2.5 + 20.0 * t, 40.0 - 10.0 * t, 25.0, 1.0 - 0.5 * t),
+        params: place(
+            3.0 + 50.0 * t,
+            2.5 + 20.0 * t,
+            40.0 - 10.0 * t,
+            25.0,
+            1.0 - 0.5 * t,
+        ),
     };
     vec![picture, inset]
 }
@@ -259,7 +260,11 @@ fn a_failed_readback_mid_stream_is_an_element_error_not_a_hang() {
     );
     assert!(started.elapsed().as_secs() < 30, "the error came at once");
     let pts = seen.lock().expect("lock").clone();
-    assert!(pts.len() >= 5 && pts.len() < 60, "{} frames came out", pts.len());
+    assert!(
+        pts.len() >= 5 && pts.len() < 60,
+        "{} frames came out",
+        pts.len()
+    );
     let expected: Vec<_> = (0..pts.len() as u64)
         .map(|i| Some(common::frame_time(i)))
         .collect();

@@ -149,7 +149,9 @@ impl RenderCache {
             "uniforms",
             cap,
             // Storage for the built-in passes, uniform for the transitions' frame block.
-            wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+            wgpu::BufferUsages::UNIFORM
+                | wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST,
             false,
         );
         self.uniforms = Some((buf.clone(), cap));
@@ -730,7 +732,9 @@ impl Renderer for GpuRenderer {
         if let Some(e) = oom {
             if let Ok((slot, _)) = result {
                 // Submitted all the same: wait it out so that its slot comes back.
-                let _ = self.cache.finish(&self.ctx, slot, Timings::default(), output);
+                let _ = self
+                    .cache
+                    .finish(&self.ctx, slot, Timings::default(), output);
             }
             return Err(RenderError::OutOfMemory(format!(
                 "{} ({})",
