@@ -9,7 +9,10 @@
 #      source costs nothing) into fakesink, on the GPU adapter at workers x K (max-frames-in-flight);
 #   3. the plain picture-in-picture on the stock compositor, and on ours for comparison;
 #   4. the full export: the same composition into x264enc speed-preset=ultrafast ! mp4mux ! filesink;
-#   5. effects only on the CPU backend (adapter=cpu), same workers x K, and workers = every core.
+#   5. effects only on the CPU backend (adapter=cpu), same workers x K, and workers = every core;
+#   6. the wgpu backend's internal choices, effects only: one device per worker against the shared device
+#      (PARALLELCOMPOSITOR_DEVICES=per-worker) and uploads through Queue::write_texture against the
+#      mapped staging ring (PARALLELCOMPOSITOR_UPLOAD=write-texture), at workers 1/2/4 with K = 2 x workers.
 # fps = frames / wall time of the whole gst-launch-1.0 process (start-up included); "stream fps" = frames /
 # the time between the element's start (device created, pipelines built) and its stop; the per-stage
 # means are the element's `stats` (ms per frame), read from its "stopping: ..." INFO line.
@@ -18,6 +21,7 @@
 #   here (lavapipe): FRAMES=30 SIZE=640x360 bash bench/gpu.sh
 # environment: FRAMES (300: output frames per run, even), SIZE (1920x1080), ADAPTER (hardware where
 #   nvidia-smi works, else software), WORKERS ("1 2 4"), KS ("1 4 8"), CPU=0 (leave out the CPU backend),
+#   EXTRA=0 (leave out the stock compositor, PiP and export rows), CHOICES=0 (leave out section 6),
 #   BUDGET (420: seconds after which the remaining runs are skipped), RUN_TIMEOUT (120 s a run),
 #   OUT (results folder, default /tmp/pc-gpu-bench), BUNDLE (.gpu-bundle/prefix; without one the system
 #   GStreamer and GST_PLUGIN_PATH, default target/release, are used).
@@ -150,6 +154,8 @@ pip() { # ELEMENT: the plain picture-in-picture, a third-size inset at a quarter
 
 # measure CASE ADAPTER WORKERS K DESCRIPTION: one gst-launch-1.0 run, one row of the table.
 row() { printf '%-14s %-9s %7s %3s %6s %7s %7s %7s %8s %8s %8s %8s  %s\n' "$@"; }
+# KNOBS (an array, may be empty): environment assignments for the run, e.g. PARALLELCOMPOSITOR_DEVICES=per-worker.
+knobs=()
 measure() {
   local case=$1 adapter=$2 workers=$3 k=$4 desc=$5 t0 t1 rc=0 wall n fps sfps st up re rb rmax note=""
   if [ "$SECONDS" -ge "$budget" ]; then
@@ -159,10 +165,10 @@ measure() {
   fi
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
-  timeout "$run_timeout" env "${genv[@]}" GST_DEBUG=parallelcompositor:4 GST_DEBUG_FILE="$scratch/debug.log" \
+  timeout "$run_timeout" env "${genv[@]}" ${knobs[@]+"${knobs[@]}"} GST_DEBUG=parallelcompositor:4 GST_DEBUG_FILE="$scratch/debug.log" \
     gst-launch-1.0 -q $desc >"$scratch/launch.log" 2>&1 || rc=$?
   t1=$(date +%s.%N)
-  { echo "--- $case adapter=$adapter workers=$workers K=$k rc=$rc"; echo "gst-launch-1.0 $desc"
+  { echo "--- $case adapter=$adapter workers=$workers K=$k rc=$rc ${knobs[*]+${knobs[*]}}"; echo "gst-launch-1.0 $desc"
     cat "$scratch/launch.log"; grep -E 'rendering on|stopping:|ERROR|WARN' "$scratch/debug.log" 2>/dev/null || true; } >>"$runlog"
   wall=$(awk "BEGIN{printf \"%.2f\", $t1 - $t0}")
   st=$(grep -o 'stopping: .*' "$scratch/debug.log" 2>/dev/null | tail -1 || true)
@@ -214,14 +220,31 @@ for w in $workers_list; do for k in $k_list; do
   measure effects "$gpu_adapter" "$w" "$k" "$(effects "$gpu_adapter" "$w" "$k" fakesink sync=false)"
 done; done
 measure effects "$gpu_adapter" auto auto "$(effects "$gpu_adapter" 0 0 fakesink sync=false)"
-measure pip-stock compositor - - "$(pip "compositor background=black")"
-measure pip "$gpu_adapter" auto auto "$(pip "parallelcompositor adapter=$gpu_adapter")"
-measure pip cpu auto auto "$(pip "parallelcompositor adapter=cpu")"
-for a in "$gpu_adapter" cpu; do
-  measure export-x264 "$a" auto auto \
-    "$(effects "$a" 0 0 x264enc speed-preset=ultrafast ! mp4mux ! filesink location="$scratch/export-$a.mp4")"
-  [ -s "$scratch/export-$a.mp4" ] && echo "export-x264 $a: $(stat -c %s "$scratch/export-$a.mp4") bytes" >>"$runlog"
-done
+if [ "${EXTRA:-1}" = 1 ]; then
+  measure pip-stock compositor - - "$(pip "compositor background=black")"
+  measure pip "$gpu_adapter" auto auto "$(pip "parallelcompositor adapter=$gpu_adapter")"
+  measure pip cpu auto auto "$(pip "parallelcompositor adapter=cpu")"
+  for a in "$gpu_adapter" cpu; do
+    measure export-x264 "$a" auto auto \
+      "$(effects "$a" 0 0 x264enc speed-preset=ultrafast ! mp4mux ! filesink location="$scratch/export-$a.mp4")"
+    [ -s "$scratch/export-$a.mp4" ] && echo "export-x264 $a: $(stat -c %s "$scratch/export-$a.mp4") bytes" >>"$runlog"
+  done
+fi
+if [ "${CHOICES:-1}" = 1 ]; then
+  # The wgpu backend's choices, each against its default at the same workers and K (rows "effects" above
+  # where K = 2 x workers is in KS; measured again here, next to each other, for less drift).
+  for w in $workers_list; do
+    k=$((2 * w))
+    measure effects "$gpu_adapter" "$w" "$k" "$(effects "$gpu_adapter" "$w" "$k" fakesink sync=false)"
+    if [ "$w" -gt 1 ]; then
+      knobs=(PARALLELCOMPOSITOR_DEVICES=per-worker)
+      measure effects-dev/worker "$gpu_adapter" "$w" "$k" "$(effects "$gpu_adapter" "$w" "$k" fakesink sync=false)"
+    fi
+    knobs=(PARALLELCOMPOSITOR_UPLOAD=write-texture)
+    measure effects-write-tex "$gpu_adapter" "$w" "$k" "$(effects "$gpu_adapter" "$w" "$k" fakesink sync=false)"
+    knobs=()
+  done
+fi
 if [ "${CPU:-1}" = 1 ]; then
   # auto: one worker per core ($(nproc) here), K = workers + 2.
   measure effects cpu auto auto "$(effects cpu 0 0 fakesink sync=false)"

@@ -3,7 +3,10 @@
 //! can be tested directly.
 //!
 //! The pool never blocks a submitter: the caller bounds the work in flight itself (submit, and
-//! while [`WorkerPool::in_flight`] reaches its limit, [`WorkerPool::wait_next`]). Results are
+//! while [`WorkerPool::in_flight`] reaches its limit, [`WorkerPool::wait_next`]). A worker may
+//! pipeline: it starts up to [`Worker::depth`] jobs (on a GPU: records and submits them) before
+//! finishing the oldest (waits for the GPU and copies the result out), so that one job's wait
+//! overlaps the next jobs' work. Results are
 //! ordered with the same [`ReorderWindow`] that `framereorder` uses, keyed by sequence number, so
 //! which worker finishes first never changes what comes out or in which order.
 
@@ -16,16 +19,30 @@ use std::thread::JoinHandle;
 use crate::reorder::{LatePolicy, ReorderWindow};
 
 /// Does jobs on one worker thread. Each worker owns its state (e.g. its own renderer).
+///
+/// A job runs in two steps: [`Worker::start`] does what needs the job's inputs and
+/// [`Worker::finish`] waits for the rest. A worker that does everything in `start` returns its
+/// output as the pending value and keeps the default [`Worker::depth`] of 1.
 pub trait Worker: Send + 'static {
     /// A unit of work: one output frame.
     type Job: Send + 'static;
+    /// A job started and not yet finished.
+    type Pending: Send + 'static;
     /// What a job produces.
     type Output: Send + 'static;
     /// Why a job failed.
     type Error: Send + 'static;
 
-    /// Does one job.
-    fn run(&mut self, job: Self::Job) -> Result<Self::Output, Self::Error>;
+    /// Starts one job.
+    fn start(&mut self, job: Self::Job) -> Result<Self::Pending, Self::Error>;
+
+    /// Finishes a job [`Worker::start`] started, the oldest first.
+    fn finish(&mut self, pending: Self::Pending) -> Result<Self::Output, Self::Error>;
+
+    /// The most jobs this worker holds started and not finished; at least 1.
+    fn depth(&self) -> usize {
+        1
+    }
 }
 
 /// Why a job produced no output.
@@ -56,6 +73,13 @@ pub struct Completed<O, E> {
 }
 
 type Outcome<R> = Result<<R as Worker>::Output, JobError<<R as Worker>::Error>>;
+
+/// A job a worker has started: (epoch, sequence, the pending job or why it did not start).
+type Started<R> = (
+    u64,
+    u64,
+    Result<<R as Worker>::Pending, JobError<<R as Worker>::Error>>,
+);
 
 struct Shared<R: Worker> {
     queue: VecDeque<(u64, u64, R::Job)>,
@@ -206,26 +230,67 @@ impl<R: Worker> Drop for WorkerPool<R> {
     }
 }
 
+/// What a worker does next.
+enum Step<J> {
+    /// Start a queued job (epoch, sequence, job).
+    Start(u64, u64, J),
+    /// Finish the oldest started job.
+    Finish,
+    /// The pool is being dropped.
+    Exit,
+}
+
+/// Runs `f`, turning its error or panic into a [`JobError`].
+fn guarded<T, E>(f: impl FnOnce() -> Result<T, E>) -> Result<T, JobError<E>> {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(JobError::Failed(e)),
+        Err(payload) => Err(JobError::Panicked(panic_message(payload.as_ref()))),
+    }
+}
+
 fn worker_loop<R: Worker>(inner: &Inner<R>, mut renderer: R) {
+    let depth = renderer.depth().max(1);
+    // Started jobs, oldest first. A job that failed to start waits here too, so that its
+    // failure is handed over when its turn comes rather than jumping ahead.
+    let mut started: VecDeque<Started<R>> = VecDeque::with_capacity(depth);
     loop {
-        let (epoch, sequence, job) = {
+        let step = {
             let mut s = inner.lock();
             loop {
                 if s.shutdown {
-                    return;
+                    break Step::Exit;
                 }
-                if let Some(j) = s.queue.pop_front() {
-                    break j;
+                if started.len() < depth {
+                    if let Some((epoch, sequence, job)) = s.queue.pop_front() {
+                        break Step::Start(epoch, sequence, job);
+                    }
+                }
+                // Nothing more to start: finish what is started rather than wait for more, or
+                // the caller, waiting for the oldest job, would wait for ever.
+                if !started.is_empty() {
+                    break Step::Finish;
                 }
                 s = inner.jobs.wait(s).unwrap_or_else(|e| e.into_inner());
             }
         };
-        let result = match panic::catch_unwind(AssertUnwindSafe(|| renderer.run(job))) {
-            Ok(Ok(out)) => Ok(out),
-            Ok(Err(e)) => Err(JobError::Failed(e)),
-            Err(payload) => Err(JobError::Panicked(panic_message(payload.as_ref()))),
+        let (epoch, sequence, result) = match step {
+            // Started jobs are dropped with the renderer: their results have no taker.
+            Step::Exit => return,
+            Step::Start(epoch, sequence, job) => {
+                started.push_back((epoch, sequence, guarded(|| renderer.start(job))));
+                continue;
+            }
+            Step::Finish => match started.pop_front() {
+                Some((epoch, sequence, Ok(pending))) => {
+                    (epoch, sequence, guarded(|| renderer.finish(pending)))
+                }
+                Some((epoch, sequence, Err(e))) => (epoch, sequence, Err(e)),
+                None => continue,
+            },
         };
         let mut s = inner.lock();
+        // A flushed job is still finished (its resources come back), its result dropped.
         if s.epoch == epoch {
             s.done.push(sequence, Some(1), 0, result);
             inner.results.notify_all();
@@ -253,10 +318,11 @@ mod tests {
 
     impl Worker for Slow {
         type Job = u64;
+        type Pending = u64;
         type Output = u64;
         type Error = String;
 
-        fn run(&mut self, job: u64) -> Result<u64, String> {
+        fn start(&mut self, job: u64) -> Result<u64, String> {
             std::thread::sleep(Duration::from_micros((job * 7919) % 5 * 300));
             match job {
                 13 => Err("thirteen".into()),
@@ -264,10 +330,57 @@ mod tests {
                 _ => Ok(job * 2),
             }
         }
+
+        fn finish(&mut self, done: u64) -> Result<u64, String> {
+            Ok(done)
+        }
     }
 
-    fn run(workers: usize, k: usize, jobs: u64) -> Vec<(u64, Result<u64, JobError<String>>)> {
-        let pool = WorkerPool::new((0..workers).map(|_| Slow).collect()).expect("threads start");
+    /// Starts up to `depth` jobs before finishing the oldest; fails and panics in either step.
+    struct Pipelined {
+        depth: usize,
+        /// Jobs started and not finished, to check that the pool keeps within `depth`.
+        held: usize,
+    }
+
+    impl Worker for Pipelined {
+        type Job = u64;
+        type Pending = u64;
+        type Output = u64;
+        type Error = String;
+
+        fn start(&mut self, job: u64) -> Result<u64, String> {
+            assert!(self.held < self.depth, "more than depth jobs started");
+            std::thread::sleep(Duration::from_micros((job * 7919) % 3 * 200));
+            match job {
+                13 => Err("thirteen".into()),
+                17 => panic!("seventeen"),
+                _ => {
+                    self.held += 1;
+                    Ok(job)
+                }
+            }
+        }
+
+        fn finish(&mut self, job: u64) -> Result<u64, String> {
+            self.held -= 1;
+            std::thread::sleep(Duration::from_micros((job * 104729) % 4 * 200));
+            match job {
+                21 => Err("twenty-one".into()),
+                _ => Ok(job * 2),
+            }
+        }
+
+        fn depth(&self) -> usize {
+            self.depth
+        }
+    }
+
+    fn drive<R: Worker<Job = u64, Output = u64, Error = String>>(
+        pool: WorkerPool<R>,
+        k: usize,
+        jobs: u64,
+    ) -> Vec<(u64, Result<u64, JobError<String>>)> {
         let mut out = Vec::new();
         for j in 0..jobs {
             while pool.in_flight() >= k {
@@ -280,6 +393,11 @@ mod tests {
             out.push((c.sequence, c.result));
         }
         out
+    }
+
+    fn run(workers: usize, k: usize, jobs: u64) -> Vec<(u64, Result<u64, JobError<String>>)> {
+        let pool = WorkerPool::new((0..workers).map(|_| Slow).collect()).expect("threads start");
+        drive(pool, k, jobs)
     }
 
     #[test]
@@ -299,6 +417,35 @@ mod tests {
             reference[17],
             (17, Err(JobError::Panicked("seventeen".into())))
         );
+    }
+
+    #[test]
+    fn pipelined_workers_keep_order_and_report_both_steps_failures() {
+        let reference = run(1, 1, 40);
+        for workers in [1, 2, 4] {
+            for depth in [1, 2, 4] {
+                for k in [1, 3, 8] {
+                    let pool = WorkerPool::new(
+                        (0..workers).map(|_| Pipelined { depth, held: 0 }).collect(),
+                    )
+                    .expect("threads start");
+                    let out = drive(pool, k, 40);
+                    let what = format!("workers {workers}, depth {depth}, K {k}");
+                    assert_eq!(out.len(), 40, "{what}");
+                    for (i, (got, want)) in out.iter().zip(&reference).enumerate() {
+                        if i == 21 {
+                            assert_eq!(
+                                got,
+                                &(21, Err(JobError::Failed("twenty-one".into()))),
+                                "{what}"
+                            );
+                        } else {
+                            assert_eq!(got, want, "{what}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -65,9 +65,29 @@ impl fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
+/// A frame a [`Renderer`] has started and not yet finished.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Submitted {
+    /// Already rendered into the output: its timings.
+    Done(Timings),
+    /// Still on the device, read back through the renderer's staging slot `slot`; the
+    /// timings of the work done so far.
+    InFlight {
+        /// The renderer's staging slot holding the frame.
+        slot: usize,
+        /// Upload and render so far.
+        timings: Timings,
+    },
+}
+
 /// A backend: renders planned frames. One renderer belongs to one worker thread; it may keep
 /// scratch buffers and GPU resources between frames, but a frame's pixels depend on its plan
 /// alone (that is what keeps the output identical whatever the worker count).
+///
+/// A renderer may pipeline: [`Renderer::submit`] starts a frame (on a GPU: uploads, records and
+/// submits it) and [`Renderer::finish`] completes it (waits and reads it back), with up to
+/// [`Renderer::depth`] frames started at once, so that a frame's readback overlaps the next
+/// frames' work. [`Renderer::render`] is both steps at once.
 pub trait Renderer: Send {
     /// Renders `plan` into `output` (the target the plan was validated against).
     fn render(
@@ -75,6 +95,37 @@ pub trait Renderer: Send {
         plan: &FramePlan<'_>,
         output: &mut OutputTarget<'_>,
     ) -> Result<Timings, RenderError>;
+
+    /// The most frames this renderer holds submitted and not finished; at least 1.
+    fn depth(&self) -> usize {
+        1
+    }
+
+    /// Starts rendering `plan` into `output`; [`Renderer::finish`] completes it and must be
+    /// given the same output's planes. Frames are finished in the order they were submitted.
+    /// By default the frame is rendered at once.
+    fn submit(
+        &mut self,
+        plan: &FramePlan<'_>,
+        output: &mut OutputTarget<'_>,
+    ) -> Result<Submitted, RenderError> {
+        self.render(plan, output).map(Submitted::Done)
+    }
+
+    /// Completes a frame [`Renderer::submit`] started, writing `output`.
+    fn finish(
+        &mut self,
+        submitted: Submitted,
+        output: &mut OutputTarget<'_>,
+    ) -> Result<Timings, RenderError> {
+        let _ = output;
+        match submitted {
+            Submitted::Done(timings) => Ok(timings),
+            Submitted::InFlight { slot, .. } => Err(RenderError::Failed(format!(
+                "staging slot {slot} belongs to no frame of this renderer"
+            ))),
+        }
+    }
 
     /// Plans and renders one frame: `background`, then `layers` bottom first (the layers of
     /// each transition drawn through it), into `output`.

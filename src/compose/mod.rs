@@ -649,9 +649,9 @@ pub struct Timings {
     /// Getting the inputs ready: copying planes to the GPU (wgpu), or the blurs and the
     /// transition inputs (CPU).
     pub upload: Duration,
-    /// Compositing: recording, submitting and waiting for the passes (wgpu), or drawing (CPU).
+    /// Compositing: laying out, recording and submitting the passes (wgpu), or drawing (CPU).
     pub render: Duration,
-    /// Writing the output planes: mapping the staging buffer and copying rows (wgpu), or the
-    /// conversion to the output format (CPU).
+    /// Writing the output planes: waiting for the GPU to finish the frame and map its readback
+    /// buffer, and copying rows (wgpu), or the conversion to the output format (CPU).
     pub readback: Duration,
 }

@@ -12,9 +12,9 @@ use half::f16;
 use half::slice::HalfFloatSliceExt;
 
 use super::context::GpuContext;
-use super::passes::readback::map_after;
+use super::passes::staging::PendingMap;
 use super::passes::transition::{PcFrame, TransitionPipeline};
-use super::passes::{extent, new_texture, Slot, UniformBytes, COMPOSITE_FORMAT};
+use super::passes::{extent, new_buffer, new_texture, Slot, UniformBytes, COMPOSITE_FORMAT};
 use super::GpuError;
 use crate::transition::TransitionKind;
 
@@ -147,7 +147,7 @@ impl ShaderBlender {
             extent(w as u32, h as u32),
         );
         let submission = queue.submit([encoder.finish()]);
-        t.read(device, submission, out)
+        t.read(&ctx, submission, out)
     }
 }
 
@@ -155,12 +155,13 @@ impl Targets {
     /// Waits for `submission`, then converts the result from the staging buffer into `out`.
     fn read(
         &self,
-        device: &wgpu::Device,
+        ctx: &GpuContext,
         submission: wgpu::SubmissionIndex,
         out: &mut Vec<f32>,
     ) -> Result<(), GpuError> {
         let [w, h] = self.size;
-        map_after(device, &self.staging, submission)?.wait()?;
+        PendingMap::request(&self.staging, wgpu::MapMode::Read, submission)
+            .wait(ctx, "hybrid readback")?;
         {
             let mapped = self
                 .staging
@@ -204,20 +205,22 @@ impl Targets {
             U::RENDER_ATTACHMENT | U::COPY_SRC,
         );
         let padded_row = (w * TEXEL).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize);
-        let staging = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("hybrid readback"),
-            size: (padded_row * h) as u64,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
+        let staging = new_buffer(
+            device,
+            "hybrid readback",
+            (padded_row * h) as u64,
+            wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            false,
+        );
         let mut block = UniformBytes::new(ctx.uniform_align);
         let slot = block.push(&PcFrame::new(w as u32, h as u32, 0.0));
-        let uniforms = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("hybrid frame block"),
-            size: block.bytes.len() as u64,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
+        let uniforms = new_buffer(
+            device,
+            "hybrid frame block",
+            block.bytes.len() as u64,
+            wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            false,
+        );
         Targets {
             size: [w, h],
             output_view: output.create_view(&Default::default()),

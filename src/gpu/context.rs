@@ -7,7 +7,7 @@ use super::passes::layer::LayerPass;
 use super::passes::new_texture;
 use super::passes::transition::TransitionPass;
 use super::passes::{background, blur, FullscreenPass};
-use super::{block_on, GpuError};
+use super::{block_on, GpuError, UploadPath};
 
 /// Which kind of adapter to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,9 +39,13 @@ pub struct GpuContext {
     pub(super) device: wgpu::Device,
     pub(super) queue: wgpu::Queue,
     info: AdapterInfo,
+    /// What was asked for, to open another device like this one.
+    choice: AdapterChoice,
     lost: Arc<Mutex<Option<String>>>,
     /// Alignment of the uniform blocks within a frame's uniform buffer.
     pub(super) uniform_align: u64,
+    /// How the renderers upload input planes.
+    pub(super) upload: UploadPath,
     /// Bound to the plane slots a format does not use.
     pub(super) dummy_view: wgpu::TextureView,
     pub(super) background: FullscreenPass,
@@ -207,7 +211,7 @@ impl GpuContext {
             .min_uniform_buffer_offset_alignment
             .max(limits.min_storage_buffer_offset_alignment)
             .max(256) as u64;
-        let ctx = Self::build(device, queue, info, lost, uniform_align);
+        let ctx = Self::build(device, queue, info, choice, lost, uniform_align);
         ctx.warm_up()?;
         Ok(Arc::new(ctx))
     }
@@ -216,6 +220,7 @@ impl GpuContext {
         device: wgpu::Device,
         queue: wgpu::Queue,
         info: AdapterInfo,
+        choice: AdapterChoice,
         lost: Arc<Mutex<Option<String>>>,
         uniform_align: u64,
     ) -> GpuContext {
@@ -238,9 +243,16 @@ impl GpuContext {
             device,
             queue,
             info,
+            choice,
             lost,
             uniform_align,
+            upload: UploadPath::from_env(),
         }
+    }
+
+    /// Another device on the adapter this one's request selects, with its own pipelines.
+    pub fn open_another(&self) -> Result<Arc<GpuContext>, GpuError> {
+        GpuContext::new(self.choice)
     }
 
     /// The adapter in use.

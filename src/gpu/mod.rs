@@ -13,6 +13,10 @@ mod warm;
 pub use blend::ShaderBlender;
 pub use context::{probe, AdapterChoice, AdapterInfo, GpuContext};
 pub use passes::layer::MAX_SAMPLES as MAX_MOTION_SAMPLES;
+#[doc(hidden)]
+pub use passes::staging::fault;
+#[doc(hidden)]
+pub use passes::{created_on_this_thread, Created};
 pub use render::GpuRenderer;
 
 use std::fmt;
@@ -42,6 +46,29 @@ impl fmt::Display for GpuError {
 }
 
 impl std::error::Error for GpuError {}
+
+/// How input planes reach the GPU. A bench knob, not a property: the environment variable
+/// `PARALLELCOMPOSITOR_UPLOAD` (`staged`, the default, or `write-texture`), read when a device
+/// opens, so that the GPU machine can compare both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UploadPath {
+    /// Rows copied into a mapped buffer of the renderer's staging ring, then a
+    /// buffer-to-texture copy recorded with the frame.
+    #[default]
+    Staged,
+    /// `Queue::write_texture` per plane (wgpu stages each call in a buffer of its own).
+    WriteTexture,
+}
+
+impl UploadPath {
+    /// The path `PARALLELCOMPOSITOR_UPLOAD` asks for; unknown values give the default.
+    pub fn from_env() -> UploadPath {
+        match std::env::var("PARALLELCOMPOSITOR_UPLOAD").as_deref() {
+            Ok("write-texture") => UploadPath::WriteTexture,
+            _ => UploadPath::Staged,
+        }
+    }
+}
 
 /// Runs a future that wgpu's native backends resolve without an executor (adapter and device
 /// requests complete immediately; nothing here waits on I/O).

@@ -14,14 +14,15 @@ use super::passes::blur::Blur;
 use super::passes::convert::Convert;
 use super::passes::copy;
 use super::passes::layer::{Layer, LayerArgs, LayerBlend, LayerPipeline, Sample, SourceKind};
-use super::passes::readback::Targets;
+use super::passes::readback::{read_rows, Targets};
+use super::passes::staging::StagingRing;
 use super::passes::transition::{PcFrame, TransitionPipeline};
 use super::passes::upload::Uploads;
-use super::passes::{begin, new_texture, Slot, UniformBytes, COMPOSITE_FORMAT};
-use super::GpuError;
+use super::passes::{begin, new_buffer, new_texture, Slot, UniformBytes, COMPOSITE_FORMAT};
+use super::{GpuError, UploadPath};
 use crate::compose::{Background, FramePlan, Operator, OutputTarget, PixelFormat, Timings};
 use crate::effects::{blur_reduction, cover, reduced_sigma};
-use crate::render::{RenderError, Renderer};
+use crate::render::{RenderError, Renderer, Submitted};
 
 /// Two float textures of one size: a blur reads one and writes the other.
 struct Scratch {
@@ -29,21 +30,25 @@ struct Scratch {
     views: [wgpu::TextureView; 2],
 }
 
-/// Per-worker GPU state: textures, targets and the uniform buffer.
+/// Per-worker GPU state: textures, targets, the uniform buffer and the staging ring.
 #[derive(Default)]
 pub(super) struct RenderCache {
     uploads: Uploads,
+    /// One slot per frame this worker may have in flight.
+    ring: StagingRing,
     targets: Option<Targets>,
     uniforms: Option<(wgpu::Buffer, u64)>,
     /// Blur scratch textures: one pair per layer index, and BACKGROUND_SCRATCH.
     scratch: HashMap<usize, Scratch>,
     /// The last frame's bind groups and everything they were made from.
     groups: Option<(BindKey, FrameGroups)>,
+    /// Per staging slot: the exact copies its frame makes on the CPU (`copy::gather`).
+    cpu_copies: Vec<Vec<copy::Gathered>>,
 }
 
 /// What a frame's bind groups read: when a frame's key equals the last one's, its groups are
-/// the last frame's (the uniform buffer is rewritten in place; the GPU finished the last frame
-/// before this one starts).
+/// the last frame's (the uniform buffer is rewritten in place with `write_buffer`, which the
+/// queue orders after every earlier submission, so frames in flight keep their bytes).
 #[derive(PartialEq)]
 struct BindKey {
     blocks: FrameBlocks,
@@ -141,15 +146,16 @@ impl RenderCache {
             }
         }
         let cap = size.next_power_of_two().max(4096);
-        let buf = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("uniforms"),
-            size: cap,
+        let buf = new_buffer(
+            &ctx.device,
+            "uniforms",
+            cap,
             // Storage for the built-in passes, uniform for the transitions' frame block.
-            usage: wgpu::BufferUsages::UNIFORM
+            wgpu::BufferUsages::UNIFORM
                 | wgpu::BufferUsages::STORAGE
                 | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
+            false,
+        );
         self.uniforms = Some((buf.clone(), cap));
         buf
     }
@@ -188,16 +194,46 @@ impl RenderCache {
         views
     }
 
-    /// Renders one planned frame.
+    /// Renders one planned frame: [`RenderCache::submit`], then [`RenderCache::finish`].
     pub(super) fn render(
         &mut self,
         ctx: &GpuContext,
         plan: &FramePlan<'_>,
         output: &mut OutputTarget<'_>,
     ) -> Result<Timings, GpuError> {
+        let (slot, timings) = self.submit(ctx, plan, output)?;
+        self.finish(ctx, slot, timings, output)
+    }
+
+    /// Uploads, records and submits one planned frame through a free slot of the staging ring;
+    /// returns the slot and the time upload and recording took.
+    pub(super) fn submit(
+        &mut self,
+        ctx: &GpuContext,
+        plan: &FramePlan<'_>,
+        output: &OutputTarget<'_>,
+    ) -> Result<(usize, Timings), GpuError> {
         if let Some(why) = ctx.lost() {
             return Err(GpuError::DeviceLost(why));
         }
+        let slot = self.ring.acquire()?;
+        match self.submit_into(ctx, plan, output, slot) {
+            Ok(timings) => Ok((slot, timings)),
+            Err(e) => {
+                // Nothing was submitted: give the slot back, its buffers made anew.
+                let _ = self.ring.complete(ctx, slot, |_, _| Ok(()));
+                Err(e)
+            }
+        }
+    }
+
+    fn submit_into(
+        &mut self,
+        ctx: &GpuContext,
+        plan: &FramePlan<'_>,
+        output: &OutputTarget<'_>,
+        slot: usize,
+    ) -> Result<Timings, GpuError> {
         let transitions = plan
             .transitions()
             .iter()
@@ -206,9 +242,24 @@ impl RenderCache {
                     .pipeline(&ctx.device, &ctx.queue, &t.kind, true)
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
 
         let start = Instant::now();
-        self.uploads.upload(&ctx.device, &ctx.queue, plan.layers());
+        self.uploads.prepare(&ctx.device, plan.layers());
+        match ctx.upload {
+            UploadPath::Staged => {
+                let size = Uploads::staged_size(plan.layers());
+                if size > 0 {
+                    let staging = self.ring.upload_buffer(ctx, slot, size)?;
+                    self.uploads.stage(&mut encoder, plan.layers(), staging)?;
+                }
+            }
+            UploadPath::WriteTexture => self.uploads.write(&ctx.queue, plan.layers()),
+        }
         let upload = start.elapsed();
 
         let start = Instant::now();
@@ -235,11 +286,6 @@ impl RenderCache {
         let Some((BindKey { blocks, .. }, groups)) = self.groups.as_ref() else {
             return Err(GpuError::Render("no bind groups".into()));
         };
-        let mut encoder = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("frame"),
-            });
         record_prepare(ctx, &mut encoder, groups);
         record_cards(ctx, &mut encoder, plan, &blocks.cards, groups);
         record_composite(ctx, &mut encoder, plan, groups, &transitions, targets);
@@ -257,18 +303,45 @@ impl RenderCache {
             |i| uploads.textures(i),
             &targets.plane_textures(),
         );
-        targets.record_copy(&mut encoder);
-        let mapping = targets.submit(&ctx.device, &ctx.queue, encoder.finish())?;
-        let render = start.elapsed();
-
-        let start = Instant::now();
-        targets.read(mapping, output)?;
-        copy::copy_on_cpu(plan, &on_cpu, output);
-        let readback = start.elapsed();
+        let readback = self
+            .ring
+            .readback_buffer(&ctx.device, slot, targets.staging_size());
+        targets.record_copy(&mut encoder, readback);
+        // The frame's uniform bytes and bind groups are reused by the next frame while this
+        // one may still run: the queue orders the next `write_buffer` after this submission.
+        let submission = ctx.queue.submit([encoder.finish()]);
+        self.ring.submitted(slot, submission, targets.rows())?;
+        // The inputs are let go after submission: what the frame copies on the CPU is taken now.
+        if self.cpu_copies.len() <= slot {
+            self.cpu_copies.resize_with(slot + 1, Vec::new);
+        }
+        copy::gather(plan, &on_cpu, output.format, &mut self.cpu_copies[slot]);
         Ok(Timings {
             upload,
-            render,
-            readback,
+            render: start.elapsed(),
+            readback: Default::default(),
+        })
+    }
+
+    /// Waits for the frame in staging slot `slot` and copies it into `output`; `timings` are
+    /// those [`RenderCache::submit`] returned.
+    pub(super) fn finish(
+        &mut self,
+        ctx: &GpuContext,
+        slot: usize,
+        timings: Timings,
+        output: &mut OutputTarget<'_>,
+    ) -> Result<Timings, GpuError> {
+        let start = Instant::now();
+        self.ring.complete(ctx, slot, |mapped, planes| {
+            read_rows(mapped, planes, output)
+        })?;
+        if let Some(copies) = self.cpu_copies.get(slot) {
+            copy::scatter(copies, output);
+        }
+        Ok(Timings {
+            readback: start.elapsed(),
+            ..timings
         })
     }
 
@@ -599,7 +672,7 @@ fn record_composite(
     }
 }
 
-/// One worker's renderer: the shared context and this worker's textures.
+/// One worker's renderer: the context and this worker's textures and staging ring.
 pub struct GpuRenderer {
     ctx: Arc<GpuContext>,
     cache: RenderCache,
@@ -609,16 +682,36 @@ impl std::fmt::Debug for GpuRenderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GpuRenderer")
             .field("ctx", &self.ctx)
+            .field("depth", &self.cache.ring.depth())
             .finish()
     }
 }
 
 impl GpuRenderer {
-    /// A renderer drawing with `ctx`.
+    /// A renderer drawing with `ctx`, one frame at a time.
     pub fn new(ctx: Arc<GpuContext>) -> Self {
+        Self::with_depth(ctx, 1)
+    }
+
+    /// A renderer drawing with `ctx` that holds up to `depth` frames submitted and not read
+    /// back (its staging ring's slots).
+    pub fn with_depth(ctx: Arc<GpuContext>, depth: usize) -> Self {
         GpuRenderer {
             ctx,
-            cache: RenderCache::default(),
+            cache: RenderCache {
+                ring: StagingRing::new(depth),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// The error a backend reports for `e`.
+    fn error(&self, e: GpuError) -> RenderError {
+        match e {
+            GpuError::DeviceLost(why) => {
+                RenderError::DeviceLost(format!("{} ({why})", self.ctx.info().name))
+            }
+            other => RenderError::Failed(other.to_string()),
         }
     }
 }
@@ -629,25 +722,56 @@ impl Renderer for GpuRenderer {
         plan: &FramePlan<'_>,
         output: &mut OutputTarget<'_>,
     ) -> Result<Timings, RenderError> {
+        let submitted = self.submit(plan, output)?;
+        self.finish(submitted, output)
+    }
+
+    fn depth(&self) -> usize {
+        self.cache.ring.depth()
+    }
+
+    fn submit(
+        &mut self,
+        plan: &FramePlan<'_>,
+        output: &mut OutputTarget<'_>,
+    ) -> Result<Submitted, RenderError> {
         // Allocation failures are reported through the error scope, not as a panic.
         let scope = self
             .ctx
             .device
             .push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let result = self.cache.render(&self.ctx, plan, output);
+        let result = self.cache.submit(&self.ctx, plan, output);
         let oom = super::block_on(scope.pop());
         if let Some(e) = oom {
+            if let Ok((slot, _)) = result {
+                // Submitted all the same: wait it out so that its slot comes back.
+                let _ = self
+                    .cache
+                    .finish(&self.ctx, slot, Timings::default(), output);
+            }
             return Err(RenderError::OutOfMemory(format!(
                 "{} ({})",
                 e,
                 self.ctx.info().name
             )));
         }
-        result.map_err(|e| match e {
-            GpuError::DeviceLost(why) => {
-                RenderError::DeviceLost(format!("{} ({why})", self.ctx.info().name))
-            }
-            other => RenderError::Failed(other.to_string()),
-        })
+        match result {
+            Ok((slot, timings)) => Ok(Submitted::InFlight { slot, timings }),
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
+    fn finish(
+        &mut self,
+        submitted: Submitted,
+        output: &mut OutputTarget<'_>,
+    ) -> Result<Timings, RenderError> {
+        match submitted {
+            Submitted::Done(timings) => Ok(timings),
+            Submitted::InFlight { slot, timings } => self
+                .cache
+                .finish(&self.ctx, slot, timings, output)
+                .map_err(|e| self.error(e)),
+        }
     }
 }

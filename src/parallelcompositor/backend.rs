@@ -108,19 +108,58 @@ pub(super) fn backend(
     }
 }
 
-/// One renderer per worker of `backend`.
-pub(super) fn renderers(backend: &Backend, workers: usize) -> Vec<Box<dyn Renderer>> {
+/// Whether wgpu workers share one device: the environment variable
+/// `PARALLELCOMPOSITOR_DEVICES` (`shared`, the default, or `per-worker`). A bench knob rather
+/// than a property: on lavapipe one device per worker measured no faster (see the README's
+/// benchmark notes) and costs a device and every pipeline per worker; bench/gpu.sh measures
+/// both on a GPU.
+fn device_per_worker() -> bool {
+    std::env::var("PARALLELCOMPOSITOR_DEVICES").as_deref() == Ok("per-worker")
+}
+
+/// Frames each of `workers` holds in flight so that `k` are in flight in all: its staging
+/// ring's depth.
+pub(super) fn ring_depth(workers: usize, k: usize) -> usize {
+    k.div_ceil(workers.max(1)).max(1)
+}
+
+/// One renderer per worker of `backend`, at most `k` frames in flight in all.
+pub(super) fn renderers(
+    backend: &Backend,
+    workers: usize,
+    k: usize,
+) -> Result<Vec<Box<dyn Renderer>>, crate::gpu::GpuError> {
     // Frames in flight keep every core busy; one thread a frame.
     let threads = cpu_threads(workers);
+    let depth = ring_depth(workers, k);
     (0..workers)
-        .map(|_| -> Box<dyn Renderer> {
-            match backend {
-                Backend::Gpu(ctx) => Box::new(GpuRenderer::new(ctx.clone())),
+        .map(|i| -> Result<Box<dyn Renderer>, crate::gpu::GpuError> {
+            Ok(match backend {
+                // Worker 0 keeps the shared device, which start has warmed for the transitions.
+                Backend::Gpu(ctx) if i > 0 && device_per_worker() => {
+                    Box::new(GpuRenderer::with_depth(ctx.open_another()?, depth))
+                }
+                Backend::Gpu(ctx) => Box::new(GpuRenderer::with_depth(ctx.clone(), depth)),
                 Backend::Cpu(None) => Box::new(CpuRenderer::new(threads)),
                 Backend::Cpu(Some(ctx)) => {
                     Box::new(CpuRenderer::with_shader_device(threads, ctx.clone()))
                 }
-            }
+            })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ring_depth_spreads_k_over_the_workers() {
+        use super::ring_depth;
+        assert_eq!(ring_depth(1, 1), 1);
+        assert_eq!(ring_depth(1, 8), 8);
+        assert_eq!(ring_depth(2, 4), 2);
+        assert_eq!(ring_depth(4, 4), 1);
+        assert_eq!(ring_depth(4, 6), 2);
+        assert_eq!(ring_depth(4, 1), 1);
+        assert_eq!(ring_depth(0, 0), 1);
+    }
 }

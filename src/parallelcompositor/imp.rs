@@ -615,7 +615,13 @@ impl AggregatorImpl for ParallelCompositor {
         let ctx = backend.gpu().cloned();
         let workers = settings.workers(ctx.is_none());
         let k = settings.max_in_flight(workers);
-        let renderers = backend::renderers(&backend, workers);
+        let renderers = backend::renderers(&backend, workers, k).map_err(|e| {
+            gst::error_msg!(
+                gst::LibraryError::Init,
+                ("{}", e),
+                ["opening one device per worker (PARALLELCOMPOSITOR_DEVICES=per-worker)"]
+            )
+        })?;
         let cat = if ctx.is_some() {
             *job::WGPU_CAT
         } else {
@@ -630,12 +636,13 @@ impl AggregatorImpl for ParallelCompositor {
         gst::info!(
             CAT,
             imp = self,
-            "rendering on {} with {workers} workers, {k} frames in flight",
+            "rendering on {} with {workers} workers, {k} frames in flight ({} a worker)",
             match (&ctx, backend.shader_device()) {
                 (Some(c), _) => format!("{:?}", c.info()),
                 (None, Some(c)) => format!("the CPU backend, shader transitions on {:?}", c.info()),
                 (None, None) => "the CPU backend".to_string(),
-            }
+            },
+            scheduler.depth()
         );
         *lock(&self.state) = Some(State {
             scheduler: Arc::new(scheduler),

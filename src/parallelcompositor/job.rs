@@ -12,7 +12,7 @@ use crate::compose::{
     Timings, YuvColorimetry, YuvMatrix,
 };
 use crate::pool::{JobError, Worker};
-use crate::render::{RenderError, Renderer};
+use crate::render::{RenderError, Renderer, Submitted};
 use crate::transition::TransitionDraw;
 
 /// One input of a frame job: the pad's current buffer (a reference, not a copy) and where it goes.
@@ -236,19 +236,96 @@ fn map_input<'b>(
         .map_err(|_| RenderError::Failed("could not map an input buffer for reading".into()))
 }
 
+/// A frame job its renderer has submitted: the mapped output buffer it will be read back into.
+pub(super) struct PendingFrame {
+    output: gst_video::VideoFrame<gst_video::video_frame::Writable>,
+    format: PixelFormat,
+    colorimetry: YuvColorimetry,
+    submitted: Submitted,
+    frame: u64,
+    pts: Option<gst::ClockTime>,
+}
+
+impl std::fmt::Debug for PendingFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingFrame")
+            .field("frame", &self.frame)
+            .field("submitted", &self.submitted)
+            .finish()
+    }
+}
+
+/// The renderer's view of `out`'s planes.
+fn output_target<'a>(
+    out: &'a mut gst_video::VideoFrame<gst_video::video_frame::Writable>,
+    format: PixelFormat,
+    colorimetry: YuvColorimetry,
+) -> OutputTarget<'a> {
+    let (width, height) = (out.width(), out.height());
+    let strides: Vec<usize> = out.plane_stride().iter().map(|s| *s as usize).collect();
+    let planes = out
+        .planes_data_mut()
+        .into_iter()
+        .zip(strides)
+        .take(format.n_planes())
+        .map(|(data, stride)| PlaneMut { data, stride })
+        .collect();
+    OutputTarget {
+        format,
+        width,
+        height,
+        planes,
+        colorimetry,
+    }
+}
+
 impl Worker for FrameWorker {
     type Job = FrameJob;
+    type Pending = PendingFrame;
     type Output = FrameDone;
     type Error = JobFailure;
 
-    fn run(&mut self, job: FrameJob) -> Result<FrameDone, JobFailure> {
+    fn start(&mut self, job: FrameJob) -> Result<PendingFrame, JobFailure> {
         let pts = job.output.pts();
-        self.render_job(job).map_err(|f| JobFailure { pts, ..f })
+        self.start_job(job).map_err(|f| JobFailure { pts, ..f })
+    }
+
+    fn finish(&mut self, mut pending: PendingFrame) -> Result<FrameDone, JobFailure> {
+        let mut target = output_target(&mut pending.output, pending.format, pending.colorimetry);
+        let timings = self
+            .renderer
+            .finish(pending.submitted, &mut target)
+            .map_err(|e| {
+                gst::debug!(self.cat, "frame {} failed: {e}", pending.frame);
+                JobFailure {
+                    pts: pending.pts,
+                    ..JobFailure::frame(e)
+                }
+            })?;
+        drop(target);
+        gst::trace!(
+            self.cat,
+            "frame {}: upload {:?}, render {:?}, readback {:?}",
+            pending.frame,
+            timings.upload,
+            timings.render,
+            timings.readback
+        );
+        Ok(FrameDone {
+            buffer: pending.output.into_buffer(),
+            timings,
+        })
+    }
+
+    fn depth(&self) -> usize {
+        self.renderer.depth()
     }
 }
 
 impl FrameWorker {
-    fn render_job(&mut self, job: FrameJob) -> Result<FrameDone, JobFailure> {
+    /// Maps the job's buffers, plans the frame and submits it; the inputs are released once
+    /// the renderer has taken their planes.
+    fn start_job(&mut self, job: FrameJob) -> Result<PendingFrame, JobFailure> {
         fault::check(job.frame);
         let frames = job
             .layers
@@ -292,28 +369,16 @@ impl FrameWorker {
                 info.format()
             )))
         })?;
+        let pts = job.output.pts();
         let mut out =
             gst_video::VideoFrame::from_buffer_writable(job.output, info).map_err(|_| {
                 JobFailure::frame(RenderError::Failed(
                     "could not map the output buffer for writing".into(),
                 ))
             })?;
-        let strides: Vec<usize> = out.plane_stride().iter().map(|s| *s as usize).collect();
-        let timings = {
-            let planes = out
-                .planes_data_mut()
-                .into_iter()
-                .zip(strides)
-                .take(format.n_planes())
-                .map(|(data, stride)| PlaneMut { data, stride })
-                .collect();
-            let mut target = OutputTarget {
-                format,
-                width: info.width(),
-                height: info.height(),
-                planes,
-                colorimetry: colorimetry(info, job.output_site),
-            };
+        let out_colorimetry = colorimetry(info, job.output_site);
+        let submitted = {
+            let mut target = output_target(&mut out, format, out_colorimetry);
             let named = |error: RenderError| {
                 let pad = match &error {
                     RenderError::InvalidFrame { layer: Some(i), .. } => {
@@ -332,24 +397,19 @@ impl FrameWorker {
                 plan.layers().len(),
                 plan.transitions().len()
             );
-            let timings = self.renderer.render(&plan, &mut target).map_err(|e| {
+            self.renderer.submit(&plan, &mut target).map_err(|e| {
                 gst::debug!(self.cat, "frame {} failed: {e}", job.frame);
                 named(e)
-            })?;
-            gst::trace!(
-                self.cat,
-                "frame {}: upload {:?}, render {:?}, readback {:?}",
-                job.frame,
-                timings.upload,
-                timings.render,
-                timings.readback
-            );
-            timings
+            })?
         };
         drop(frames);
-        Ok(FrameDone {
-            buffer: out.into_buffer(),
-            timings,
+        Ok(PendingFrame {
+            output: out,
+            format,
+            colorimetry: out_colorimetry,
+            submitted,
+            frame: job.frame,
+            pts,
         })
     }
 }

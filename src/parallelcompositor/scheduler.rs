@@ -28,6 +28,8 @@ pub(super) type Finished = Completed<FrameDone, JobFailure>;
 pub(super) struct Scheduler {
     pool: WorkerPool<FrameWorker>,
     k: usize,
+    /// Frames one worker holds started.
+    depth: usize,
     /// Frames submitted since start.
     submitted: AtomicU64,
     stats: Mutex<Stats>,
@@ -49,6 +51,7 @@ impl Scheduler {
         k: usize,
         cat: gst::DebugCategory,
     ) -> std::io::Result<Self> {
+        let depth = renderers.first().map_or(1, |r| r.depth());
         let workers = renderers
             .into_iter()
             .map(|renderer| FrameWorker { renderer, cat })
@@ -58,9 +61,15 @@ impl Scheduler {
         Ok(Scheduler {
             pool,
             k: k.max(1),
+            depth,
             submitted: AtomicU64::new(0),
             stats: Mutex::new(Stats::default()),
         })
+    }
+
+    /// Frames one worker holds submitted before it waits for the oldest.
+    pub fn depth(&self) -> usize {
+        self.depth
     }
 
     /// K: the most frames in flight.

@@ -9,7 +9,7 @@
 //! line up (even offsets in both) over the chroma samples whose luma (as the siting spreads it)
 //! lies wholly in the rectangle. Between I420 and NV12 (the same samples, planar or
 //! interleaved chroma) a texture copy cannot split or merge channels: those copies are made on
-//! the read-back frame, from the layer's own planes (`copy_on_cpu`).
+//! the read-back frame, from the layer's own planes (`gather`, `scatter`).
 
 use crate::compose::{FramePlan, Operator, OutputTarget, PixelFormat};
 
@@ -143,58 +143,93 @@ pub(crate) fn exact_copies(plan: &FramePlan<'_>, output: &OutputTarget<'_>) -> V
 }
 
 /// Whether `c` is made on the GPU (texture to texture: the layer's format is the output's) or
-/// on the read-back frame (`copy_on_cpu`).
+/// on the read-back frame (`gather`, `scatter`).
 pub(crate) fn on_gpu(plan: &FramePlan<'_>, output: &OutputTarget<'_>, c: &PlaneCopy) -> bool {
     plan.layers()
         .get(c.layer)
         .is_some_and(|l| l.format == output.format)
 }
 
-/// Makes the copies between I420 and NV12 (those not `on_gpu`) on the read-back `output`, from the layers' planes:
-/// luma row by row, chroma sample by sample (planar U and V from or into interleaved UV).
-pub(crate) fn copy_on_cpu(
+/// A copy made on the CPU: its rectangle, and the pixels it writes (luma rows, or U and V
+/// interleaved), taken from the layer when the frame is submitted.
+#[derive(Debug, Default)]
+pub(crate) struct Gathered {
+    copy: Option<PlaneCopy>,
+    data: Vec<u8>,
+}
+
+/// Takes the pixels of the copies between I420 and NV12 (those not `on_gpu`: a texture copy
+/// cannot split or merge channels) from the layers' planes into `out` (its buffers reused).
+pub(crate) fn gather(
     plan: &FramePlan<'_>,
     copies: &[PlaneCopy],
-    output: &mut OutputTarget<'_>,
+    format: PixelFormat,
+    out: &mut Vec<Gathered>,
 ) {
     let layers = plan.layers();
-    let format = output.format;
-    for c in copies {
+    out.resize_with(copies.len(), Default::default);
+    out.truncate(copies.len());
+    for (c, g) in copies.iter().zip(out.iter_mut()) {
+        g.data.clear();
+        g.copy = None;
         let Some(layer) = layers.get(c.layer).filter(|l| l.format != format) else {
             continue;
         };
         let [fx, fy] = c.from.map(|v| v as usize);
+        let [w, h] = c.size.map(|v| v as usize);
+        for r in 0..h {
+            if c.plane == 0 {
+                let p = &layer.planes[0];
+                g.data
+                    .extend_from_slice(&p.data[(fy + r) * p.stride + fx..][..w]);
+                continue;
+            }
+            match layer.format {
+                PixelFormat::Nv12 => {
+                    let p = &layer.planes[1];
+                    g.data
+                        .extend_from_slice(&p.data[(fy + r) * p.stride + 2 * fx..][..2 * w]);
+                }
+                _ => {
+                    let (u, v) = (&layer.planes[1], &layer.planes[2]);
+                    let (u, v) = (
+                        &u.data[(fy + r) * u.stride + fx..][..w],
+                        &v.data[(fy + r) * v.stride + fx..][..w],
+                    );
+                    g.data.extend(u.iter().zip(v).flat_map(|(u, v)| [*u, *v]));
+                }
+            }
+        }
+        g.copy = Some(*c);
+    }
+}
+
+/// Writes what `gather` took into the read-back `output`.
+pub(crate) fn scatter(gathered: &[Gathered], output: &mut OutputTarget<'_>) {
+    for g in gathered {
+        let Some(c) = g.copy else {
+            continue;
+        };
         let [tx, ty] = c.to.map(|v| v as usize);
         let [w, h] = c.size.map(|v| v as usize);
         for r in 0..h {
             if c.plane == 0 {
-                let (src, dst) = (&layer.planes[0], &mut output.planes[0]);
-                let s = &src.data[(fy + r) * src.stride + fx..][..w];
-                dst.data[(ty + r) * dst.stride + tx..][..w].copy_from_slice(s);
+                let p = &mut output.planes[0];
+                p.data[(ty + r) * p.stride + tx..][..w].copy_from_slice(&g.data[r * w..][..w]);
                 continue;
             }
-            for k in 0..w {
-                let uv = match layer.format {
-                    PixelFormat::Nv12 => {
-                        let p = &layer.planes[1];
-                        let at = (fy + r) * p.stride + 2 * (fx + k);
-                        [p.data[at], p.data[at + 1]]
-                    }
-                    _ => [1, 2].map(|i| {
-                        let p = &layer.planes[i];
-                        p.data[(fy + r) * p.stride + fx + k]
-                    }),
-                };
-                match output.format {
-                    PixelFormat::Nv12 => {
-                        let p = &mut output.planes[1];
-                        let at = (ty + r) * p.stride + 2 * (tx + k);
-                        p.data[at..at + 2].copy_from_slice(&uv);
-                    }
-                    _ => {
-                        for (i, v) in [1, 2].into_iter().zip(uv) {
-                            let p = &mut output.planes[i];
-                            p.data[(ty + r) * p.stride + tx + k] = v;
+            let uv = &g.data[r * 2 * w..][..2 * w];
+            match output.format {
+                PixelFormat::Nv12 => {
+                    let p = &mut output.planes[1];
+                    p.data[(ty + r) * p.stride + 2 * tx..][..2 * w].copy_from_slice(uv);
+                }
+                _ => {
+                    for (i, k) in [(1, 0), (2, 1)] {
+                        let p = &mut output.planes[i];
+                        let row = &mut p.data[(ty + r) * p.stride + tx..][..w];
+                        for (o, px) in row.iter_mut().zip(uv.chunks_exact(2)) {
+                            *o = px[k];
                         }
                     }
                 }

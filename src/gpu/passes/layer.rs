@@ -262,19 +262,22 @@ impl LayerPass {
             binding,
             resource: wgpu::BindingResource::TextureView(view),
         };
-        device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("layer"),
-            layout: &self.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: slot.binding(uniforms),
-                },
-                plane(1, views[0]),
-                plane(2, views[1]),
-                plane(3, views[2]),
-            ],
-        })
+        super::new_bind_group(
+            device,
+            &wgpu::BindGroupDescriptor {
+                label: Some("layer"),
+                layout: &self.layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: slot.binding(uniforms),
+                    },
+                    plane(1, views[0]),
+                    plane(2, views[1]),
+                    plane(3, views[2]),
+                ],
+            },
+        )
     }
 
     /// Draws the quad over `Layer.bounds` with `which` and `group`.

@@ -8,10 +8,67 @@ pub(super) mod convert;
 pub(super) mod copy;
 pub(super) mod layer;
 pub(super) mod readback;
+pub(super) mod staging;
 pub(super) mod transition;
 pub(super) mod upload;
 
 use std::borrow::Cow;
+use std::cell::Cell;
+
+/// GPU resources a thread has created, counted so that tests can check that a steady stream
+/// of frames creates none (wgpu keeps no such count of its own).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Created {
+    /// Buffers: uniforms, staging.
+    pub buffers: u64,
+    /// Textures: inputs, targets, scratch.
+    pub textures: u64,
+    /// Bind groups.
+    pub bind_groups: u64,
+}
+
+thread_local! {
+    static CREATED: Cell<Created> = const { Cell::new(Created { buffers: 0, textures: 0, bind_groups: 0 }) };
+}
+
+/// The resources this thread has created through the passes so far.
+pub fn created_on_this_thread() -> Created {
+    CREATED.with(Cell::get)
+}
+
+fn count(f: impl FnOnce(&mut Created)) {
+    CREATED.with(|c| {
+        let mut v = c.get();
+        f(&mut v);
+        c.set(v);
+    });
+}
+
+/// A buffer of `size` bytes, counted in [`Created`].
+pub(super) fn new_buffer(
+    device: &wgpu::Device,
+    label: &str,
+    size: u64,
+    usage: wgpu::BufferUsages,
+    mapped_at_creation: bool,
+) -> wgpu::Buffer {
+    count(|c| c.buffers += 1);
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size,
+        usage,
+        mapped_at_creation,
+    })
+}
+
+/// A bind group, counted in [`Created`].
+pub(super) fn new_bind_group(
+    device: &wgpu::Device,
+    desc: &wgpu::BindGroupDescriptor<'_>,
+) -> wgpu::BindGroup {
+    count(|c| c.bind_groups += 1);
+    device.create_bind_group(desc)
+}
 
 /// Texture format of the composite and of every intermediate float texture.
 pub(super) const COMPOSITE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
@@ -137,20 +194,23 @@ impl UniformTextureLayout {
         slot: Slot,
         view: &wgpu::TextureView,
     ) -> wgpu::BindGroup {
-        device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("uniform + texture"),
-            layout: &self.0,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: slot.binding(uniforms),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::TextureView(view),
-                },
-            ],
-        })
+        new_bind_group(
+            device,
+            &wgpu::BindGroupDescriptor {
+                label: Some("uniform + texture"),
+                layout: &self.0,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: slot.binding(uniforms),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: wgpu::BindingResource::TextureView(view),
+                    },
+                ],
+            },
+        )
     }
 }
 
@@ -293,6 +353,7 @@ pub(super) fn new_texture(
     height: u32,
     usage: wgpu::TextureUsages,
 ) -> wgpu::Texture {
+    count(|c| c.textures += 1);
     device.create_texture(&wgpu::TextureDescriptor {
         label: Some(label),
         size: extent(width, height),

@@ -1,8 +1,8 @@
-//! The readback pass: the composite and output plane textures, the staging buffer the planes
-//! are copied into, and the copy from it into the caller's planes, row by row at their stride.
+//! The readback pass: the composite and output plane textures, the copy of the planes into a
+//! readback buffer of the staging ring, and the copy from it into the caller's planes, row by
+//! row at their stride.
 
-use std::sync::mpsc;
-
+use super::staging::PlaneRows;
 use super::{extent, new_texture, COMPOSITE_FORMAT};
 use crate::compose::{OutputTarget, PixelFormat};
 use crate::gpu::GpuError;
@@ -25,7 +25,6 @@ pub(crate) struct Targets {
     /// The premultiplied float composite.
     pub(crate) composite: wgpu::TextureView,
     planes: Vec<OutputPlane>,
-    staging: wgpu::Buffer,
 }
 
 impl Targets {
@@ -88,17 +87,10 @@ impl Targets {
             wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
         )
         .create_view(&Default::default());
-        let staging = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("readback"),
-            size: offset,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
         Targets {
             key: (format, width, height),
             composite,
             planes,
-            staging,
         }
     }
 
@@ -112,13 +104,34 @@ impl Targets {
         self.planes.iter().map(|p| &p.texture).collect()
     }
 
-    /// Records the copy of every output plane into the staging buffer.
-    pub(crate) fn record_copy(&self, encoder: &mut wgpu::CommandEncoder) {
+    /// Bytes of a readback buffer holding every output plane.
+    pub(crate) fn staging_size(&self) -> u64 {
+        self.planes
+            .iter()
+            .map(|p| (p.padded_row as u64 * p.height as u64).next_multiple_of(256))
+            .sum()
+    }
+
+    /// Where each output plane lies in a readback buffer.
+    pub(crate) fn rows(&self) -> Vec<PlaneRows> {
+        self.planes
+            .iter()
+            .map(|p| PlaneRows {
+                offset: p.offset,
+                padded_row: p.padded_row,
+                row: p.width * p.bytes_per_pixel,
+                rows: p.height,
+            })
+            .collect()
+    }
+
+    /// Records the copy of every output plane into `staging`.
+    pub(crate) fn record_copy(&self, encoder: &mut wgpu::CommandEncoder, staging: &wgpu::Buffer) {
         for plane in &self.planes {
             encoder.copy_texture_to_buffer(
                 plane.texture.as_image_copy(),
                 wgpu::TexelCopyBufferInfo {
-                    buffer: &self.staging,
+                    buffer: staging,
                     layout: wgpu::TexelCopyBufferLayout {
                         offset: plane.offset,
                         bytes_per_row: Some(plane.padded_row),
@@ -129,89 +142,37 @@ impl Targets {
             );
         }
     }
-
-    /// Submits `commands`, asks for the staging buffer to be mapped and waits until the GPU
-    /// has done the work; [`Targets::read`] then takes the mapped rows.
-    pub(crate) fn submit(
-        &self,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
-        commands: wgpu::CommandBuffer,
-    ) -> Result<Mapping, GpuError> {
-        let submission = queue.submit([commands]);
-        map_after(device, &self.staging, submission)
-    }
-
-    /// Copies the mapped planes into `output`'s, row by row at its strides, and unmaps.
-    pub(crate) fn read(
-        &self,
-        mapping: Mapping,
-        output: &mut OutputTarget<'_>,
-    ) -> Result<(), GpuError> {
-        mapping.wait()?;
-        if output.planes.len() != self.planes.len() {
-            return Err(GpuError::Render(format!(
-                "{:?} output with {} planes",
-                output.format,
-                output.planes.len()
-            )));
-        }
-        {
-            let mapped = self
-                .staging
-                .slice(..)
-                .get_mapped_range()
-                .map_err(|e| GpuError::Render(format!("reading the readback: {e}")))?;
-            for (plane, out) in self.planes.iter().zip(output.planes.iter_mut()) {
-                let row = (plane.width * plane.bytes_per_pixel) as usize;
-                for y in 0..plane.height as usize {
-                    let src = plane.offset as usize + y * plane.padded_row as usize;
-                    let dst = y * out.stride;
-                    let Some(dst_row) = out.data.get_mut(dst..dst + row) else {
-                        return Err(GpuError::Render(format!(
-                            "output plane too small for row {y} (stride {})",
-                            out.stride
-                        )));
-                    };
-                    dst_row.copy_from_slice(&mapped[src..src + row]);
-                }
-            }
-        }
-        self.staging.unmap();
-        Ok(())
-    }
 }
 
-/// The pending map of the staging buffer.
-pub(crate) struct Mapping(mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>);
-
-impl Mapping {
-    /// The mapping's outcome: the buffer is mapped, or why not.
-    pub(crate) fn wait(self) -> Result<(), GpuError> {
-        match self.0.recv() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(GpuError::Render(format!("mapping the readback: {e}"))),
-            Err(_) => Err(GpuError::Render("readback was never mapped".into())),
+/// Copies the planes laid out as `planes` in `mapped` into `output`'s, row by row at its
+/// strides.
+pub(crate) fn read_rows(
+    mapped: &[u8],
+    planes: &[PlaneRows],
+    output: &mut OutputTarget<'_>,
+) -> Result<(), GpuError> {
+    if output.planes.len() != planes.len() {
+        return Err(GpuError::Render(format!(
+            "{:?} output with {} planes",
+            output.format,
+            output.planes.len()
+        )));
+    }
+    for (plane, out) in planes.iter().zip(output.planes.iter_mut()) {
+        let row = plane.row as usize;
+        for y in 0..plane.rows as usize {
+            let src = plane.offset as usize + y * plane.padded_row as usize;
+            let dst = y * out.stride;
+            let (Some(dst_row), Some(src_row)) =
+                (out.data.get_mut(dst..dst + row), mapped.get(src..src + row))
+            else {
+                return Err(GpuError::Render(format!(
+                    "output plane too small for row {y} (stride {})",
+                    out.stride
+                )));
+            };
+            dst_row.copy_from_slice(src_row);
         }
     }
-}
-
-/// Asks for all of `staging` to be mapped for reading and waits until the GPU has done
-/// `submission`; the returned mapping then says whether the map succeeded.
-pub(crate) fn map_after(
-    device: &wgpu::Device,
-    staging: &wgpu::Buffer,
-    submission: wgpu::SubmissionIndex,
-) -> Result<Mapping, GpuError> {
-    let (tx, rx) = mpsc::channel();
-    staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-        let _ = tx.send(r);
-    });
-    device
-        .poll(wgpu::PollType::Wait {
-            submission_index: Some(submission),
-            timeout: None,
-        })
-        .map_err(|e| GpuError::Render(format!("waiting for the GPU: {e}")))?;
-    Ok(Mapping(rx))
+    Ok(())
 }

@@ -156,12 +156,13 @@ impl TransitionPass {
             },
         );
         let params = has_params.then(|| {
-            let buffer = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("transition parameters"),
-                size: program.uniform_bytes.len() as u64,
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
+            let buffer = super::new_buffer(
+                device,
+                "transition parameters",
+                program.uniform_bytes.len() as u64,
+                wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                false,
+            );
             queue.write_buffer(&buffer, 0, &program.uniform_bytes);
             buffer
         });
@@ -217,11 +218,14 @@ impl TransitionPass {
                 resource: wgpu::BindingResource::TextureView(view),
             });
         }
-        device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("transition"),
-            layout: &tp.layout,
-            entries: &entries,
-        })
+        super::new_bind_group(
+            device,
+            &wgpu::BindGroupDescriptor {
+                label: Some("transition"),
+                layout: &tp.layout,
+                entries: &entries,
+            },
+        )
     }
 }
 
