@@ -119,6 +119,12 @@ impl Rows {
     pub(crate) fn weights(&self) -> &[f32] {
         &self.weights[..self.n]
     }
+
+    /// The row read alone with weight 1, when that is all (an unscaled row on a texel centre).
+    pub(crate) fn single(&self) -> Option<usize> {
+        let w = self.weights();
+        (!w.is_empty() && w[0] == 1.0 && w[1..].iter().all(|&v| v == 0.0)).then(|| self.rows[0])
+    }
 }
 
 /// Source texels per output pixel along an axis of a mapping whose scale is `texels_per_pixel`:

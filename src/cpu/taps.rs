@@ -41,6 +41,31 @@ impl Taps {
         )
     }
 
+    /// The longest run of outputs that each read one source sample alone, with weight 1, the
+    /// next one each time (a straight copy), and the source index minus the output index there.
+    pub(crate) fn identity_run(&self) -> Option<(std::ops::Range<usize>, usize)> {
+        if self.n != 1 {
+            return None;
+        }
+        let mut best: Option<(std::ops::Range<usize>, usize)> = None;
+        let mut i = 0;
+        while i < self.start.len() {
+            let offset = (self.start[i] as usize).wrapping_sub(i);
+            let mut j = i;
+            while j < self.start.len()
+                && self.weights[j] == 1.0
+                && (self.start[j] as usize).wrapping_sub(j) == offset
+            {
+                j += 1;
+            }
+            if j > i && best.as_ref().is_none_or(|(r, _)| j - i > r.len()) {
+                best = Some((i..j, offset));
+            }
+            i = j.max(i + 1);
+        }
+        best
+    }
+
     /// The source range outputs `range` read.
     pub(crate) fn span(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
         if range.is_empty() {

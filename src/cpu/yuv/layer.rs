@@ -34,6 +34,22 @@ pub(super) struct YuvCard<'a> {
     ctaps: Vec<Taps>,
     /// The card's alpha times its share (1, or a fade's weight).
     k: f32,
+    /// Where the column tables of its (single) sample read each column's source sample alone
+    /// (unscaled, on texel centres), luma and chroma: those table indices, and the source
+    /// column minus the table index.
+    identity: [Option<(Range<usize>, usize)>; 2],
+}
+
+/// The source column of output column `cols.start` when a table starting at output column
+/// `start` copies all of `cols` (see `Taps::identity_run`).
+fn copied(
+    identity: &Option<(Range<usize>, usize)>,
+    cols: &Range<usize>,
+    start: usize,
+) -> Option<usize> {
+    let (run, offset) = identity.as_ref()?;
+    let (a, b) = (cols.start.checked_sub(start)?, cols.end.checked_sub(start)?);
+    (run.start <= a && b <= run.end).then(|| a.wrapping_add(*offset))
 }
 
 /// Chroma columns or rows whose kernel can reach luma range `r`.
@@ -57,7 +73,7 @@ impl<'a> YuvCard<'a> {
         };
         let ccols = chroma_reach(&card.cols, kernel.x.len());
         let scw = card.width.div_ceil(2);
-        let ctaps = card
+        let ctaps: Vec<Taps> = card
             .samples
             .iter()
             .map(|s| {
@@ -73,7 +89,15 @@ impl<'a> YuvCard<'a> {
                 t
             })
             .collect();
+        let identity = match card.samples.as_slice() {
+            [smp] => [
+                smp.xtaps.identity_run(),
+                ctaps.first().and_then(Taps::identity_run),
+            ],
+            _ => [None, None],
+        };
         Some(YuvCard {
+            identity,
             border: premultiplied_yuv(m, card.border),
             shadow: premultiplied_yuv(m, card.shadow_colour),
             luma,
@@ -147,6 +171,51 @@ impl<'a> YuvCard<'a> {
                 out,
             );
         }
+    }
+
+    /// Where on row `y` the content over `cols` is the source's luma bytes as they are (one
+    /// sample, unscaled, on texel centres): their source (row, first column).
+    fn direct_luma(&self, y: usize, cols: &Range<usize>) -> Option<(usize, usize)> {
+        let [smp] = self.card.samples.as_slice() else {
+            return None;
+        };
+        let col = copied(&self.identity[0], cols, self.card.cols.start)?;
+        let row = smp.row(y).rows(self.card.height).single()?;
+        Some((row, col))
+    }
+
+    /// The same for chroma row `j` over chroma columns `cols`, read at chroma resolution as
+    /// `content_chroma` reads them.
+    fn direct_chroma(
+        &self,
+        kernel: &ChromaKernel,
+        j: usize,
+        cols: &Range<usize>,
+    ) -> Option<(usize, usize)> {
+        let col = copied(&self.identity[1], cols, self.ccols.start)?;
+        let map = &self.card.samples[0].map;
+        let at =
+            RowAt::new(map.ty(kernel.centre_y(j)), 2.0 * width_of(map.src[3])).chroma(self.bias_v);
+        let row = at.rows(self.card.height.div_ceil(2)).single()?;
+        Some((row, col))
+    }
+
+    /// The source bytes of a direct copy: luma (`chroma` false) or one chroma channel
+    /// (`chroma` 1 for U, 2 for V), `n` samples from (row, col), with their step.
+    pub(super) fn source(
+        &self,
+        plane: usize,
+        (row, col): (usize, usize),
+        n: usize,
+    ) -> (&'a [u8], usize) {
+        let (p, step, offset) = match plane {
+            0 => (&self.luma, 1, 0),
+            1 => (&self.u.plane, self.u.step, self.u.offset),
+            _ => (&self.v.plane, self.v.step, self.v.offset),
+        };
+        let at = row * p.stride + col * step + offset;
+        let data: &'a [u8] = p.data;
+        (&data[at..at + (n - 1) * step + 1], step)
     }
 
     /// The chroma columns of chroma row `j` where the card is its content alone on every
@@ -314,6 +383,18 @@ pub(super) struct Work {
     lw: [Vec<f32>; 3],
     /// The same through the kernel.
     cwts: [Vec<f32>; 3],
+}
+
+/// Columns of a row whose output bytes are a part's source bytes as they are: copied, not
+/// computed (see `YuvScene::band`).
+#[derive(Debug, Clone)]
+pub(super) struct Direct {
+    pub(super) cols: Range<usize>,
+    /// The item and its part.
+    pub(super) item: usize,
+    pub(super) part: usize,
+    /// Source row and first column.
+    pub(super) at: (usize, usize),
 }
 
 /// How an item's parts combine.
@@ -607,7 +688,18 @@ impl<'a> YuvItem<'a> {
         }
         if !inside.is_empty() {
             let out = &mut d[inside.clone()];
-            if p.k >= 1.0 {
+            let direct = s.direct_item.filter(|_| p.k >= 1.0).and_then(|item| {
+                p.direct_luma(y, &inside).map(|at| Direct {
+                    cols: inside.clone(),
+                    item,
+                    part: i,
+                    at,
+                })
+            });
+            if let Some(direct) = direct {
+                // Copied byte for byte into the output row after the row is quantised.
+                s.direct.push(direct);
+            } else if p.k >= 1.0 {
                 p.content_luma(0, y, inside, &mut s.work.tmp, out);
             } else {
                 let c = sized(&mut s.acc[0], inside.len());
@@ -737,7 +829,17 @@ impl<'a> YuvItem<'a> {
         }
         if !inside.is_empty() {
             let (u, v) = (&mut du[inside.clone()], &mut dv[inside.clone()]);
-            if p.k >= 1.0 {
+            let direct = s.direct_item.filter(|_| p.k >= 1.0).and_then(|item| {
+                p.direct_chroma(kernel, j, &inside).map(|at| Direct {
+                    cols: inside.clone(),
+                    item,
+                    part: i,
+                    at,
+                })
+            });
+            if let Some(direct) = direct {
+                s.direct.push(direct);
+            } else if p.k >= 1.0 {
                 p.content_chroma(kernel, 0, j, inside, &mut s.work.tmp, u, v);
             } else {
                 let [cu, cv, _] = &mut s.acc;

@@ -28,7 +28,7 @@ pub(crate) use crate::transition::split::Route;
 use crate::transition::split::{self, Part};
 use crate::transition::{TransitionDraw, TransitionKind};
 use backdrop::YuvBackdrop;
-use layer::{Mode, Work, YuvCard, YuvItem};
+use layer::{Direct, Mode, Work, YuvCard, YuvItem};
 
 pub(crate) use backdrop::centroid;
 
@@ -77,6 +77,21 @@ pub(crate) fn route(t: &TransitionDraw, output: &OutputTarget<'_>) -> Option<Rou
             [output.width as usize, output.height as usize],
         ),
         TransitionKind::Shader(_) => None,
+    }
+}
+
+/// Quantises `d` into `out` except the columns `direct` copies (sorted here by column).
+fn quantise_around(d: &[f32], out: &mut [u8], direct: &mut [Direct]) {
+    direct.sort_by_key(|c| c.cols.start);
+    let mut x = 0;
+    for c in direct.iter() {
+        if c.cols.start > x {
+            quantise(&d[x..c.cols.start], &mut out[x..c.cols.start]);
+        }
+        x = x.max(c.cols.end);
+    }
+    if x < d.len() {
+        quantise(&d[x..], &mut out[x..]);
     }
 }
 
@@ -148,6 +163,10 @@ pub(crate) struct YuvScratch {
     /// Which part each chroma sample of a selection reads (see `YuvItem::select_chroma`).
     labels: Vec<u8>,
     row_labels: Vec<u8>,
+    /// The item being drawn, when nothing above it touches its columns on this row: its parts
+    /// may then leave columns to be copied byte for byte (`direct`).
+    direct_item: Option<usize>,
+    direct: Vec<Direct>,
 }
 
 /// The frame of the YUV path.
@@ -297,12 +316,17 @@ impl<'a> YuvScene<'a> {
                 continue;
             }
             let hide = if i < hole_at { hole.clone() } else { 0..0 };
+            let topmost = !self.items[i + 1..].iter().any(|a| {
+                a.rows.contains(&y) && a.cols.start < item.cols.end && item.cols.start < a.cols.end
+            });
+            s.direct_item = topmost.then_some(i);
             for cols in around(item.cols.clone(), &hide) {
                 if !cols.is_empty() {
                     item.luma(y, cols, &mut d, s);
                 }
             }
         }
+        s.direct_item = None;
         s.d = d;
     }
 
@@ -329,12 +353,19 @@ impl<'a> YuvScene<'a> {
                 continue;
             }
             let hide = if i < hole_at { hole.clone() } else { 0..0 };
+            let topmost = !self.items[i + 1..].iter().any(|a| {
+                a.crows.contains(&j)
+                    && a.ccols.start < item.ccols.end
+                    && item.ccols.start < a.ccols.end
+            });
+            s.direct_item = topmost.then_some(i);
             for cols in around(item.ccols.clone(), &hide) {
                 if !cols.is_empty() {
                     item.chroma(&self.kernel, j, cols, &mut du, &mut dv, s);
                 }
             }
         }
+        s.direct_item = None;
         s.du = du;
         s.dv = dv;
     }
@@ -356,12 +387,20 @@ impl<'a> YuvScene<'a> {
                 if y >= self.height {
                     continue;
                 }
+                s.direct.clear();
                 self.luma_row(y, s);
                 let t = Instant::now();
                 let stride = planes[0].stride;
-                quantise(&s.d[..w], &mut planes[0].data[(y - 2 * j0) * stride..][..w]);
+                let out = &mut planes[0].data[(y - 2 * j0) * stride..][..w];
+                quantise_around(&s.d[..w], out, &mut s.direct);
+                for c in &s.direct {
+                    let part = &self.items[c.item].parts[c.part];
+                    let (src, _) = part.source(0, c.at, c.cols.len());
+                    out[c.cols.clone()].copy_from_slice(src);
+                }
                 convert += t.elapsed();
             }
+            s.direct.clear();
             self.chroma_row(j, s);
             let t = Instant::now();
             let r = j - j0;
@@ -375,7 +414,30 @@ impl<'a> YuvScene<'a> {
             } else {
                 for (p, src) in [(1, &s.du), (2, &s.dv)] {
                     let stride = planes[p].stride;
-                    quantise(&src[..cw], &mut planes[p].data[r * stride..][..cw]);
+                    let out = &mut planes[p].data[r * stride..][..cw];
+                    quantise_around(&src[..cw], out, &mut s.direct);
+                }
+            }
+            for c in &s.direct {
+                let part = &self.items[c.item].parts[c.part];
+                let n = c.cols.len();
+                for channel in [1, 2] {
+                    let (src, step) = part.source(channel, c.at, n);
+                    let (plane, first, out_step) = if self.nv12 {
+                        (1, 2 * c.cols.start + channel - 1, 2)
+                    } else {
+                        (channel, c.cols.start, 1)
+                    };
+                    let stride = planes[plane].stride;
+                    let row = &mut planes[plane].data[r * stride..];
+                    for (o, v) in row[first..]
+                        .iter_mut()
+                        .step_by(out_step)
+                        .zip(src.iter().step_by(step))
+                        .take(n)
+                    {
+                        *o = *v;
+                    }
                 }
             }
             convert += t.elapsed();
