@@ -724,12 +724,15 @@ impl<'a> YuvItem<'a> {
         weighed: bool,
     ) {
         let n = cols.len();
-        let [acc, _, acc_a] = &mut s.acc;
-        let (acc, acc_a) = (sized(acc, n), sized(acc_a, n));
         let colour_k = match (&self.mode, only) {
             (Mode::Sum { colour_k }, None) => *colour_k,
             _ => 0.0,
         };
+        if only.is_none() && colour_k == 0.0 && self.blend_luma_inside(y, &cols, d, s, weighed) {
+            return;
+        }
+        let [acc, _, acc_a] = &mut s.acc;
+        let (acc, acc_a) = (sized(acc, n), sized(acc_a, n));
         acc.fill(colour_k * self.colour[0]);
         acc_a.fill(colour_k);
         for (pi, p) in self.parts.iter().enumerate() {
@@ -786,6 +789,49 @@ impl<'a> YuvItem<'a> {
         for ((d, v), a) in d[cols].iter_mut().zip(acc.iter()).zip(acc_a.iter()) {
             *d = v + *d * (1.0 - a);
         }
+    }
+
+    /// `blend_luma` of two parts whose content alone covers `cols` (a fade or mix of two
+    /// cards, inside both): the same sums in the same order, in one pass without the
+    /// accumulators. False (nothing drawn) when that is not the case.
+    fn blend_luma_inside(
+        &self,
+        y: usize,
+        cols: &Range<usize>,
+        d: &mut [f32],
+        s: &mut YuvScratch,
+        weighed: bool,
+    ) -> bool {
+        let [a, b] = self.parts.as_slice() else {
+            return false;
+        };
+        let covers = |p: &YuvCard<'_>| {
+            let inside = p.card.interior_span(y);
+            p.card.rows.contains(&y) && inside.start <= cols.start && cols.end <= inside.end
+        };
+        if !(covers(a) && covers(b)) {
+            return false;
+        }
+        let n = cols.len();
+        let [ca, cb, _] = &mut s.acc;
+        let (ca, cb) = (sized(ca, n), sized(cb, n));
+        a.content_luma(0, y, cols.clone(), &mut s.work.tmp, ca);
+        b.content_luma(0, y, cols.clone(), &mut s.work.tmp, cb);
+        let weight = |pi: usize, i: usize| {
+            let k = self.parts[pi].k;
+            if weighed {
+                k * s.wts[(self.roles[pi] == Part::To) as usize][i]
+            } else {
+                k
+            }
+        };
+        for (i, d) in d[cols.clone()].iter_mut().enumerate() {
+            let (ka, kb) = (weight(0, i), weight(1, i));
+            let v = 0.0 + ka * ca[i] + kb * cb[i];
+            let alpha = 0.0 + ka + kb;
+            *d = v + *d * (1.0 - alpha);
+        }
+        true
     }
 
     /// Draws chroma row `j` over `cols` onto `du`, `dv`.
@@ -1137,12 +1183,18 @@ impl<'a> YuvItem<'a> {
         weighed: bool,
     ) {
         let n = cols.len();
-        let [au, av, aa] = &mut s.acc;
-        let (au, av, aa) = (sized(au, n), sized(av, n), sized(aa, n));
         let colour_k = match (&self.mode, only) {
             (Mode::Sum { colour_k }, None) => *colour_k,
             _ => 0.0,
         };
+        if only.is_none()
+            && colour_k == 0.0
+            && self.blend_chroma_inside(kernel, j, &cols, (&mut *du, &mut *dv), s, weighed)
+        {
+            return;
+        }
+        let [au, av, aa] = &mut s.acc;
+        let (au, av, aa) = (sized(au, n), sized(av, n), sized(aa, n));
         au.fill(colour_k * self.colour[1]);
         av.fill(colour_k * self.colour[2]);
         aa.fill(colour_k);
@@ -1192,5 +1244,52 @@ impl<'a> YuvItem<'a> {
             du[cols.start + i] = au[i] + du[cols.start + i] * keep;
             dv[cols.start + i] = av[i] + dv[cols.start + i] * keep;
         }
+    }
+
+    /// `blend_chroma` of two parts whose content alone covers `cols` on every luma row the
+    /// kernel reads: the same sums in the same order, in one pass. False (nothing drawn) when
+    /// that is not the case.
+    #[allow(clippy::too_many_arguments)]
+    fn blend_chroma_inside(
+        &self,
+        kernel: &ChromaKernel,
+        j: usize,
+        cols: &Range<usize>,
+        (du, dv): (&mut [f32], &mut [f32]),
+        s: &mut YuvScratch,
+        weighed: bool,
+    ) -> bool {
+        let [a, b] = self.parts.as_slice() else {
+            return false;
+        };
+        let covers = |p: &YuvCard<'_>| {
+            let inside = p.chroma_interior(kernel, j);
+            inside.start <= cols.start && cols.end <= inside.end
+        };
+        if !(covers(a) && covers(b)) {
+            return false;
+        }
+        let n = cols.len();
+        let [au, av, bu] = &mut s.acc;
+        let (au, av, bu) = (sized(au, n), sized(av, n), sized(bu, n));
+        let bv = sized(&mut s.work.content, n);
+        a.content_chroma(kernel, 0, j, cols.clone(), &mut s.work.tmp, au, av);
+        b.content_chroma(kernel, 0, j, cols.clone(), &mut s.work.tmp, bu, bv);
+        let weight = |pi: usize, i: usize| {
+            let k = self.parts[pi].k;
+            if weighed {
+                k * s.wts[(self.roles[pi] == Part::To) as usize][i]
+            } else {
+                k
+            }
+        };
+        for i in 0..n {
+            let (ka, kb) = (weight(0, i), weight(1, i));
+            let keep = 1.0 - (0.0 + ka + kb);
+            let x = cols.start + i;
+            du[x] = (0.0 + ka * au[i] + kb * bu[i]) + du[x] * keep;
+            dv[x] = (0.0 + ka * av[i] + kb * bv[i]) + dv[x] * keep;
+        }
+        true
     }
 }
