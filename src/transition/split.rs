@@ -521,8 +521,9 @@ fn mix_row_as<const K: usize>((mix, y, x0, out): (&Mix, usize, usize, [&mut [f32
     let n = wa.len().min(wb.len()).min(wc.len());
     let yf = y as f32;
     for i in 0..n {
-        // The pixel itself (what ⌊uv · size⌋ finds up to 2048 pixels across).
-        let xy = [(x0 + i) as f32, yf];
+        // The pixel itself (what ⌊uv · size⌋ finds up to 2048 pixels across); through i32,
+        // which converts to f32 in one vector instruction where usize takes a branch.
+        let xy = [(x0 + i) as i32 as f32, yf];
         let r = kind.evaluate_at([0.0; 2], xy, mix.progress, mix.size, &a, &b);
         // The colour is opaque: its weight is the alpha the probes (alpha 0) leave.
         wc[i] = r[3];
