@@ -63,18 +63,23 @@ fn pipeline(adapter: &str, frames: u64) -> gst::Pipeline {
 /// 1100 frames: RSS after the first 100 and at the end differ by less than the bound.
 fn frames_stay_flat(adapter: &str) {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let pipeline = pipeline(adapter, 1100);
+    stays_flat_over_1000_frames(adapter, &pipeline(adapter, 1100));
+}
+
+/// Plays `pipeline` (1100 frames) to the end: RSS after the first 100 and at the end differ by
+/// less than the bound.
+fn stays_flat_over_1000_frames(what: &str, pipeline: &gst::Pipeline) {
     let (tx, rx) = mpsc::channel();
-    count_buffers(&pipeline, tx);
+    count_buffers(pipeline, tx);
     pipeline.set_state(gst::State::Playing).expect("plays");
     wait_buffers(&rx, 100);
     let warm = rss_kb();
-    common::wait_eos(&pipeline, 120);
+    common::wait_eos(pipeline, 120);
     let end = rss_kb();
-    eprintln!("{adapter}: {warm} KB after 100 frames, {end} KB after 1100");
+    eprintln!("{what}: {warm} KB after 100 frames, {end} KB after 1100");
     assert!(
         end < warm + BOUND_KB,
-        "{adapter}: RSS grew from {warm} KB to {end} KB over 1000 frames"
+        "{what}: RSS grew from {warm} KB to {end} KB over 1000 frames"
     );
 }
 
@@ -124,18 +129,7 @@ fn cpu_transitions_stay_flat() {
          videotestsrc num-buffers=1100 ! {caps} ! c.sink_0 \
          videotestsrc num-buffers=1100 pattern=ball ! {caps} ! c.sink_1"
     ));
-    let (tx, rx) = mpsc::channel();
-    count_buffers(&pipeline, tx);
-    pipeline.set_state(gst::State::Playing).expect("plays");
-    wait_buffers(&rx, 100);
-    let warm = rss_kb();
-    common::wait_eos(&pipeline, 120);
-    let end = rss_kb();
-    eprintln!("cpu transitions: {warm} KB after 100 frames, {end} KB after 1100");
-    assert!(
-        end < warm + BOUND_KB,
-        "cpu transitions: RSS grew from {warm} KB to {end} KB over 1000 frames"
-    );
+    stays_flat_over_1000_frames("cpu transitions", &pipeline);
 }
 
 #[test]

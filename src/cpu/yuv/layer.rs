@@ -397,6 +397,31 @@ pub(super) struct Direct {
     pub(super) at: (usize, usize),
 }
 
+/// Records columns `cols` of part `part` for a byte copy (`Direct`) when its share `k` is whole,
+/// its item is the topmost there (`YuvScratch::direct_item`) and `at` finds its source bytes;
+/// true then.
+fn copy_directly(
+    s: &mut YuvScratch,
+    k: f32,
+    part: usize,
+    cols: &Range<usize>,
+    at: impl FnOnce() -> Option<(usize, usize)>,
+) -> bool {
+    let Some(item) = s.direct_item.filter(|_| k >= 1.0) else {
+        return false;
+    };
+    let Some(at) = at() else {
+        return false;
+    };
+    s.direct.push(Direct {
+        cols: cols.clone(),
+        item,
+        part,
+        at,
+    });
+    true
+}
+
 /// How an item's parts combine.
 #[derive(Debug)]
 pub(super) enum Mode {
@@ -688,17 +713,8 @@ impl<'a> YuvItem<'a> {
         }
         if !inside.is_empty() {
             let out = &mut d[inside.clone()];
-            let direct = s.direct_item.filter(|_| p.k >= 1.0).and_then(|item| {
-                p.direct_luma(y, &inside).map(|at| Direct {
-                    cols: inside.clone(),
-                    item,
-                    part: i,
-                    at,
-                })
-            });
-            if let Some(direct) = direct {
+            if copy_directly(s, p.k, i, &inside, || p.direct_luma(y, &inside)) {
                 // Copied byte for byte into the output row after the row is quantised.
-                s.direct.push(direct);
             } else if p.k >= 1.0 {
                 p.content_luma(0, y, inside, &mut s.work.tmp, out);
             } else {
@@ -875,16 +891,8 @@ impl<'a> YuvItem<'a> {
         }
         if !inside.is_empty() {
             let (u, v) = (&mut du[inside.clone()], &mut dv[inside.clone()]);
-            let direct = s.direct_item.filter(|_| p.k >= 1.0).and_then(|item| {
-                p.direct_chroma(kernel, j, &inside).map(|at| Direct {
-                    cols: inside.clone(),
-                    item,
-                    part: i,
-                    at,
-                })
-            });
-            if let Some(direct) = direct {
-                s.direct.push(direct);
+            if copy_directly(s, p.k, i, &inside, || p.direct_chroma(kernel, j, &inside)) {
+                // Copied byte for byte after the row is quantised.
             } else if p.k >= 1.0 {
                 p.content_chroma(kernel, 0, j, inside, &mut s.work.tmp, u, v);
             } else {
