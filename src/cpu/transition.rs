@@ -10,6 +10,7 @@ use super::par_rows;
 use super::rgb::{around, draw_card_row, CardScratch, Rgba};
 use crate::compose::Operator;
 use crate::transition::split::Solid;
+use crate::transition::xfade::by_kind;
 use crate::transition::{Picture, XfadeKind};
 
 /// One transition ready to draw.
@@ -590,20 +591,10 @@ struct DirectSpan<'a, 'b> {
     out: [&'b mut [f32]; 4],
 }
 
-/// `$f::<K>($arg)` with K the index of `$kind` in `XfadeKind::ALL` (its declaration order).
-macro_rules! by_kind {
-    ($kind:expr, $f:ident, $arg:expr, $($k:literal)*) => {
-        match $kind as usize {
-            $($k => $f::<$k>($arg),)*
-            _ => unreachable!("XfadeKind has 58 variants"),
-        }
-    };
-}
-
 impl DirectSpan<'_, '_> {
     /// Evaluates and draws the span, in a copy of the loop made for its kind (see `draw_as`).
     fn draw(self) {
-        by_kind!(self.layer.kind, draw_as, self, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57)
+        by_kind!(self.layer.kind, draw_as, self)
     }
 }
 

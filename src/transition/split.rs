@@ -18,18 +18,8 @@
 
 use std::ops::Range;
 
-use super::xfade::{FastRound, Picture, BLACK, WHITE};
+use super::xfade::{by_kind, FastRound, Picture, BLACK, WHITE};
 use super::XfadeKind;
-
-/// `$f::<K>($arg)` with K the index of `$kind` in `XfadeKind::ALL` (its declaration order).
-macro_rules! by_kind {
-    ($kind:expr, $f:ident, $arg:expr, $($k:literal)*) => {
-        match $kind as usize {
-            $($k => $f::<$k>($arg),)*
-            _ => unreachable!("XfadeKind has 58 variants"),
-        }
-    };
-}
 
 /// What an output pixel of a selection shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -498,17 +488,16 @@ impl Mix {
             return;
         }
         if self.by_row {
+            // One pixel's weights stand for the whole row.
             let mut w = [[0.0f32; 1]; 3];
             let [a, b, c] = &mut w;
-            let args = (self, y, x0, [&mut a[..], &mut b[..], &mut c[..]]);
-            by_kind!(self.kind, mix_row_as, args, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57);
+            by_kind!(self.kind, mix_row_as, (self, y, x0, [&mut a[..], b, c]));
             for (o, c) in out.into_iter().zip(w) {
                 o.fill(c[0]);
             }
             return;
         }
-        let args = (self, y, x0, out);
-        by_kind!(self.kind, mix_row_as, args, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57)
+        by_kind!(self.kind, mix_row_as, (self, y, x0, out))
     }
 }
 

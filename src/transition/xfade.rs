@@ -197,6 +197,22 @@ impl std::fmt::Display for XfadeKind {
     }
 }
 
+/// `$f::<K>($arg)` with K the index of `$kind` in `XfadeKind::ALL` (its declaration order): a
+/// per-pixel loop generic over the kind gets a copy per kind, chosen once per call, with no
+/// dispatch left inside it.
+macro_rules! by_kind {
+    ($kind:expr, $f:ident, $arg:expr) => {
+        by_kind!(@ $kind, $f, $arg, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57)
+    };
+    (@ $kind:expr, $f:ident, $arg:expr, $($k:literal)*) => {
+        match $kind as usize {
+            $($k => $f::<$k>($arg),)*
+            _ => unreachable!("XfadeKind has 58 variants"),
+        }
+    };
+}
+pub(crate) use by_kind;
+
 /// xfade's pseudo-random number in [0, 1) for the integer pair (xi, yi), as an integer hash
 /// (u32 wrapping arithmetic) so that the GPU (`xf_frand` in xfade.wgsl) gives the same bits.
 pub fn frand(xi: u32, yi: u32) -> f32 {
