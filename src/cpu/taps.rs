@@ -14,6 +14,21 @@ pub(crate) struct Taps {
     /// (index, weight) pairs collected while building, reused between builds.
     points: Vec<(i64, f32)>,
     ends: Vec<usize>,
+    /// The longest stretch of outputs that repeat one pattern of weights while their start
+    /// advances by `advance` every `period` outputs (an unscaled copy or sub-pixel shift: 1
+    /// and 1; a 2x chroma upsampling: period 2; a 2:1 chroma kernel: advance 2): applied there
+    /// without reading the start table.
+    regular: Option<Regular>,
+}
+
+/// A stretch of outputs (`outputs`) whose output `outputs.start + k` starts at
+/// `first + (k / period) · advance` with the weights of output `outputs.start + k % period`.
+#[derive(Debug, Clone, PartialEq)]
+struct Regular {
+    outputs: std::ops::Range<usize>,
+    first: usize,
+    period: usize,
+    advance: usize,
 }
 
 impl Taps {
@@ -138,12 +153,111 @@ impl Taps {
             }
             from = end;
         }
+        self.regular = [(1, 1), (2, 1), (1, 2)]
+            .into_iter()
+            .filter_map(|(p, a)| self.longest_regular(p, a))
+            .max_by_key(|r| r.outputs.len())
+            .filter(|r| r.outputs.len() >= 16);
+    }
+
+    /// The longest stretch repeating with `period` (see [`Taps::regular`]).
+    fn longest_regular(&self, period: usize, advance: usize) -> Option<Regular> {
+        let (n, count) = (self.n, self.start.len());
+        let mut best: Option<Regular> = None;
+        let mut i = 0;
+        while i + period <= count {
+            // Output j (j ≥ i + period) continues the stretch begun at i when it starts
+            // `advance` after output j - period and has its weights.
+            let mut j = i + period;
+            while j < count
+                && self.start[j] as usize == self.start[j - period] as usize + advance
+                && self.weights[j * n..(j + 1) * n]
+                    == self.weights[(j - period) * n..(j - period + 1) * n]
+            {
+                j += 1;
+            }
+            // Whole periods only, and the starts within the first period must follow the rule.
+            let len = (j - i) / period * period;
+            let first = self.start[i] as usize;
+            let aligned = (i..i + period).all(|k| self.start[k] as usize == first);
+            if aligned && len > best.as_ref().map_or(0, |b| b.outputs.len()) {
+                best = Some(Regular {
+                    outputs: i..i + len,
+                    first,
+                    period,
+                    advance,
+                });
+            }
+            i = if j > i + period {
+                j - period + 1
+            } else {
+                i + 1
+            };
+        }
+        best
     }
 
     /// `out[k] = Σ weights · src[start ..]` for outputs `first .. first + out.len()`, reading a
     /// source whose index 0 is sample `offset`.
     #[inline]
     pub(crate) fn apply(&self, src: &[f32], offset: usize, first: usize, out: &mut [f32]) {
+        if let Some(r) = &self.regular {
+            let end = first + out.len();
+            let lo = r.outputs.start.max(first);
+            let hi = r.outputs.end.min(end);
+            // Only worth splitting when the stretch is most of the request.
+            if hi > lo && (hi - lo) * 2 >= out.len() {
+                let (head, rest) = out.split_at_mut(lo - first);
+                let (mid, tail) = rest.split_at_mut(hi - lo);
+                self.apply_table(src, offset, first, head);
+                self.apply_regular(r, src, offset, lo, mid);
+                self.apply_table(src, offset, hi, tail);
+                return;
+            }
+        }
+        self.apply_table(src, offset, first, out);
+    }
+
+    /// [`Taps::apply`] over outputs inside the regular stretch `r`: the same sums, in the same
+    /// order, so the same bits.
+    fn apply_regular(
+        &self,
+        r: &Regular,
+        src: &[f32],
+        offset: usize,
+        first: usize,
+        out: &mut [f32],
+    ) {
+        let k0 = first - r.outputs.start;
+        // Outputs before the next whole period go through the table.
+        let lead = ((r.period - k0 % r.period) % r.period).min(out.len());
+        let (head, out) = out.split_at_mut(lead);
+        self.apply_table(src, offset, first, head);
+        let first = first + lead;
+        let whole = out.len() / r.period * r.period;
+        let (body, tail) = out.split_at_mut(whole);
+        let s0 = r.first + (first - r.outputs.start) / r.period * r.advance - offset;
+        let pattern = &self.weights[r.outputs.start * self.n..][..r.period * self.n];
+        let at = &src[s0..];
+        match (self.n, r.period, r.advance) {
+            (1, 1, 1) if pattern[0] == 1.0 => body.copy_from_slice(&at[..body.len()]),
+            (1, 1, 1) => regular_n::<1, 1, 1>(pattern, at, body),
+            (2, 1, 1) => regular_n::<2, 1, 1>(pattern, at, body),
+            (1, 2, 1) => regular_n::<1, 2, 1>(pattern, at, body),
+            (2, 2, 1) => regular_n::<2, 2, 1>(pattern, at, body),
+            (3, 2, 1) => regular_n::<3, 2, 1>(pattern, at, body),
+            (2, 1, 2) => regular_n::<2, 1, 2>(pattern, at, body),
+            (3, 1, 2) => regular_n::<3, 1, 2>(pattern, at, body),
+            (4, 1, 2) => regular_n::<4, 1, 2>(pattern, at, body),
+            _ => self.apply_table(src, offset, first, body),
+        }
+        self.apply_table(src, offset, first + whole, tail);
+    }
+
+    fn apply_table(&self, src: &[f32], offset: usize, first: usize, out: &mut [f32]) {
+        if out.is_empty() {
+            return;
+        }
         let starts = &self.start[first..first + out.len()];
         let weights = &self.weights[first * self.n..(first + out.len()) * self.n];
         match self.n {
@@ -355,6 +469,28 @@ fn apply_n<const N: usize>(
     }
 }
 
+/// `apply_n` where output `k` starts at `(k / P) · A` and has the weights `pattern[k % P]` (as
+/// `apply_n` sums them: first term assigned, the others added in order).
+#[inline]
+fn regular_n<const N: usize, const P: usize, const A: usize>(
+    pattern: &[f32],
+    src: &[f32],
+    out: &mut [f32],
+) {
+    let pattern: &[f32] = &pattern[..N * P];
+    for (j, o) in out.chunks_exact_mut(P).enumerate() {
+        let s = &src[j * A..j * A + N];
+        for (p, o) in o.iter_mut().enumerate() {
+            let w = &pattern[p * N..p * N + N];
+            let mut acc = s[0] * w[0];
+            for t in 1..N {
+                acc += s[t] * w[t];
+            }
+            *o = acc;
+        }
+    }
+}
+
 /// `out[x] = Σ_t weights[t] · scale · rows[t][x]` over 8-bit rows (the first row's term
 /// assigns, so `out` needs no clearing; zero weights after it are skipped).
 #[inline]
@@ -449,5 +585,47 @@ mod tests {
         one.build(1, 4, |_, push| push(2.5, 1.0));
         assert_eq!(one.get(0).1, &[1.0]);
         assert_eq!(one.get(0).0, 2);
+    }
+
+    #[test]
+    fn regular_stretches_give_the_tables_bits() {
+        let src: Vec<f32> = (0..300)
+            .map(|i| ((i * 37 % 101) as f32 * 0.013).sin())
+            .collect();
+        // (outputs, source length, position of output i): an unscaled copy, a sub-pixel shift,
+        // 2x upsampling cosited and centred, 1.5x, and a 1/2 reduction.
+        let cases: [(usize, usize, fn(usize) -> f64); 7] = [
+            (200, 300, |i| i as f64 + 40.5),
+            (200, 300, |i| i as f64 + 40.8),
+            (250, 130, |i| i as f64 * 0.5 + 0.5),
+            (250, 130, |i| (i as f64 + 0.5) * 0.5),
+            (250, 200, |i| (i as f64 + 0.5) / 1.5),
+            (140, 300, |i| (i as f64 + 0.5) * 2.0),
+            (140, 300, |i| i as f64 * 2.0 + 0.75),
+        ];
+        for (k, (count, len, at)) in cases.into_iter().enumerate() {
+            let mut t = Taps::default();
+            t.build(count, len, |i, push| push(at(i), 1.0));
+            if k < 4 || k == 5 {
+                assert!(t.regular.is_some(), "case {k}: no regular stretch");
+            }
+            for (first, n) in [
+                (0, count),
+                (3, count - 3),
+                (7, 101),
+                (count - 20, 20),
+                (1, 1),
+            ] {
+                let mut fast = vec![0.0; n];
+                let mut slow = vec![0.0; n];
+                t.apply(&src, 0, first, &mut fast);
+                t.apply_table(&src, 0, first, &mut slow);
+                assert_eq!(
+                    fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    slow.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    "case {k}, outputs {first}..+{n}"
+                );
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ use super::par_rows;
 use super::rgb::{around, draw_card_row, CardScratch, Rgba};
 use crate::compose::Operator;
 use crate::transition::split::Solid;
-use crate::transition::xfade::by_kind;
+use crate::transition::xfade::{by_kind, mix4, smoothstep, FastRound};
 use crate::transition::{Picture, XfadeKind};
 
 /// One transition ready to draw.
@@ -37,7 +37,13 @@ pub(crate) struct TransitionLayer<'a> {
     /// fadefast's and fadeslow's weight as a function of a channel's difference (see
     /// `fade_pow_lut`), when the kind is one of them.
     lut: Vec<f32>,
+    /// squeezev's and zoomin's FROM column for each output column (`NONE`: TO shows there),
+    /// found once a frame (see `remap_row`).
+    columns: Vec<u32>,
 }
+
+/// No column (see `TransitionLayer::columns`).
+const NONE: u32 = u32::MAX;
 
 /// The columns and rows covering both cards (either may be missing: it shows nothing).
 pub(crate) fn union(
@@ -267,7 +273,45 @@ impl<'a> TransitionLayer<'a> {
                 }
                 _ => Vec::new(),
             },
+            columns: if generic || !(0.0..=1.0).contains(&progress) {
+                Vec::new()
+            } else {
+                remap_columns(kind, progress, size[0])
+            },
         }
+    }
+}
+
+/// xfade's squeeze position of coordinate `c` over `n` pixels at `pp` (1 − progress); `None`
+/// where TO shows (and on the last frame, where xfade divides by zero).
+#[inline]
+fn squeeze(c: f32, n: f32, pp: f32) -> Option<f32> {
+    if pp <= 0.0 {
+        return None;
+    }
+    let z = 0.5 + (c / n - 0.5) / pp;
+    (0.0..=1.0)
+        .contains(&z)
+        .then(|| (z * (n - 1.0)).round_ties_even())
+}
+
+/// zoomin's source coordinate of `c` over `n` pixels at zoom `zf`.
+#[inline]
+fn zoomed(c: f32, n: f32, zf: f32) -> f32 {
+    ((0.5 + (c / n - 0.5) * zf) * (n - 1.0)).fast_ceil()
+}
+
+/// squeezev's and zoomin's FROM column of every output column (empty for other kinds).
+fn remap_columns(kind: XfadeKind, progress: f32, w: usize) -> Vec<u32> {
+    let (wf, pp) = (w as f32, 1.0 - progress);
+    let zf = smoothstep(0.5, 1.0, pp);
+    let column = |x: usize| match kind {
+        XfadeKind::SqueezeV => squeeze(x as f32, wf, pp).map_or(NONE, |c| c as u32),
+        _ => zoomed(x as f32, wf, zf) as u32,
+    };
+    match kind {
+        XfadeKind::SqueezeV | XfadeKind::ZoomIn => (0..w).map(column).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -288,6 +332,7 @@ impl<'a> TransitionLayer<'a> {
             exact: Default::default(),
             all_exact: false,
             lut: Vec::new(),
+            columns: Vec::new(),
         }
     }
 }
@@ -415,6 +460,14 @@ impl TransitionLayer<'_> {
             self.pixelize_row(y, &cols, hide, dst);
             return;
         }
+        if matches!(
+            self.kind,
+            XfadeKind::SqueezeH | XfadeKind::SqueezeV | XfadeKind::ZoomIn
+        ) && (0.0..=1.0).contains(&p)
+        {
+            self.remap_row(y, &cols, hide, dst);
+            return;
+        }
         // A kind that reads only the pixel itself, inside both buffers where every centre is a
         // whole texel: each pixel's two texels are handed over as they are.
         let here = local_and_clear(self.kind)
@@ -536,6 +589,128 @@ impl TransitionLayer<'_> {
                 };
                 Self::put(dst, x, t);
             }
+        }
+    }
+
+    /// squeezeh's, squeezev's and zoomin's row: each reads FROM at one pixel whose column
+    /// depends on x alone and whose row on y alone (and TO at the pixel itself), so the row's
+    /// source row is found once and each column's source by the formula's own arithmetic:
+    /// pixel for pixel what `XfadeKind::evaluate_in` gives.
+    fn remap_row(&self, y: usize, cols: &Range<usize>, hide: &Range<usize>, dst: &mut Rgba) {
+        let [w, h] = self.size.map(|v| v as f32);
+        let pp = 1.0 - self.progress;
+        let (yf, v) = (y as f32, (y as f32 + 0.5) / h);
+        let from = Texels {
+            layer: self,
+            buf: self.from,
+        };
+        let to = Texels {
+            layer: self,
+            buf: self.to,
+        };
+        let a_at = |sx: f32, sy: f32| from.at_pixel(sx, sy, [(sx + 0.5) / w, (sy + 0.5) / h]);
+        let b = |x: f32| to.at_pixel(x, yf, [(x + 0.5) / w, v]);
+        let squeeze = |c: f32, n: f32| squeeze(c, n, pp);
+        // With every centre a whole texel, reads are loads from one row of each buffer.
+        if self.all_exact {
+            match self.kind {
+                XfadeKind::SqueezeH => match squeeze(yf, h) {
+                    Some(sy) => self.put_row(self.from, sy as usize, cols, hide, dst),
+                    None => self.put_row(self.to, y, cols, hide, dst),
+                },
+                XfadeKind::SqueezeV => {
+                    let (fr, tr) = (self.buffer_row(self.from, y), self.buffer_row(self.to, y));
+                    for x in around(cols.clone(), hide).into_iter().flatten() {
+                        let t = match self.columns.get(x) {
+                            Some(&sx) if sx != NONE => self.row_texel(fr, sx as usize),
+                            _ => self.row_texel(tr, x),
+                        };
+                        Self::put(dst, x, t);
+                    }
+                }
+                _ => {
+                    let zf = smoothstep(0.5, 1.0, pp);
+                    let m = smoothstep(0.0, 0.5, pp);
+                    let sy = zoomed(yf, h, zf) as usize;
+                    let (fr, tr) = (self.buffer_row(self.from, sy), self.buffer_row(self.to, y));
+                    for x in around(cols.clone(), hide).into_iter().flatten() {
+                        let sx = self.columns.get(x).map_or(NONE, |&c| c) as usize;
+                        let a = self.row_texel(fr, sx);
+                        Self::put(dst, x, mix4(a, self.row_texel(tr, x), m));
+                    }
+                }
+            }
+            return;
+        }
+        match self.kind {
+            XfadeKind::SqueezeH => {
+                let sy = squeeze(yf, h);
+                for x in around(cols.clone(), hide).into_iter().flatten() {
+                    let xf = x as f32;
+                    let t = match sy {
+                        Some(sy) => a_at(xf, sy),
+                        None => b(xf),
+                    };
+                    Self::put(dst, x, t);
+                }
+            }
+            XfadeKind::SqueezeV => {
+                for x in around(cols.clone(), hide).into_iter().flatten() {
+                    let xf = x as f32;
+                    let t = match squeeze(xf, w) {
+                        Some(sx) => a_at(sx, yf),
+                        None => b(xf),
+                    };
+                    Self::put(dst, x, t);
+                }
+            }
+            _ => {
+                let zf = smoothstep(0.5, 1.0, pp);
+                let m = smoothstep(0.0, 0.5, pp);
+                let sy = zoomed(yf, h, zf);
+                for x in around(cols.clone(), hide).into_iter().flatten() {
+                    let xf = x as f32;
+                    Self::put(dst, x, mix4(a_at(zoomed(xf, w, zf), sy), b(xf), m));
+                }
+            }
+        }
+    }
+
+    /// Row `y` of `buf` over the buffer's columns, if the buffer covers it.
+    #[inline]
+    fn buffer_row<'b>(&self, buf: &'b [f32], y: usize) -> Option<&'b [f32]> {
+        let bw = self.cols.len() * 4;
+        let dy = y
+            .checked_sub(self.rows.start)
+            .filter(|d| *d < self.rows.len())?;
+        buf.get(dy * bw..(dy + 1) * bw)
+    }
+
+    /// Texel `x` (a frame column) of a row from `buffer_row`: transparent outside it.
+    #[inline(always)]
+    fn row_texel(&self, row: Option<&[f32]>, x: usize) -> [f32; 4] {
+        let at = x.wrapping_sub(self.cols.start) * 4;
+        match row.and_then(|r| r.get(at..at + 4)) {
+            Some(p) => [p[0], p[1], p[2], p[3]],
+            None => [0.0; 4],
+        }
+    }
+
+    /// Draws row `y` of `buf` at the same columns, over `cols` outside `hide`.
+    fn put_row(
+        &self,
+        buf: &[f32],
+        y: usize,
+        cols: &Range<usize>,
+        hide: &Range<usize>,
+        dst: &mut Rgba,
+    ) {
+        let row = self.buffer_row(buf, y);
+        if row.is_none() {
+            return;
+        }
+        for x in around(cols.clone(), hide).into_iter().flatten() {
+            Self::put(dst, x, self.row_texel(row, x));
         }
     }
 

@@ -306,7 +306,7 @@ fn atan2(y: f32, x: f32) -> f32 {
 }
 
 /// xfade's mix: a * m + b * (1 - m), per channel.
-fn mix4(a: Rgba, b: Rgba, m: f32) -> Rgba {
+pub(crate) fn mix4(a: Rgba, b: Rgba, m: f32) -> Rgba {
     let k = 1.0 - m;
     [
         a[0] * m + b[0] * k,
@@ -317,7 +317,7 @@ fn mix4(a: Rgba, b: Rgba, m: f32) -> Rgba {
 }
 
 /// Smoothstep that also accepts e0 > e1 (xfade's wind transitions use it so).
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
+pub(crate) fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
     let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
     t * t * (3.0 - 2.0 * t)
 }
