@@ -594,7 +594,8 @@ mod tests {
             .collect();
         // (outputs, source length, position of output i): an unscaled copy, a sub-pixel shift,
         // 2x upsampling cosited and centred, 1.5x, and a 1/2 reduction.
-        let cases: [(usize, usize, fn(usize) -> f64); 7] = [
+        type Case = (usize, usize, fn(usize) -> f64);
+        let cases: [Case; 7] = [
             (200, 300, |i| i as f64 + 40.5),
             (200, 300, |i| i as f64 + 40.8),
             (250, 130, |i| i as f64 * 0.5 + 0.5),
