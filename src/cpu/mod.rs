@@ -54,8 +54,13 @@ use crate::gpu::{GpuContext, GpuError, ShaderBlender};
 use crate::render::{RenderError, Renderer};
 use crate::transition::{TransitionKind, XfadeKind};
 
-/// A transition's two cards drawn alone (from, to): interleaved premultiplied RGBA.
-type CardBuffers = (Vec<f32>, Vec<f32>);
+/// A transition's two cards drawn alone (from, to): interleaved premultiplied RGBA, in f32 for
+/// a built-in, in f16 (the textures' format, uploaded as they are) for a shader.
+#[derive(Debug, Default)]
+struct CardBuffers {
+    float: (Vec<f32>, Vec<f32>),
+    half: (Vec<half::f16>, Vec<half::f16>),
+}
 
 /// Renders frames on the CPU. Scratch buffers (the blurred background, blurred contents,
 /// transition buffers, per-thread rows) are kept between frames.
@@ -237,7 +242,7 @@ impl CpuRenderer {
         let boxes = if use_yuv {
             Vec::new()
         } else {
-            draw_transition_cards(&mut self.transitions, &cards, plan, self.threads)
+            draw_transition_cards(&mut self.transitions, &cards, plan, &xfades, self.threads)
         };
         if let Some(blender) = self.shader.as_mut() {
             run_shaders(blender, plan, &boxes, &self.transitions, &mut self.shaded)
@@ -305,6 +310,7 @@ fn draw_transition_cards(
     buffers: &mut Vec<CardBuffers>,
     cards: &[Option<CardLayer<'_>>],
     plan: &FramePlan<'_>,
+    xfades: &[Option<XfadeKind>],
     threads: usize,
 ) -> Vec<Option<(Range<usize>, Range<usize>)>> {
     let transitions = plan.transitions();
@@ -314,12 +320,19 @@ fn draw_transition_cards(
     transitions
         .iter()
         .zip(buffers.iter_mut())
-        .map(|(t, bufs)| {
+        .zip(xfades)
+        .map(|((t, bufs), xfade)| {
             // A card that shows nothing is a transparent buffer.
             let (a, b) = (cards[t.from].as_ref(), cards[t.to].as_ref());
             let (cols, rows) = transition::union(a, b)?;
-            for (card, buf) in [(a, &mut bufs.0), (b, &mut bufs.1)] {
-                transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
+            if xfade.is_some() {
+                for (card, buf) in [(a, &mut bufs.float.0), (b, &mut bufs.float.1)] {
+                    transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
+                }
+            } else {
+                for (card, buf) in [(a, &mut bufs.half.0), (b, &mut bufs.half.1)] {
+                    transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
+                }
             }
             Some((cols, rows))
         })
@@ -345,7 +358,9 @@ fn run_shaders(
             continue;
         }
         let (cards, area) = match (boxes.get(ti).cloned().flatten(), buffers.get(ti)) {
-            (Some((cols, rows)), Some((from, to))) => ((&from[..], &to[..]), [cols, rows]),
+            (Some((cols, rows)), Some(bufs)) => {
+                ((&bufs.half.0[..], &bufs.half.1[..]), [cols, rows])
+            }
             // Neither card shows: the program still runs, over two transparent pictures.
             _ => ((&[][..], &[][..]), [0..0, 0..0]),
         };
@@ -382,7 +397,7 @@ fn rgb_items<'a>(
             (Some(kind), Some((cols, rows))) => TransitionLayer::new(
                 *kind,
                 t.progress,
-                (&bufs.0, &bufs.1),
+                (&bufs.float.0, &bufs.float.1),
                 (cols, rows),
                 size,
                 generic,

@@ -60,24 +60,25 @@ pub(crate) fn union(
 
 /// Draws `layer` alone onto `buf` (interleaved RGBA over `cols` × `rows`, cleared here; left
 /// transparent without a layer).
-pub(crate) fn draw_alone(
+pub(crate) fn draw_alone<T: Texel>(
     layer: Option<&CardLayer<'_>>,
     cols: Range<usize>,
     rows: Range<usize>,
-    buf: &mut Vec<f32>,
+    buf: &mut Vec<T>,
     threads: usize,
 ) {
     let w = cols.len();
     let Some(layer) = layer.filter(|_| w > 0) else {
         buf.clear();
-        buf.resize(w * rows.len() * 4, 0.0);
+        buf.resize(w * rows.len() * 4, T::default());
         return;
     };
     // Every row is written whole below: no need to clear what the last frame left.
-    buf.resize(w * rows.len() * 4, 0.0);
+    buf.resize(w * rows.len() * 4, T::default());
     par_rows(threads, buf, w * 4, |r0, band| {
         let mut dst = Rgba::default();
         let mut scratch = CardScratch::default();
+        let mut line = Vec::new();
         dst.resize(w);
         for (i, out) in band.chunks_exact_mut(w * 4).enumerate() {
             let y = rows.start + r0 + i;
@@ -94,12 +95,35 @@ pub(crate) fn draw_alone(
                 cols.start,
                 &mut scratch,
             );
-            let [r, g, b, a] = &dst.c;
-            for ((((px, r), g), b), a) in out.chunks_exact_mut(4).zip(r).zip(g).zip(b).zip(a) {
-                px.copy_from_slice(&[*r, *g, *b, *a]);
-            }
+            T::store(&dst.c, out, &mut line);
         }
     });
+}
+
+/// A channel type of the interleaved buffers a card is drawn alone into: f32 for the CPU's
+/// transitions, f16 for the textures of the hybrid route's shader transitions.
+pub(crate) trait Texel: Copy + Default + Send {
+    /// Interleaves the planes `c` (R, G, B, A) into `out`; `line` is scratch.
+    fn store(c: &[Vec<f32>; 4], out: &mut [Self], line: &mut Vec<f32>);
+}
+
+impl Texel for f32 {
+    fn store([r, g, b, a]: &[Vec<f32>; 4], out: &mut [f32], _: &mut Vec<f32>) {
+        for ((((px, r), g), b), a) in out.chunks_exact_mut(4).zip(r).zip(g).zip(b).zip(a) {
+            px.copy_from_slice(&[*r, *g, *b, *a]);
+        }
+    }
+}
+
+impl Texel for half::f16 {
+    fn store(c: &[Vec<f32>; 4], out: &mut [half::f16], line: &mut Vec<f32>) {
+        use half::slice::HalfFloatSliceExt;
+        // Interleaved in f32 first (a row stays in cache), then converted as a slice, which
+        // the half crate does eight values at a time.
+        line.resize(out.len(), 0.0);
+        f32::store(c, line, &mut Vec::new());
+        out.convert_from_f32_slice(line);
+    }
 }
 
 /// ⌊x⌋ without a libm call (the baseline x86-64 target has no rounding instruction).
@@ -398,26 +422,22 @@ impl TransitionLayer<'_> {
             da[x] = t[3] + da[x] * keep;
         };
         if self.done || mixes_in_place(self.kind) {
-            if !self.rows.contains(&y) {
+            let (Some(a), Some(b)) = (self.buffer_row(self.from, y), self.buffer_row(self.to, y))
+            else {
                 return;
-            }
-            let bw = self.cols.len();
-            let base = (y - self.rows.start) * bw * 4;
-            for x in self.cols.clone() {
-                if hide.contains(&x) {
-                    continue;
-                }
-                let at = base + (x - self.cols.start) * 4;
-                let (Some(a), Some(b)) = (self.from.get(at..at + 4), self.to.get(at..at + 4))
-                else {
-                    continue;
-                };
-                // xfade's fade: from · (1 − p) + to · (1 − (1 − p)), as `XfadeKind::evaluate`.
-                let pp = 1.0 - p;
-                if self.done {
-                    put(x, [b[0], b[1], b[2], b[3]]);
-                } else {
-                    put(x, std::array::from_fn(|c| a[c] * pp + b[c] * (1.0 - pp)));
+            };
+            let x0 = self.cols.start;
+            // xfade's fade: from · (1 − p) + to · (1 − (1 − p)), as `XfadeKind::evaluate`.
+            let pp = 1.0 - p;
+            for part in around(self.cols.clone(), hide) {
+                let at = (part.start - x0) * 4..(part.end - x0) * 4;
+                let (a, b) = (&a[at.clone()], &b[at]);
+                for ((x, a), b) in part.zip(a.chunks_exact(4)).zip(b.chunks_exact(4)) {
+                    if self.done {
+                        put(x, [b[0], b[1], b[2], b[3]]);
+                    } else {
+                        put(x, std::array::from_fn(|c| a[c] * pp + b[c] * (1.0 - pp)));
+                    }
                 }
             }
             return;

@@ -26,8 +26,8 @@ const TEXEL: usize = 8;
 pub struct ShaderBlender {
     ctx: Arc<GpuContext>,
     targets: Option<Targets>,
-    /// f16 staging rows for the uploads.
-    half: Vec<f16>,
+    /// A transparent frame, to clear a card's texture when its area moves.
+    zeros: Vec<f16>,
 }
 
 impl std::fmt::Debug for ShaderBlender {
@@ -62,7 +62,7 @@ impl ShaderBlender {
         ShaderBlender {
             ctx,
             targets: None,
-            half: Vec::new(),
+            zeros: Vec::new(),
         }
     }
 
@@ -73,15 +73,16 @@ impl ShaderBlender {
         ShaderBlender::new(ctx.clone()).blend(kind, 0.5, [4, 4], (&[], &[]), [0..0, 0..0], &mut out)
     }
 
-    /// Runs `kind` at `progress` over `from` and `to` (interleaved premultiplied RGBA over
-    /// `cols` × `rows` of a `size` frame, transparent elsewhere) into `out`: the whole frame,
-    /// interleaved premultiplied RGBA, the transition drawn over transparent.
+    /// Runs `kind` at `progress` over `from` and `to` (interleaved premultiplied RGBA, as the
+    /// textures' f16, over `cols` × `rows` of a `size` frame, transparent elsewhere) into
+    /// `out`: the whole frame, interleaved premultiplied RGBA, the transition drawn over
+    /// transparent.
     pub fn blend(
         &mut self,
         kind: &TransitionKind,
         progress: f32,
         size: [usize; 2],
-        (from, to): (&[f32], &[f32]),
+        (from, to): (&[f16], &[f16]),
         area: [Range<usize>; 2],
         out: &mut Vec<f32>,
     ) -> Result<(), GpuError> {
@@ -98,7 +99,7 @@ impl ShaderBlender {
         }
         let t = self.targets.get_or_insert_with(|| Targets::new(&ctx, size));
         for (k, buf) in [from, to].into_iter().enumerate() {
-            upload(queue, &mut t.cards[k], size, buf, &area, &mut self.half);
+            upload(queue, &mut t.cards[k], size, buf, &area, &mut self.zeros);
         }
         let mut block = UniformBytes::new(ctx.uniform_align);
         block.push(&PcFrame::new(w as u32, h as u32, progress));
@@ -236,16 +237,16 @@ impl Targets {
     }
 }
 
-/// Writes `buf` (over `area` of a `size` frame) into `card` as f16. Only the area is written
-/// when the texture already holds transparent everywhere else (the same area as last time);
-/// else the whole frame, transparent outside the area.
+/// Writes `buf` (over `area` of a `size` frame) into `card`. Only the area is written when the
+/// texture already holds transparent everywhere else (the same area as last time); else the
+/// frame is cleared first.
 fn upload(
     queue: &wgpu::Queue,
     card: &mut (wgpu::Texture, Option<[Range<usize>; 2]>),
     [w, h]: [usize; 2],
-    buf: &[f32],
+    buf: &[f16],
     area: &[Range<usize>; 2],
-    half: &mut Vec<f16>,
+    zeros: &mut Vec<f16>,
 ) {
     // A buffer that does not cover its area (never planned so) uploads as transparent.
     let [cols, rows] = area;
@@ -253,44 +254,37 @@ fn upload(
     let area = if fits { area.clone() } else { [0..0, 0..0] };
     let [cols, rows] = &area;
     let (bw, bh) = (cols.len(), rows.len());
-    let same = card.1.as_ref() == Some(&area);
-    let (x0, y0, uw, uh) = if same {
-        (cols.start, rows.start, bw, bh)
-    } else {
-        (0, 0, w, h)
-    };
-    card.1 = Some(area.clone());
-    if uw == 0 || uh == 0 {
-        return;
-    }
-    half.clear();
-    half.resize(uw * uh * 4, f16::ZERO);
-    for (i, row) in half.chunks_exact_mut(uw * 4).enumerate() {
-        let y = y0 + i;
-        if !rows.contains(&y) || bw == 0 {
-            continue;
-        }
-        let src = &buf[(y - rows.start) * bw * 4..][..bw * 4];
-        let dst = &mut row[(cols.start - x0) * 4..][..bw * 4];
-        dst.convert_from_f32_slice(src);
-    }
-    queue.write_texture(
-        wgpu::TexelCopyTextureInfo {
-            texture: &card.0,
-            mip_level: 0,
-            origin: wgpu::Origin3d {
-                x: x0 as u32,
-                y: y0 as u32,
-                z: 0,
+    let write = |data: &[f16], [x, y, uw, uh]: [usize; 4]| {
+        queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &card.0,
+                mip_level: 0,
+                origin: wgpu::Origin3d {
+                    x: x as u32,
+                    y: y as u32,
+                    z: 0,
+                },
+                aspect: wgpu::TextureAspect::All,
             },
-            aspect: wgpu::TextureAspect::All,
-        },
-        bytemuck::cast_slice(half),
-        wgpu::TexelCopyBufferLayout {
-            offset: 0,
-            bytes_per_row: Some((uw * TEXEL) as u32),
-            rows_per_image: Some(uh as u32),
-        },
-        extent(uw as u32, uh as u32),
-    );
+            bytemuck::cast_slice(data),
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some((uw * TEXEL) as u32),
+                rows_per_image: Some(uh as u32),
+            },
+            extent(uw as u32, uh as u32),
+        );
+    };
+    // The whole frame is written when the area covers it; else it is cleared when the area
+    // moved (outside it the texture must hold transparent).
+    let whole = bw == w && bh == h;
+    if card.1.as_ref() != Some(&area) && !whole {
+        zeros.clear();
+        zeros.resize(w * h * 4, f16::ZERO);
+        write(zeros, [0, 0, w, h]);
+    }
+    card.1 = Some(area.clone());
+    if bw > 0 && bh > 0 {
+        write(&buf[..bw * bh * 4], [cols.start, rows.start, bw, bh]);
+    }
 }
