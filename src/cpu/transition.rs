@@ -300,7 +300,7 @@ impl<'a> TransitionLayer<'a> {
             columns: if generic || !(0.0..=1.0).contains(&progress) {
                 Vec::new()
             } else {
-                remap_columns(kind, progress, size[0])
+                remap_columns(kind, progress, size)
             },
         }
     }
@@ -325,16 +325,36 @@ fn zoomed(c: f32, n: f32, zf: f32) -> f32 {
     ((0.5 + (c / n - 0.5) * zf) * (n - 1.0)).fast_ceil()
 }
 
-/// squeezev's and zoomin's FROM column of every output column (empty for other kinds).
-fn remap_columns(kind: XfadeKind, progress: f32, w: usize) -> Vec<u32> {
+/// pixelize's block centre of coordinate `v` over `n` pixels, for a frame of `size` (xfade's
+/// arithmetic, as `XfadeKind::evaluate_in`).
+#[inline]
+fn pixelize_centre(progress: f32, v: f32, [w, h]: [f32; 2], n: f32) -> f32 {
+    let d = (1.0 - progress).min(progress);
+    let dist = (d * 50.0).fast_ceil() / 50.0;
+    let sq = 2.0 * dist * w.min(h) / 20.0;
+    if dist > 0.0 {
+        (((v / sq).fast_floor() + 0.5) * sq)
+            .min(n - 1.0)
+            .fast_floor()
+    } else {
+        v
+    }
+}
+
+/// squeezev's, zoomin's and pixelize's FROM column of every output column (empty for other
+/// kinds).
+fn remap_columns(kind: XfadeKind, progress: f32, [w, h]: [usize; 2]) -> Vec<u32> {
     let (wf, pp) = (w as f32, 1.0 - progress);
     let zf = smoothstep(0.5, 1.0, pp);
     let column = |x: usize| match kind {
         XfadeKind::SqueezeV => squeeze(x as f32, wf, pp).map_or(NONE, |c| c as u32),
+        XfadeKind::Pixelize => pixelize_centre(progress, x as f32, [wf, h as f32], wf) as u32,
         _ => zoomed(x as f32, wf, zf) as u32,
     };
     match kind {
-        XfadeKind::SqueezeV | XfadeKind::ZoomIn => (0..w).map(column).collect(),
+        XfadeKind::SqueezeV | XfadeKind::ZoomIn | XfadeKind::Pixelize => {
+            (0..w).map(column).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -578,22 +598,16 @@ impl TransitionLayer<'_> {
     /// formed once (by the formula's own arithmetic, pixel for pixel the same).
     fn pixelize_row(&self, y: usize, cols: &Range<usize>, hide: &Range<usize>, dst: &mut Rgba) {
         let [w, h] = self.size.map(|v| v as f32);
-        let (progress, pp) = (self.progress, 1.0 - self.progress);
-        let d = pp.min(progress);
-        let dist = (d * 50.0).ceil() / 50.0;
-        let sq = 2.0 * dist * w.min(h) / 20.0;
-        let centre = |v: f32, n: f32| {
-            if dist > 0.0 {
-                (((v / sq).floor() + 0.5) * sq).min(n - 1.0).floor()
-            } else {
-                v
-            }
-        };
-        let sy = centre(y as f32, h);
+        let pp = 1.0 - self.progress;
+        let sy = pixelize_centre(self.progress, y as f32, [w, h], h);
         let mut last: Option<(f32, [f32; 4])> = None;
         for part in around(cols.clone(), hide) {
             for x in part {
-                let sx = centre(x as f32, w);
+                // The block's column, found once a frame (`columns`).
+                let sx = match self.columns.get(x) {
+                    Some(&c) => c as f32,
+                    None => pixelize_centre(self.progress, x as f32, [w, h], w),
+                };
                 let t = match last {
                     Some((lx, t)) if lx == sx => t,
                     _ => {
@@ -743,9 +757,10 @@ impl TransitionLayer<'_> {
         let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
         let size = (1.0 + (w as f32 * 0.5).floor() * prog).floor().max(1.0) as usize;
         let prefix = |buf: &[f32]| {
+            let row = self.buffer_row(buf, y);
             let mut p = vec![[0.0f64; 4]; w + 1];
             for x in 0..w {
-                let t = self.texel(buf, x, y);
+                let t = self.row_texel(row, x);
                 p[x + 1] = std::array::from_fn(|c| p[x][c] + t[c] as f64);
             }
             p
