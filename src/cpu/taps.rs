@@ -17,8 +17,9 @@ pub(crate) struct Taps {
     /// The longest stretch of outputs that repeat one pattern of weights while their start
     /// advances by `advance` every `period` outputs (an unscaled copy or sub-pixel shift: 1
     /// and 1; a 2x chroma upsampling: period 2; a 2:1 chroma kernel: advance 2): applied there
-    /// without reading the start table.
-    regular: Option<Regular>,
+    /// without reading the start table. Found at the first `apply` (many tables are built
+    /// and never applied so).
+    regular: std::sync::OnceLock<Option<Regular>>,
 }
 
 /// A stretch of outputs (`outputs`) whose output `outputs.start + k` starts at
@@ -153,14 +154,23 @@ impl Taps {
             }
             from = end;
         }
-        self.regular = [(1, 1), (2, 1), (1, 2)]
-            .into_iter()
-            .filter_map(|(p, a)| self.longest_regular(p, a))
-            .max_by_key(|r| r.outputs.len())
-            .filter(|r| r.outputs.len() >= 16);
+        self.regular = Default::default();
     }
 
-    /// The longest stretch repeating with `period` (see [`Taps::regular`]).
+    /// The regular stretch (the field `regular`), found the first time it is asked for.
+    fn regular(&self) -> Option<&Regular> {
+        self.regular
+            .get_or_init(|| {
+                [(1, 1), (2, 1), (1, 2)]
+                    .into_iter()
+                    .filter_map(|(p, a)| self.longest_regular(p, a))
+                    .max_by_key(|r| r.outputs.len())
+                    .filter(|r| r.outputs.len() >= 16)
+            })
+            .as_ref()
+    }
+
+    /// The longest stretch repeating with `period` and `advance` (the field `regular`).
     fn longest_regular(&self, period: usize, advance: usize) -> Option<Regular> {
         let (n, count) = (self.n, self.start.len());
         let mut best: Option<Regular> = None;
@@ -201,7 +211,8 @@ impl Taps {
     /// source whose index 0 is sample `offset`.
     #[inline]
     pub(crate) fn apply(&self, src: &[f32], offset: usize, first: usize, out: &mut [f32]) {
-        if let Some(r) = &self.regular {
+        // Short requests are not worth finding the stretch for.
+        if let Some(r) = (out.len() >= 16).then(|| self.regular()).flatten() {
             let end = first + out.len();
             let lo = r.outputs.start.max(first);
             let hi = r.outputs.end.min(end);
@@ -608,7 +619,7 @@ mod tests {
             let mut t = Taps::default();
             t.build(count, len, |i, push| push(at(i), 1.0));
             if k < 4 || k == 5 {
-                assert!(t.regular.is_some(), "case {k}: no regular stretch");
+                assert!(t.regular().is_some(), "case {k}: no regular stretch");
             }
             for (first, n) in [
                 (0, count),
