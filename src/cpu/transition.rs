@@ -10,7 +10,7 @@ use super::par_rows;
 use super::rgb::{around, draw_card_row, CardScratch, Rgba};
 use crate::compose::Operator;
 use crate::transition::split::Solid;
-use crate::transition::xfade::{by_kind, mix4, smoothstep, FastRound};
+use crate::transition::xfade::{by_kind, mix4, pixelize_centre, smoothstep, squeeze, zoomed};
 use crate::transition::{Picture, XfadeKind};
 
 /// One transition ready to draw.
@@ -37,7 +37,8 @@ pub(crate) struct TransitionLayer<'a> {
     /// fadefast's and fadeslow's weight as a function of a channel's difference (see
     /// `fade_pow_lut`), when the kind is one of them.
     lut: Vec<f32>,
-    /// squeezev's and zoomin's FROM column for each output column (`NONE`: TO shows there),
+    /// squeezev's, zoomin's and pixelize's FROM column for each output column (`NONE`: TO
+    /// shows there),
     /// found once a frame (see `remap_row`).
     columns: Vec<u32>,
 }
@@ -303,41 +304,6 @@ impl<'a> TransitionLayer<'a> {
                 remap_columns(kind, progress, size)
             },
         }
-    }
-}
-
-/// xfade's squeeze position of coordinate `c` over `n` pixels at `pp` (1 − progress); `None`
-/// where TO shows (and on the last frame, where xfade divides by zero).
-#[inline]
-fn squeeze(c: f32, n: f32, pp: f32) -> Option<f32> {
-    if pp <= 0.0 {
-        return None;
-    }
-    let z = 0.5 + (c / n - 0.5) / pp;
-    (0.0..=1.0)
-        .contains(&z)
-        .then(|| (z * (n - 1.0)).round_ties_even())
-}
-
-/// zoomin's source coordinate of `c` over `n` pixels at zoom `zf`.
-#[inline]
-fn zoomed(c: f32, n: f32, zf: f32) -> f32 {
-    ((0.5 + (c / n - 0.5) * zf) * (n - 1.0)).fast_ceil()
-}
-
-/// pixelize's block centre of coordinate `v` over `n` pixels, for a frame of `size` (xfade's
-/// arithmetic, as `XfadeKind::evaluate_in`).
-#[inline]
-fn pixelize_centre(progress: f32, v: f32, [w, h]: [f32; 2], n: f32) -> f32 {
-    let d = (1.0 - progress).min(progress);
-    let dist = (d * 50.0).fast_ceil() / 50.0;
-    let sq = 2.0 * dist * w.min(h) / 20.0;
-    if dist > 0.0 {
-        (((v / sq).fast_floor() + 0.5) * sq)
-            .min(n - 1.0)
-            .fast_floor()
-    } else {
-        v
     }
 }
 

@@ -341,6 +341,41 @@ fn fade_via(a: Rgba, ga: Rgba, gb: Rgba, b: Rgba, pp: f32) -> Rgba {
     mix4(mix4(a, ga, s1), mix4(gb, b, s2), pp)
 }
 
+/// xfade's squeeze position of coordinate `c` over `n` pixels at `pp` (1 − progress); `None`
+/// where TO shows (and on the last frame, where xfade divides by zero).
+#[inline]
+pub(crate) fn squeeze(c: f32, n: f32, pp: f32) -> Option<f32> {
+    if pp <= 0.0 {
+        return None;
+    }
+    let z = 0.5 + (c / n - 0.5) / pp;
+    (0.0..=1.0)
+        .contains(&z)
+        .then(|| (z * (n - 1.0)).round_ties_even())
+}
+
+/// zoomin's source coordinate of `c` over `n` pixels at zoom `zf`.
+#[inline]
+pub(crate) fn zoomed(c: f32, n: f32, zf: f32) -> f32 {
+    ((0.5 + (c / n - 0.5) * zf) * (n - 1.0)).fast_ceil()
+}
+
+/// pixelize's block centre of coordinate `v` over `n` pixels, for a frame of `size` (xfade's
+/// arithmetic, as `XfadeKind::evaluate_in`).
+#[inline]
+pub(crate) fn pixelize_centre(progress: f32, v: f32, [w, h]: [f32; 2], n: f32) -> f32 {
+    let d = (1.0 - progress).min(progress);
+    let dist = (d * 50.0).fast_ceil() / 50.0;
+    let sq = 2.0 * dist * w.min(h) / 20.0;
+    if dist > 0.0 {
+        (((v / sq).fast_floor() + 0.5) * sq)
+            .min(n - 1.0)
+            .fast_floor()
+    } else {
+        v
+    }
+}
+
 /// One pixel's inputs, in the names the WGSL uses.
 struct Px<'a, P: Picture> {
     uv: [f32; 2],
@@ -713,18 +748,8 @@ fn dissolve<P: Picture>(q: &Px<'_, P>) -> Rgba {
 #[inline(always)]
 fn pixelize<P: Picture>(q: &Px<'_, P>) -> Rgba {
     let (x, y, w, h, progress, pp) = (q.x, q.y, q.w, q.h, q.progress, q.pp);
-    let d = pp.min(progress);
-    let dist = (d * 50.0).fast_ceil() / 50.0;
-    let sq = 2.0 * dist * w.min(h) / 20.0;
-    let (mut sx, mut sy) = (x, y);
-    if dist > 0.0 {
-        sx = (((x / sq).fast_floor() + 0.5) * sq)
-            .min(w - 1.0)
-            .fast_floor();
-        sy = (((y / sq).fast_floor() + 0.5) * sq)
-            .min(h - 1.0)
-            .fast_floor();
-    }
+    let sx = pixelize_centre(progress, x, [w, h], w);
+    let sy = pixelize_centre(progress, y, [w, h], h);
     mix4(q.a_at(sx, sy), q.b_at(sx, sy), pp)
 }
 
@@ -810,37 +835,26 @@ fn wipebr<P: Picture>(q: &Px<'_, P>) -> Rgba {
 #[inline(always)]
 fn squeezeh<P: Picture>(q: &Px<'_, P>) -> Rgba {
     let (x, y, h, pp) = (q.x, q.y, q.h, q.pp);
-    // xfade divides by zero at the end (pp = 0); that frame is all TO here.
-    if pp <= 0.0 {
-        return q.b();
+    match squeeze(y, h, pp) {
+        Some(sy) => q.a_at(x, sy),
+        None => q.b(),
     }
-    let z = 0.5 + (y / h - 0.5) / pp;
-    if !(0.0..=1.0).contains(&z) {
-        return q.b();
-    }
-    q.a_at(x, (z * (h - 1.0)).round_ties_even())
 }
 
 #[inline(always)]
 fn squeezev<P: Picture>(q: &Px<'_, P>) -> Rgba {
     let (x, y, w, pp) = (q.x, q.y, q.w, q.pp);
-    if pp <= 0.0 {
-        return q.b();
+    match squeeze(x, w, pp) {
+        Some(sx) => q.a_at(sx, y),
+        None => q.b(),
     }
-    let z = 0.5 + (x / w - 0.5) / pp;
-    if !(0.0..=1.0).contains(&z) {
-        return q.b();
-    }
-    q.a_at((z * (w - 1.0)).round_ties_even(), y)
 }
 
 #[inline(always)]
 fn zoomin<P: Picture>(q: &Px<'_, P>) -> Rgba {
     let (x, y, w, h, pp) = (q.x, q.y, q.w, q.h, q.pp);
     let zf = smoothstep(0.5, 1.0, pp);
-    let u = 0.5 + (x / w - 0.5) * zf;
-    let v = 0.5 + (y / h - 0.5) * zf;
-    let zv = q.a_at((u * (w - 1.0)).fast_ceil(), (v * (h - 1.0)).fast_ceil());
+    let zv = q.a_at(zoomed(x, w, zf), zoomed(y, h, zf));
     mix4(zv, q.b(), smoothstep(0.0, 0.5, pp))
 }
 
