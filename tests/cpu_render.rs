@@ -1551,13 +1551,19 @@ fn direct_transitions_match_the_sampled_ones() {
                         progress,
                         kind: TransitionKind::Xfade(kind),
                     }];
-                    let mut frame = |generic: bool| {
+                    let mut frame = |generic: bool, on_demand: bool| {
                         r.set_generic_transitions(generic);
+                        r.set_pictures_on_demand(on_demand);
                         let c = YuvColorimetry::default();
                         let f = PixelFormat::Rgba;
                         render_planes(&mut r, &Background::Checker, &sources, &t, f, c, w, h)
                     };
-                    let (sampled, direct) = (frame(true), frame(false));
+                    let (sampled, direct) = (frame(true, true), frame(false, true));
+                    // Cards drawn whole first or row by row as read: the same bytes.
+                    assert!(
+                        frame(false, false) == direct,
+                        "{kind} at {progress} on {w}x{h}: rows drawn on demand differ"
+                    );
                     let tabled = [XfadeKind::HBlur, XfadeKind::FadeFast, XfadeKind::FadeSlow];
                     if tabled.contains(&kind) && (0.0..=1.0).contains(&progress) {
                         // Running sums (in f64) rather than xfade's pixel-by-pixel f32 sum;

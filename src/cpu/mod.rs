@@ -47,7 +47,7 @@ pub(crate) use par::{par_bands, par_rows};
 use reduced::Reduced;
 use rgb::{rgb_band, Item, RgbScene, RowScratch};
 use sample::Pixels;
-use transition::TransitionLayer;
+use transition::{Pictures, TransitionLayer};
 
 use crate::compose::{Background, FramePlan, OutputTarget, Timings};
 use crate::gpu::{GpuContext, GpuError, ShaderBlender};
@@ -80,6 +80,8 @@ pub struct CpuRenderer {
     /// Whether the last frame took the YUV path (for tests).
     took_yuv_path: bool,
     generic_transitions: bool,
+    /// Whether cards of transitions that read whole rows are drawn row by row as read.
+    pictures_on_demand: bool,
     /// Runs shader transitions on a wgpu device (the hybrid route); without it they are an
     /// invalid frame.
     shader: Option<ShaderBlender>,
@@ -102,6 +104,7 @@ impl CpuRenderer {
             yuv_path: true,
             took_yuv_path: false,
             generic_transitions: false,
+            pictures_on_demand: true,
             shader: None,
             shaded: Vec::new(),
         }
@@ -122,18 +125,25 @@ impl CpuRenderer {
         self.yuv_path = allow;
     }
 
-    /// Whether transitions read their two pictures through the bilinear sampler at every pixel
-    /// (the plain evaluation of `XfadeKind::evaluate`) instead of loading whole pixels directly
-    /// and skipping what they leave transparent: for tests that the two give the same bytes.
     /// Whether the last frame rendered took the YUV path (for tests).
     #[doc(hidden)]
     pub fn took_yuv_path(&self) -> bool {
         self.took_yuv_path
     }
 
+    /// Whether transitions read their two pictures through the bilinear sampler at every pixel
+    /// (the plain evaluation of `XfadeKind::evaluate`) instead of loading whole pixels directly
+    /// and skipping what they leave transparent: for tests that the two give the same bytes.
     #[doc(hidden)]
     pub fn set_generic_transitions(&mut self, generic: bool) {
         self.generic_transitions = generic;
+    }
+
+    /// Whether transitions that read whole rows draw their cards' rows as they read them (the
+    /// default) or draw both cards whole first: for tests that the two give the same bytes.
+    #[doc(hidden)]
+    pub fn set_pictures_on_demand(&mut self, on_demand: bool) {
+        self.pictures_on_demand = on_demand;
     }
 }
 
@@ -238,11 +248,30 @@ impl CpuRenderer {
                 };
             }
         }
-        // The YUV path draws a fade's two cards directly; the RGB path draws them alone first.
+        // The YUV path draws a fade's two cards directly; the RGB path draws them alone first,
+        // or row by row as the transition reads them (`on_demand`).
+        let size = [plan.width() as usize, plan.height() as usize];
+        let on_demand: Vec<bool> = transitions
+            .iter()
+            .zip(&xfades)
+            .map(|(t, kind)| {
+                kind.is_some_and(|kind| {
+                    self.pictures_on_demand
+                        && t.from != t.to
+                        && TransitionLayer::reads_rows(
+                            kind,
+                            t.progress,
+                            size,
+                            self.generic_transitions,
+                        )
+                })
+            })
+            .collect();
         let boxes = if use_yuv {
             Vec::new()
         } else {
-            draw_transition_cards(&mut self.transitions, &cards, plan, &xfades, self.threads)
+            let draw = (&xfades[..], &on_demand[..]);
+            draw_transition_cards(&mut self.transitions, &cards, plan, draw, self.threads)
         };
         if let Some(blender) = self.shader.as_mut() {
             run_shaders(blender, plan, &boxes, &self.transitions, &mut self.shaded)
@@ -264,7 +293,7 @@ impl CpuRenderer {
         } else {
             let generic = self.generic_transitions;
             let buffers = (&self.transitions[..], &self.shaded[..]);
-            let items = rgb_items(plan, cards, &xfades, boxes, buffers, generic);
+            let items = rgb_items(plan, cards, (&xfades, &on_demand), boxes, buffers, generic);
             let (width, height) = (output.width as usize, output.height as usize);
             let scene = RgbScene {
                 backdrop: Backdrop::new(background, &self.reduced, width, height),
@@ -305,12 +334,12 @@ fn blur_contents(
 }
 
 /// The pixels each transition covers (`None`: neither card shows), with its two cards drawn
-/// alone into `buffers` (from, to).
+/// alone into `buffers` (from, to), unless they are drawn `on_demand`.
 fn draw_transition_cards(
     buffers: &mut Vec<CardBuffers>,
     cards: &[Option<CardLayer<'_>>],
     plan: &FramePlan<'_>,
-    xfades: &[Option<XfadeKind>],
+    (xfades, on_demand): (&[Option<XfadeKind>], &[bool]),
     threads: usize,
 ) -> Vec<Option<(Range<usize>, Range<usize>)>> {
     let transitions = plan.transitions();
@@ -320,12 +349,14 @@ fn draw_transition_cards(
     transitions
         .iter()
         .zip(buffers.iter_mut())
-        .zip(xfades)
-        .map(|((t, bufs), xfade)| {
+        .zip(xfades.iter().zip(on_demand))
+        .map(|((t, bufs), (xfade, &on_demand))| {
             // A card that shows nothing is a transparent buffer.
             let (a, b) = (cards[t.from].as_ref(), cards[t.to].as_ref());
             let (cols, rows) = transition::union(a, b)?;
-            if xfade.is_some() {
+            if on_demand {
+                // Nothing drawn now; the buffers keep their memory for frames that need it.
+            } else if xfade.is_some() {
                 for (card, buf) in [(a, &mut bufs.float.0), (b, &mut bufs.float.1)] {
                     transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
                 }
@@ -373,13 +404,26 @@ fn run_shaders(
 /// z position of its upper layer.
 fn rgb_items<'a>(
     plan: &FramePlan<'_>,
-    cards: Vec<Option<CardLayer<'a>>>,
-    xfades: &[Option<XfadeKind>],
+    mut cards: Vec<Option<CardLayer<'a>>>,
+    (xfades, on_demand): (&[Option<XfadeKind>], &[bool]),
     boxes: Vec<Option<(Range<usize>, Range<usize>)>>,
     (buffers, shaded): (&'a [CardBuffers], &'a [Vec<f32>]),
     generic: bool,
 ) -> Vec<Item<'a>> {
     let size = [plan.width() as usize, plan.height() as usize];
+    // The cards of transitions drawn on demand go with their transitions.
+    let mut taken: Vec<Option<[Option<CardLayer<'a>>; 2]>> = plan
+        .transitions()
+        .iter()
+        .zip(on_demand)
+        .map(|(t, &on_demand)| {
+            on_demand.then(|| {
+                let from = cards.get_mut(t.from).and_then(Option::take);
+                (from, cards.get_mut(t.to).and_then(Option::take))
+            })
+        })
+        .map(|c| c.map(|(a, b)| [a, b]))
+        .collect();
     let mut items: Vec<(usize, Item<'a>)> = cards
         .into_iter()
         .enumerate()
@@ -394,14 +438,13 @@ fn rgb_items<'a>(
         .enumerate()
     {
         let layer = match (kind, bx) {
-            (Some(kind), Some((cols, rows))) => TransitionLayer::new(
-                *kind,
-                t.progress,
-                (&bufs.float.0, &bufs.float.1),
-                (cols, rows),
-                size,
-                generic,
-            ),
+            (Some(kind), Some((cols, rows))) => {
+                let pictures = match taken.get_mut(ti).and_then(Option::take) {
+                    Some(cards) => Pictures::Cards(Box::new(cards), ti),
+                    None => Pictures::Buffers(&bufs.float.0, &bufs.float.1),
+                };
+                TransitionLayer::new(*kind, t.progress, pictures, (cols, rows), size, generic)
+            }
             // A built-in over two cards that show nothing draws nothing.
             (Some(_), None) => continue,
             // A shader may draw anywhere, even without cards (as on the wgpu backend).

@@ -10,7 +10,7 @@ use super::card::Fields;
 use super::convert::{self, ChromaKernel};
 use super::frame::CardLayer;
 use super::sample::{sample_rgba, SampleScratch};
-use super::transition::TransitionLayer;
+use super::transition::{PictureRows, TransitionLayer};
 use crate::compose::{Operator, PixelFormat, PlaneMut, YuvColorimetry};
 
 /// What is drawn over the background, bottom first.
@@ -60,6 +60,7 @@ pub(crate) struct CardScratch {
 pub(crate) struct RowScratch {
     pub(crate) dst: Rgba,
     card: CardScratch,
+    pictures: PictureRows,
 }
 
 /// The columns of `cols` outside `hole`, as at most two ranges.
@@ -309,7 +310,7 @@ impl RgbScene<'_> {
                         draw_card_row(l, l.op, y, cols, &mut s.dst, 0, &mut s.card);
                     }
                 }
-                Item::Transition(t) => t.row(y, &hide, &mut s.dst),
+                Item::Transition(t) => t.row(y, &hide, &mut s.dst, &mut s.pictures),
             }
         }
     }
@@ -329,6 +330,8 @@ pub(crate) fn rgb_band(
     s: &mut RowScratch,
 ) -> Duration {
     let w = scene.width;
+    // Rows drawn on demand belong to the frame they were drawn for.
+    s.pictures.forget();
     let mut convert = Duration::ZERO;
     if !format.is_yuv() {
         let bgra = matches!(format, PixelFormat::Bgra | PixelFormat::Bgrx);

@@ -10,7 +10,9 @@ use super::par_rows;
 use super::rgb::{around, draw_card_row, CardScratch, Rgba};
 use crate::compose::Operator;
 use crate::transition::split::Solid;
-use crate::transition::xfade::{by_kind, mix4, pixelize_centre, smoothstep, squeeze, zoomed};
+use crate::transition::xfade::{
+    by_kind, distance_of, fadegrays_of, mix4, pixelize_centre, smoothstep, squeeze, zoomed,
+};
 use crate::transition::{Picture, XfadeKind};
 
 /// One transition ready to draw.
@@ -18,9 +20,13 @@ use crate::transition::{Picture, XfadeKind};
 pub(crate) struct TransitionLayer<'a> {
     pub(crate) kind: XfadeKind,
     pub(crate) progress: f32,
-    /// The two cards, interleaved premultiplied RGBA over `cols` × `rows`.
+    /// The two cards, interleaved premultiplied RGBA over `cols` × `rows` (empty when
+    /// `cards` draws their rows on demand).
     pub(crate) from: &'a [f32],
     pub(crate) to: &'a [f32],
+    /// The two cards themselves, when their rows are drawn as the transition reads them (see
+    /// `Pictures::Cards`), and the transition's slot in `PictureRows`.
+    cards: Option<(Box<[Option<CardLayer<'a>>; 2]>, usize)>,
     pub(crate) cols: Range<usize>,
     pub(crate) rows: Range<usize>,
     /// The frame's size.
@@ -80,25 +86,71 @@ pub(crate) fn draw_alone<T: Texel>(
         let mut dst = Rgba::default();
         let mut scratch = CardScratch::default();
         let mut line = Vec::new();
-        dst.resize(w);
         for (i, out) in band.chunks_exact_mut(w * 4).enumerate() {
-            let y = rows.start + r0 + i;
-            for c in &mut dst.c {
-                c.fill(0.0);
-            }
-            let lc = layer.cols.start.max(cols.start)..layer.cols.end.min(cols.end);
-            draw_card_row(
-                layer,
-                Operator::Over,
-                y,
-                lc,
-                &mut dst,
-                cols.start,
-                &mut scratch,
-            );
+            draw_row_alone(layer, &cols, rows.start + r0 + i, &mut dst, &mut scratch);
             T::store(&dst.c, out, &mut line);
         }
     });
+}
+
+/// Draws row `y` of `layer` alone onto `dst` (cleared here), over `cols` (index 0 is
+/// `cols.start`).
+fn draw_row_alone(
+    layer: &CardLayer<'_>,
+    cols: &Range<usize>,
+    y: usize,
+    dst: &mut Rgba,
+    scratch: &mut CardScratch,
+) {
+    dst.resize(cols.len());
+    for c in &mut dst.c {
+        c.fill(0.0);
+    }
+    let lc = layer.cols.start.max(cols.start)..layer.cols.end.min(cols.end);
+    draw_card_row(layer, Operator::Over, y, lc, dst, cols.start, scratch);
+}
+
+/// Where a transition's two pictures come from.
+#[derive(Debug)]
+pub(crate) enum Pictures<'a> {
+    /// Drawn alone beforehand (`draw_alone`), interleaved over the transition's area.
+    Buffers(&'a [f32], &'a [f32]),
+    /// The cards themselves, each row drawn when the transition first reads it (into
+    /// `PictureRows`, slot `.1`): for kinds that read whole rows (`TransitionLayer::reads_rows`),
+    /// which then never hold a frame-sized picture. The same arithmetic as `draw_alone`, so the
+    /// same bits.
+    Cards(Box<[Option<CardLayer<'a>>; 2]>, usize),
+}
+
+/// One thread's rows of transition pictures drawn on demand (see `Pictures::Cards`): the last
+/// row drawn of each picture of each transition, kept for the rows that read it again.
+#[derive(Debug, Default)]
+pub(crate) struct PictureRows {
+    /// By slot: FROM's and TO's last row.
+    cached: Vec<[CachedRow; 2]>,
+    card: CardScratch,
+    /// A result row formed before it is drawn over.
+    mixed: Rgba,
+}
+
+/// A picture's row drawn on demand, over the transition's columns.
+#[derive(Debug, Default)]
+struct CachedRow {
+    /// Which row it is (`None`: none yet this band).
+    y: Option<usize>,
+    planar: Rgba,
+    /// It interleaved, once something reads it so (`interleaved`).
+    line: Vec<f32>,
+    interleaved: bool,
+}
+
+impl PictureRows {
+    /// Forgets every row (a new frame, or a new band of one).
+    pub(crate) fn forget(&mut self) {
+        for row in self.cached.iter_mut().flatten() {
+            row.y = None;
+        }
+    }
 }
 
 /// A channel type of the interleaved buffers a card is drawn alone into: f32 for the CPU's
@@ -268,7 +320,7 @@ impl<'a> TransitionLayer<'a> {
     pub(crate) fn new(
         kind: XfadeKind,
         progress: f32,
-        (from, to): (&'a [f32], &'a [f32]),
+        pictures: Pictures<'a>,
         (cols, rows): (Range<usize>, Range<usize>),
         size: [usize; 2],
         generic: bool,
@@ -278,11 +330,19 @@ impl<'a> TransitionLayer<'a> {
         } else {
             size.map(exact_centres)
         };
+        let ((from, to), cards) = match pictures {
+            Pictures::Buffers(from, to) => ((from, to), None),
+            Pictures::Cards(cards, slot) => {
+                debug_assert!(Self::reads_rows(kind, progress, size, generic));
+                ((&[][..], &[][..]), Some((cards, slot)))
+            }
+        };
         TransitionLayer {
             kind,
             progress,
             from,
             to,
+            cards,
             cols,
             rows,
             size,
@@ -303,6 +363,110 @@ impl<'a> TransitionLayer<'a> {
             } else {
                 remap_columns(kind, progress, size)
             },
+        }
+    }
+}
+
+impl<'a> TransitionLayer<'a> {
+    /// Whether a transition of `kind` at `progress` over a frame of `size` reads its pictures
+    /// only as whole rows, at pixel centres that are whole texels (see `exact_centres`): then
+    /// `Pictures::Cards` may serve them.
+    pub(crate) fn reads_rows(
+        kind: XfadeKind,
+        progress: f32,
+        [w, h]: [usize; 2],
+        generic: bool,
+    ) -> bool {
+        use XfadeKind as K;
+        let rows_alone = local_and_clear(kind)
+            || matches!(
+                kind,
+                K::HBlur | K::Pixelize | K::SqueezeH | K::SqueezeV | K::ZoomIn
+            );
+        !generic
+            && rows_alone
+            && (0.0..=1.0).contains(&progress)
+            && w > 1
+            && h > 1
+            && [w, h]
+                .into_iter()
+                .all(|n| exact_centres(n).into_iter().all(|e| e))
+    }
+
+    /// Row `want[0]` of FROM and row `want[1]` of TO (`None`: not wanted), each over the
+    /// transition's columns, interleaved; `None` for a row outside its rows.
+    fn rows<'s>(
+        &'s self,
+        s: &'s mut PictureRows,
+        want: [Option<usize>; 2],
+    ) -> [Option<&'s [f32]>; 2] {
+        let Some((_, slot)) = &self.cards else {
+            return [
+                want[0].and_then(|y| self.buffer_row(self.from, y)),
+                want[1].and_then(|y| self.buffer_row(self.to, y)),
+            ];
+        };
+        self.draw_rows(s, want);
+        let cached = &mut s.cached[*slot];
+        for (row, y) in cached.iter_mut().zip(want) {
+            if y.is_some() && !row.interleaved {
+                row.line.resize(self.cols.len() * 4, 0.0);
+                f32::store(&row.planar.c, &mut row.line, &mut Vec::new());
+                row.interleaved = true;
+            }
+        }
+        let cached = &s.cached[*slot];
+        std::array::from_fn(|i| {
+            want[i]
+                .filter(|y| self.rows.contains(y))
+                .map(|_| &cached[i].line[..])
+        })
+    }
+
+    /// Row `y` of FROM and of TO, planar over the transition's columns, when they are drawn on
+    /// demand and `y` lies in the transition's rows.
+    fn planar_rows<'s>(&'s self, s: &'s mut PictureRows, y: usize) -> Option<[&'s Rgba; 2]> {
+        self.planar_rows_mut(s, y).map(|(rows, _)| rows)
+    }
+
+    /// `planar_rows`, and scratch rows to form the result in.
+    fn planar_rows_mut<'s>(
+        &'s self,
+        s: &'s mut PictureRows,
+        y: usize,
+    ) -> Option<([&'s Rgba; 2], &'s mut Rgba)> {
+        let (_, slot) = self.cards.as_ref()?;
+        if !self.rows.contains(&y) {
+            return None;
+        }
+        self.draw_rows(s, [Some(y); 2]);
+        let [a, b] = &s.cached[*slot];
+        Some(([&a.planar, &b.planar], &mut s.mixed))
+    }
+
+    /// Draws row `want[0]` of FROM and `want[1]` of TO into `s`, unless already there.
+    fn draw_rows(&self, s: &mut PictureRows, want: [Option<usize>; 2]) {
+        let Some((cards, slot)) = &self.cards else {
+            return;
+        };
+        if s.cached.len() <= *slot {
+            s.cached.resize_with(slot + 1, Default::default);
+        }
+        for ((row, card), y) in s.cached[*slot].iter_mut().zip(cards.iter()).zip(want) {
+            let Some(y) = y.filter(|y| row.y != Some(*y) && self.rows.contains(y)) else {
+                continue;
+            };
+            match card {
+                Some(card) => draw_row_alone(card, &self.cols, y, &mut row.planar, &mut s.card),
+                None => {
+                    row.planar.resize(self.cols.len());
+                    for c in &mut row.planar.c {
+                        c.fill(0.0);
+                    }
+                }
+            }
+            row.y = Some(y);
+            row.interleaved = false;
         }
     }
 }
@@ -334,6 +498,7 @@ impl<'a> TransitionLayer<'a> {
             progress: 1.0,
             from: result,
             to: result,
+            cards: None,
             cols: 0..size[0],
             rows: 0..size[1],
             size,
@@ -396,7 +561,7 @@ impl TransitionLayer<'_> {
     }
 
     /// Draws row `y` over `dst` (the whole width), except the columns of `hide`.
-    pub(crate) fn row(&self, y: usize, hide: &Range<usize>, dst: &mut Rgba) {
+    pub(crate) fn row(&self, y: usize, hide: &Range<usize>, dst: &mut Rgba, s: &mut PictureRows) {
         let [w, h] = self.size;
         let p = self.progress;
         let [dr, dg, db, da] = &mut dst.c;
@@ -408,8 +573,7 @@ impl TransitionLayer<'_> {
             da[x] = t[3] + da[x] * keep;
         };
         if self.done || mixes_in_place(self.kind) {
-            let (Some(a), Some(b)) = (self.buffer_row(self.from, y), self.buffer_row(self.to, y))
-            else {
+            let [Some(a), Some(b)] = self.rows(s, [Some(y), Some(y)]) else {
                 return;
             };
             let x0 = self.cols.start;
@@ -455,15 +619,15 @@ impl TransitionLayer<'_> {
             0..w
         };
         if self.kind == XfadeKind::HBlur && (0.0..=1.0).contains(&p) {
-            self.hblur_row(y, &cols, hide, dst);
+            self.hblur_row(y, &cols, hide, dst, s);
             return;
         }
         if !self.lut.is_empty() {
-            self.fade_pow_row(y, &cols, hide, dst);
+            self.fade_pow_row(y, &cols, hide, dst, s);
             return;
         }
         if self.kind == XfadeKind::Pixelize {
-            self.pixelize_row(y, &cols, hide, dst);
+            self.pixelize_row(y, &cols, hide, dst, s);
             return;
         }
         if matches!(
@@ -471,7 +635,7 @@ impl TransitionLayer<'_> {
             XfadeKind::SqueezeH | XfadeKind::SqueezeV | XfadeKind::ZoomIn
         ) && (0.0..=1.0).contains(&p)
         {
-            self.remap_row(y, &cols, hide, dst);
+            self.remap_row(y, &cols, hide, dst, s);
             return;
         }
         // A kind that reads only the pixel itself, inside both buffers where every centre is a
@@ -481,12 +645,24 @@ impl TransitionLayer<'_> {
             && w > 1
             && h > 1
             && self.all_exact;
+        let pp = 1.0 - p;
+        let planar = matches!(self.kind, XfadeKind::Distance | XfadeKind::FadeGrays);
+        if let Some(rows) = (here && planar).then(|| self.planar_rows(s, y)).flatten() {
+            // Each in its own loop, the formula inlined.
+            if self.kind == XfadeKind::Distance {
+                self.planar_row(rows, &cols, hide, dst, |a, b| distance_of(a, b, pp));
+            } else {
+                self.planar_row(rows, &cols, hide, dst, |a, b| fadegrays_of(a, b, pp));
+            }
+            return;
+        }
+        let rows = here.then(|| (y, self.rows(s, [Some(y), Some(y)])));
         for part in around(cols, hide) {
             let [r, g, b, a] = dst.slices(part.clone());
             let span = DirectSpan {
                 layer: self,
                 y: v,
-                row: here.then_some(y),
+                rows,
                 x0: part.start,
                 out: [r, g, b, a],
             };
@@ -530,42 +706,187 @@ impl TransitionLayer<'_> {
     }
 
     /// fadefast's and fadeslow's row, their weight read from the frame's table.
-    fn fade_pow_row(&self, y: usize, cols: &Range<usize>, hide: &Range<usize>, dst: &mut Rgba) {
+    fn fade_pow_row(
+        &self,
+        y: usize,
+        cols: &Range<usize>,
+        hide: &Range<usize>,
+        dst: &mut Rgba,
+        s: &mut PictureRows,
+    ) {
         let lut = &self.lut;
         let (slow, pp) = (self.kind == XfadeKind::FadeSlow, 1.0 - self.progress);
-        let weight = |d: f32| {
-            if !(0.0..=1.0).contains(&d) {
-                // Off the table (colours outside 0..1): the formula itself.
-                let base = if slow { 2.0 - d } else { 1.0 + d };
-                return if pp > 0.0 {
-                    pp.powf(1.0 + base.ln())
-                } else {
-                    0.0
-                };
+        // Off the table (colours outside 0..1): the formula itself.
+        #[cold]
+        #[inline(never)]
+        fn off_table(d: f32, slow: bool, pp: f32) -> f32 {
+            let base = if slow { 2.0 - d } else { 1.0 + d };
+            if pp > 0.0 {
+                pp.powf(1.0 + base.ln())
+            } else {
+                0.0
             }
+        }
+        let Some(lut) = lut
+            .get(..=LUT_STEPS)
+            .and_then(|l| <&[f32; LUT_STEPS + 1]>::try_from(l).ok())
+        else {
+            return;
+        };
+        #[inline(always)]
+        fn read(lut: &[f32; LUT_STEPS + 1], d: f32) -> f32 {
             let f = d * LUT_STEPS as f32;
-            let i = (f as usize).min(LUT_STEPS - 1);
+            // d lies in 0..=1 here: a plain truncation.
+            let i = (f as i32).min(LUT_STEPS as i32 - 1) as usize;
             let t = f - i as f32;
             lut[i] + (lut[i + 1] - lut[i]) * t
+        }
+        let weight = |d: f32| {
+            if (0.0..=1.0).contains(&d) {
+                read(lut, d)
+            } else {
+                off_table(d, slow, pp)
+            }
         };
+        let mix = |a: f32, b: f32| {
+            let m = weight((a - b).abs());
+            a * m + b * (1.0 - m)
+        };
+        let inside = cols.start >= self.cols.start && cols.end <= self.cols.end;
+        if let Some(([a, b], mixed)) = self.planar_rows_mut(s, y).filter(|_| inside) {
+            // Channel by channel (each its own weight), then drawn over in one pass.
+            let at = cols.start - self.cols.start..cols.end - self.cols.start;
+            mixed.resize(at.len());
+            for ((a, b), t) in a.c.iter().zip(&b.c).zip(&mut mixed.c) {
+                let (a, b) = (&a[at.clone()], &b[at.clone()]);
+                for ((t, &a), &b) in t.iter_mut().zip(a).zip(b) {
+                    *t = mix(a, b);
+                }
+            }
+            let [r, g, b, a] = mixed.c.each_ref().map(|c| &c[..]);
+            for part in around(cols.clone(), hide) {
+                let at = part.start - cols.start..part.end - cols.start;
+                let (r, g, b, a) = (&r[at.clone()], &g[at.clone()], &b[at.clone()], &a[at]);
+                let [dr, dg, db, da] = dst.slices(part);
+                let out = dr.iter_mut().zip(dg.iter_mut()).zip(db.iter_mut()).zip(da);
+                let mixed = r.iter().zip(g).zip(b).zip(a);
+                for ((((dr, dg), db), da), (((r, g), b), a)) in out.zip(mixed) {
+                    // Transparent adds nothing: r + d · (1 − 0) = d.
+                    let keep = 1.0 - a;
+                    *dr = r + *dr * keep;
+                    *dg = g + *dg * keep;
+                    *db = b + *db * keep;
+                    *da = a + *da * keep;
+                }
+            }
+            return;
+        }
+        let pixel = |a: [f32; 4], b: [f32; 4]| {
+            [
+                mix(a[0], b[0]),
+                mix(a[1], b[1]),
+                mix(a[2], b[2]),
+                mix(a[3], b[3]),
+            ]
+        };
+        let rows = self.rows(s, [Some(y), Some(y)]);
+        self.local_row(rows, cols, hide, dst, pixel);
+    }
+
+    /// Draws `f(a, b)` of each pixel's two texels (`rows`: FROM's and TO's, planar over the
+    /// transition's columns) over `cols` outside `hide`. Without a branch, so that the loop
+    /// vectorises: a transparent result leaves the pixel as it was (t + d · (1 − 0) = d).
+    #[inline(always)]
+    fn planar_row(
+        &self,
+        [a, b]: [&Rgba; 2],
+        cols: &Range<usize>,
+        hide: &Range<usize>,
+        dst: &mut Rgba,
+        f: impl Fn([f32; 4], [f32; 4]) -> [f32; 4],
+    ) {
+        let x0 = self.cols.start;
         for part in around(cols.clone(), hide) {
-            for x in part {
-                let (a, b) = (self.texel(self.from, x, y), self.texel(self.to, x, y));
-                let t = std::array::from_fn(|c| {
-                    let m = weight((a[c] - b[c]).abs());
-                    a[c] * m + b[c] * (1.0 - m)
-                });
-                Self::put(dst, x, t);
+            if part.start < x0 || part.end > self.cols.end {
+                // Outside the rows (not for the kinds that come here): transparent texels.
+                for x in part {
+                    Self::put(dst, x, f([0.0; 4], [0.0; 4]));
+                }
+                continue;
+            }
+            let at = part.start - x0..part.end - x0;
+            let n = at.len();
+            let [ar, ag, ab, aa] = a.c.each_ref().map(|c| &c[at.clone()]);
+            let [br, bg, bb, ba] = b.c.each_ref().map(|c| &c[at.clone()]);
+            let [dr, dg, db, da] = dst.slices(part);
+            let (ar, ag, ab, aa) = (&ar[..n], &ag[..n], &ab[..n], &aa[..n]);
+            let (br, bg, bb, ba) = (&br[..n], &bg[..n], &bb[..n], &ba[..n]);
+            let (dr, dg, db, da) = (&mut dr[..n], &mut dg[..n], &mut db[..n], &mut da[..n]);
+            for i in 0..n {
+                let t = f([ar[i], ag[i], ab[i], aa[i]], [br[i], bg[i], bb[i], ba[i]]);
+                let keep = 1.0 - t[3];
+                dr[i] = t[0] + dr[i] * keep;
+                dg[i] = t[1] + dg[i] * keep;
+                db[i] = t[2] + db[i] * keep;
+                da[i] = t[3] + da[i] * keep;
+            }
+        }
+    }
+
+    /// Draws `f(a, b)` of each pixel's two texels (`rows` of FROM and TO) over `cols` outside
+    /// `hide`: straight through the rows' slices where the columns lie inside them.
+    #[inline(always)]
+    fn local_row(
+        &self,
+        [fr, tr]: [Option<&[f32]>; 2],
+        cols: &Range<usize>,
+        hide: &Range<usize>,
+        dst: &mut Rgba,
+        f: impl Fn([f32; 4], [f32; 4]) -> [f32; 4],
+    ) {
+        let x0 = self.cols.start;
+        for part in around(cols.clone(), hide) {
+            let inside = part.start >= x0 && part.end <= self.cols.end;
+            let (Some(fr), Some(tr), true) = (fr, tr, inside) else {
+                for x in part {
+                    Self::put(dst, x, f(self.row_texel(fr, x), self.row_texel(tr, x)));
+                }
+                continue;
+            };
+            let at = (part.start - x0) * 4..(part.end - x0) * 4;
+            let [dr, dg, db, da] = dst.slices(part);
+            let texels = fr[at.clone()].chunks_exact(4).zip(tr[at].chunks_exact(4));
+            let out = dr.iter_mut().zip(dg.iter_mut()).zip(db.iter_mut()).zip(da);
+            for ((a, b), (((dr, dg), db), da)) in texels.zip(out) {
+                let t = f([a[0], a[1], a[2], a[3]], [b[0], b[1], b[2], b[3]]);
+                if t != [0.0; 4] {
+                    let keep = 1.0 - t[3];
+                    *dr = t[0] + *dr * keep;
+                    *dg = t[1] + *dg * keep;
+                    *db = t[2] + *db * keep;
+                    *da = t[3] + *da * keep;
+                }
             }
         }
     }
 
     /// pixelize's row: every pixel of a block reads the same two texels, so the block's value is
     /// formed once (by the formula's own arithmetic, pixel for pixel the same).
-    fn pixelize_row(&self, y: usize, cols: &Range<usize>, hide: &Range<usize>, dst: &mut Rgba) {
+    fn pixelize_row(
+        &self,
+        y: usize,
+        cols: &Range<usize>,
+        hide: &Range<usize>,
+        dst: &mut Rgba,
+        s: &mut PictureRows,
+    ) {
         let [w, h] = self.size.map(|v| v as f32);
         let pp = 1.0 - self.progress;
         let sy = pixelize_centre(self.progress, y as f32, [w, h], h);
+        // Every centre a whole texel: the block's reads are loads from row `sy`.
+        let rows = self
+            .all_exact
+            .then(|| self.rows(s, [Some(sy as usize), Some(sy as usize)]));
         let mut last: Option<(f32, [f32; 4])> = None;
         for part in around(cols.clone(), hide) {
             for x in part {
@@ -577,11 +898,14 @@ impl TransitionLayer<'_> {
                 let t = match last {
                     Some((lx, t)) if lx == sx => t,
                     _ => {
-                        let at = |buf| {
-                            let uv = [(sx + 0.5) / w, (sy + 0.5) / h];
-                            Texels { layer: self, buf }.at_pixel(sx, sy, uv)
+                        let at = |buf, row| match rows {
+                            Some(rows) => self.row_texel(rows[row], sx as usize),
+                            None => {
+                                let uv = [(sx + 0.5) / w, (sy + 0.5) / h];
+                                Texels { layer: self, buf }.at_pixel(sx, sy, uv)
+                            }
                         };
-                        let (a, b) = (at(self.from), at(self.to));
+                        let (a, b) = (at(self.from, 0), at(self.to, 1));
                         let t = std::array::from_fn(|c| a[c] * pp + b[c] * (1.0 - pp));
                         last = Some((sx, t));
                         t
@@ -596,7 +920,14 @@ impl TransitionLayer<'_> {
     /// depends on x alone and whose row on y alone (and TO at the pixel itself), so the row's
     /// source row is found once and each column's source by the formula's own arithmetic:
     /// pixel for pixel what `XfadeKind::evaluate_in` gives.
-    fn remap_row(&self, y: usize, cols: &Range<usize>, hide: &Range<usize>, dst: &mut Rgba) {
+    fn remap_row(
+        &self,
+        y: usize,
+        cols: &Range<usize>,
+        hide: &Range<usize>,
+        dst: &mut Rgba,
+        s: &mut PictureRows,
+    ) {
         let [w, h] = self.size.map(|v| v as f32);
         let pp = 1.0 - self.progress;
         let (yf, v) = (y as f32, (y as f32 + 0.5) / h);
@@ -614,12 +945,15 @@ impl TransitionLayer<'_> {
         // With every centre a whole texel, reads are loads from one row of each buffer.
         if self.all_exact {
             match self.kind {
-                XfadeKind::SqueezeH => match squeeze(yf, h) {
-                    Some(sy) => self.put_row(self.from, sy as usize, cols, hide, dst),
-                    None => self.put_row(self.to, y, cols, hide, dst),
-                },
+                XfadeKind::SqueezeH => {
+                    let row = match squeeze(yf, h) {
+                        Some(sy) => self.rows(s, [Some(sy as usize), None])[0],
+                        None => self.rows(s, [None, Some(y)])[1],
+                    };
+                    self.put_row(row, cols, hide, dst);
+                }
                 XfadeKind::SqueezeV => {
-                    let (fr, tr) = (self.buffer_row(self.from, y), self.buffer_row(self.to, y));
+                    let [fr, tr] = self.rows(s, [Some(y), Some(y)]);
                     for x in around(cols.clone(), hide).into_iter().flatten() {
                         let t = match self.columns.get(x) {
                             Some(&sx) if sx != NONE => self.row_texel(fr, sx as usize),
@@ -632,7 +966,7 @@ impl TransitionLayer<'_> {
                     let zf = smoothstep(0.5, 1.0, pp);
                     let m = smoothstep(0.0, 0.5, pp);
                     let sy = zoomed(yf, h, zf) as usize;
-                    let (fr, tr) = (self.buffer_row(self.from, sy), self.buffer_row(self.to, y));
+                    let [fr, tr] = self.rows(s, [Some(sy), Some(y)]);
                     for x in around(cols.clone(), hide).into_iter().flatten() {
                         let sx = self.columns.get(x).map_or(NONE, |&c| c) as usize;
                         let a = self.row_texel(fr, sx);
@@ -696,16 +1030,14 @@ impl TransitionLayer<'_> {
         }
     }
 
-    /// Draws row `y` of `buf` at the same columns, over `cols` outside `hide`.
+    /// Draws `row` (from `rows`) at the same columns, over `cols` outside `hide`.
     fn put_row(
         &self,
-        buf: &[f32],
-        y: usize,
+        row: Option<&[f32]>,
         cols: &Range<usize>,
         hide: &Range<usize>,
         dst: &mut Rgba,
     ) {
-        let row = self.buffer_row(buf, y);
         if row.is_none() {
             return;
         }
@@ -717,13 +1049,20 @@ impl TransitionLayer<'_> {
     /// hblur's row by running sums: each pixel averages the `size` pixels from itself to the
     /// right (cut at the edge) of both pictures, which summed pixel by pixel costs O(size) each
     /// (half the frame's width at mid-transition). Sums in f64, so within rounding of xfade's.
-    fn hblur_row(&self, y: usize, cols: &Range<usize>, hide: &Range<usize>, dst: &mut Rgba) {
+    fn hblur_row(
+        &self,
+        y: usize,
+        cols: &Range<usize>,
+        hide: &Range<usize>,
+        dst: &mut Rgba,
+        s: &mut PictureRows,
+    ) {
         let [w, _] = self.size;
         let (progress, pp) = (self.progress, 1.0 - self.progress);
         let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
         let size = (1.0 + (w as f32 * 0.5).floor() * prog).floor().max(1.0) as usize;
-        let prefix = |buf: &[f32]| {
-            let row = self.buffer_row(buf, y);
+        let [fr, tr] = self.rows(s, [Some(y), Some(y)]);
+        let prefix = |row: Option<&[f32]>| {
             let mut p = vec![[0.0f64; 4]; w + 1];
             for x in 0..w {
                 let t = self.row_texel(row, x);
@@ -731,7 +1070,7 @@ impl TransitionLayer<'_> {
             }
             p
         };
-        let (pa, pb) = (prefix(self.from), prefix(self.to));
+        let (pa, pb) = (prefix(fr), prefix(tr));
         let [dr, dg, db, da] = &mut dst.c;
         for part in around(cols.clone(), hide) {
             for x in part {
@@ -758,9 +1097,9 @@ struct DirectSpan<'a, 'b> {
     layer: &'a TransitionLayer<'a>,
     /// The row's v coordinate.
     y: f32,
-    /// The row, when the kind reads only the pixel itself and every read there is a whole
-    /// texel (see `TransitionLayer::row`).
-    row: Option<usize>,
+    /// FROM's and TO's rows, when the kind reads only the pixel itself and every read there
+    /// is a whole texel (see `TransitionLayer::row`).
+    rows: Option<(usize, [Option<&'b [f32]>; 2])>,
     /// The first column.
     x0: usize,
     /// The destination's channels over those columns.
@@ -802,14 +1141,29 @@ fn draw_as<const K: usize>(span: DirectSpan<'_, '_>) {
             da[i] = t[3] + da[i] * keep;
         }
     };
-    if let Some(y) = span.row {
-        // Only the pixel itself is read: its texels, from the two buffers' rows.
-        let texels = |buf: &[f32], x: usize| layer.texel(buf, x, y);
+    if let Some((y, [fr, tr])) = span.rows {
+        // Only the pixel itself is read: its texels, from the two pictures' rows.
         let yf = y as f32;
+        let (x0, uv_x) = (layer.cols.start, |x: usize| (x as f32 + 0.5) / w as f32);
+        if let (Some(fr), Some(tr), true) = (fr, tr, span.x0 >= x0 && span.x0 + n <= layer.cols.end)
+        {
+            let at = (span.x0 - x0) * 4..(span.x0 - x0 + n) * 4;
+            let texels = fr[at.clone()].chunks_exact(4).zip(tr[at].chunks_exact(4));
+            for (i, (a, b)) in texels.enumerate() {
+                let x = span.x0 + i;
+                let (a, b) = (
+                    Solid([a[0], a[1], a[2], a[3]]),
+                    Solid([b[0], b[1], b[2], b[3]]),
+                );
+                let uv = [uv_x(x), span.y];
+                put(i, kind.evaluate_at(uv, [x as f32, yf], p, size, &a, &b));
+            }
+            return;
+        }
         for i in 0..n {
             let x = span.x0 + i;
-            let (a, b) = (Solid(texels(layer.from, x)), Solid(texels(layer.to, x)));
-            let uv = [(x as f32 + 0.5) / w as f32, span.y];
+            let (a, b) = (Solid(layer.row_texel(fr, x)), Solid(layer.row_texel(tr, x)));
+            let uv = [uv_x(x), span.y];
             put(i, kind.evaluate_at(uv, [x as f32, yf], p, size, &a, &b));
         }
         return;

@@ -662,9 +662,12 @@ fn rectcrop<P: Picture>(q: &Px<'_, P>) -> Rgba {
 
 #[inline(always)]
 fn distance<P: Picture>(q: &Px<'_, P>) -> Rgba {
-    let pp = q.pp;
-    let a = q.a();
-    let b = q.b();
+    distance_of(q.a(), q.b(), q.pp)
+}
+
+/// distance of the pixel's two colours `a` and `b` at `pp` (1 − progress).
+#[inline(always)]
+pub(crate) fn distance_of(a: Rgba, b: Rgba, pp: f32) -> Rgba {
     let d = [a[0] - b[0], a[1] - b[1], a[2] - b[2], a[3] - b[3]];
     let sum = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + d[3] * d[3];
     let k = if sum.sqrt() <= pp { 1.0 } else { 0.0 };
@@ -792,9 +795,12 @@ fn hblur<P: Picture>(q: &Px<'_, P>) -> Rgba {
 
 #[inline(always)]
 fn fadegrays<P: Picture>(q: &Px<'_, P>) -> Rgba {
-    let pp = q.pp;
-    let a = q.a();
-    let b = q.b();
+    fadegrays_of(q.a(), q.b(), q.pp)
+}
+
+/// fadegrays of the pixel's two colours `a` and `b` at `pp` (1 − progress).
+#[inline(always)]
+pub(crate) fn fadegrays_of(a: Rgba, b: Rgba, pp: f32) -> Rgba {
     let ya = (a[0] + a[1] + a[2]) / 3.0;
     let yb = (b[0] + b[1] + b[2]) / 3.0;
     fade_via(a, [ya, ya, ya, a[3]], [yb, yb, yb, b[3]], b, pp)
