@@ -1581,3 +1581,57 @@ fn direct_transitions_match_the_sampled_ones() {
         }
     }
 }
+
+#[test]
+fn transitions_side_by_side_share_row_scratch_safely() {
+    // Two transitions in one frame, each drawing its cards' rows on demand into the same
+    // per-thread scratch (and pixelize keeping its block's row there): the same bytes as cards
+    // drawn whole first, whatever the thread count.
+    let (a, b) = transition_layers();
+    let moved = |l: &EffectLayer, dx: f64| {
+        let mut l = l.clone();
+        l.samples = still((8.0 + dx, 6.0, 48.0, 36.0));
+        l
+    };
+    let (c, d) = (moved(&a, 20.0), moved(&b, 23.5));
+    let sources = [
+        source(&a.image, params(&a)),
+        source(&b.image, params(&b)),
+        source(&c.image, params(&c)),
+        source(&d.image, params(&d)),
+    ];
+    let pairs = [
+        (XfadeKind::Pixelize, XfadeKind::FadeFast),
+        (XfadeKind::HBlur, XfadeKind::Pixelize),
+        (XfadeKind::Distance, XfadeKind::SqueezeH),
+    ];
+    for (first, second) in pairs {
+        let t = [
+            TransitionDraw {
+                from: 0,
+                to: 1,
+                progress: 0.4,
+                kind: TransitionKind::Xfade(first),
+            },
+            TransitionDraw {
+                from: 2,
+                to: 3,
+                progress: 0.6,
+                kind: TransitionKind::Xfade(second),
+            },
+        ];
+        let frame = |threads: usize, on_demand: bool| {
+            let mut r = CpuRenderer::new(threads);
+            r.set_pictures_on_demand(on_demand);
+            let (f, c) = (PixelFormat::Rgba, YuvColorimetry::default());
+            render_planes(&mut r, &Background::Checker, &sources, &t, f, c, 72, 50)
+        };
+        let want = frame(1, false);
+        for (threads, on_demand) in [(1, true), (3, true), (3, false)] {
+            assert!(
+                frame(threads, on_demand) == want,
+                "{first} and {second}, {threads} threads, on demand {on_demand}"
+            );
+        }
+    }
+}

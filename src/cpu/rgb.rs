@@ -66,7 +66,8 @@ pub(crate) struct RowScratch {
 /// The columns of `cols` outside `hole`, as at most two ranges.
 pub(crate) fn around(cols: Range<usize>, hole: &Range<usize>) -> [Range<usize>; 2] {
     if hole.is_empty() || hole.end <= cols.start || hole.start >= cols.end {
-        return [cols, 0..0];
+        // The empty part within `cols` too, so that offsets from `cols.start` stay valid.
+        return [cols.clone(), cols.end..cols.end];
     }
     [
         cols.start..hole.start.max(cols.start),

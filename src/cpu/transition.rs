@@ -129,8 +129,18 @@ pub(crate) struct PictureRows {
     /// By slot: FROM's and TO's last row.
     cached: Vec<[CachedRow; 2]>,
     card: CardScratch,
-    /// A result row formed before it is drawn over.
+    work: Work,
+}
+
+/// Scratch of a transition forming a row of its result before drawing it over.
+#[derive(Debug, Default)]
+struct Work {
+    /// The result row, over some columns.
     mixed: Rgba,
+    /// What `mixed` holds when it may serve again (pixelize: slot, source row, columns).
+    holds: Option<(usize, usize, Range<usize>)>,
+    /// hblur's running sums: FROM's four channels, then TO's.
+    sums: [Vec<f64>; 8],
 }
 
 /// A picture's row drawn on demand, over the transition's columns.
@@ -144,12 +154,21 @@ struct CachedRow {
     interleaved: bool,
 }
 
+impl Work {
+    /// The result row, to be overwritten.
+    fn mixed(&mut self) -> &mut Rgba {
+        self.holds = None;
+        &mut self.mixed
+    }
+}
+
 impl PictureRows {
     /// Forgets every row (a new frame, or a new band of one).
     pub(crate) fn forget(&mut self) {
         for row in self.cached.iter_mut().flatten() {
             row.y = None;
         }
+        self.work.holds = None;
     }
 }
 
@@ -400,11 +419,21 @@ impl<'a> TransitionLayer<'a> {
         s: &'s mut PictureRows,
         want: [Option<usize>; 2],
     ) -> [Option<&'s [f32]>; 2] {
+        self.rows_and_work(s, want).0
+    }
+
+    /// `rows`, and the scratch to form a result row in.
+    fn rows_and_work<'s>(
+        &'s self,
+        s: &'s mut PictureRows,
+        want: [Option<usize>; 2],
+    ) -> ([Option<&'s [f32]>; 2], &'s mut Work) {
         let Some((_, slot)) = &self.cards else {
-            return [
+            let rows = [
                 want[0].and_then(|y| self.buffer_row(self.from, y)),
                 want[1].and_then(|y| self.buffer_row(self.to, y)),
             ];
+            return (rows, &mut s.work);
         };
         self.draw_rows(s, want);
         let cached = &mut s.cached[*slot];
@@ -416,11 +445,12 @@ impl<'a> TransitionLayer<'a> {
             }
         }
         let cached = &s.cached[*slot];
-        std::array::from_fn(|i| {
+        let rows = std::array::from_fn(|i| {
             want[i]
                 .filter(|y| self.rows.contains(y))
                 .map(|_| &cached[i].line[..])
-        })
+        });
+        (rows, &mut s.work)
     }
 
     /// Row `y` of FROM and of TO, planar over the transition's columns, when they are drawn on
@@ -441,7 +471,7 @@ impl<'a> TransitionLayer<'a> {
         }
         self.draw_rows(s, [Some(y); 2]);
         let [a, b] = &s.cached[*slot];
-        Some(([&a.planar, &b.planar], &mut s.mixed))
+        Some(([&a.planar, &b.planar], s.work.mixed()))
     }
 
     /// Draws row `want[0]` of FROM and `want[1]` of TO into `s`, unless already there.
@@ -763,22 +793,7 @@ impl TransitionLayer<'_> {
                     *t = mix(a, b);
                 }
             }
-            let [r, g, b, a] = mixed.c.each_ref().map(|c| &c[..]);
-            for part in around(cols.clone(), hide) {
-                let at = part.start - cols.start..part.end - cols.start;
-                let (r, g, b, a) = (&r[at.clone()], &g[at.clone()], &b[at.clone()], &a[at]);
-                let [dr, dg, db, da] = dst.slices(part);
-                let out = dr.iter_mut().zip(dg.iter_mut()).zip(db.iter_mut()).zip(da);
-                let mixed = r.iter().zip(g).zip(b).zip(a);
-                for ((((dr, dg), db), da), (((r, g), b), a)) in out.zip(mixed) {
-                    // Transparent adds nothing: r + d · (1 − 0) = d.
-                    let keep = 1.0 - a;
-                    *dr = r + *dr * keep;
-                    *dg = g + *dg * keep;
-                    *db = b + *db * keep;
-                    *da = a + *da * keep;
-                }
-            }
+            draw_mixed(mixed, cols.start, cols, hide, dst);
             return;
         }
         let pixel = |a: [f32; 4], b: [f32; 4]| {
@@ -884,12 +899,15 @@ impl TransitionLayer<'_> {
         let pp = 1.0 - self.progress;
         let sy = pixelize_centre(self.progress, y as f32, [w, h], h);
         // Every centre a whole texel: the block's reads are loads from row `sy`.
-        let rows = self
-            .all_exact
-            .then(|| self.rows(s, [Some(sy as usize), Some(sy as usize)]));
-        let mut last: Option<(f32, [f32; 4])> = None;
-        for part in around(cols.clone(), hide) {
-            for x in part {
+        let want = [self.all_exact.then_some(sy as usize); 2];
+        let (rows, work) = self.rows_and_work(s, want);
+        // The rows of a block are the same row: formed once, drawn for each.
+        let key = (self as *const Self as usize, sy as usize, cols.clone());
+        if work.holds.as_ref() != Some(&key) {
+            let mixed = &mut work.mixed;
+            mixed.resize(cols.len());
+            let mut last: Option<(f32, [f32; 4])> = None;
+            for x in cols.clone() {
                 // The block's column, found once a frame (`columns`).
                 let sx = match self.columns.get(x) {
                     Some(&c) => c as f32,
@@ -898,8 +916,8 @@ impl TransitionLayer<'_> {
                 let t = match last {
                     Some((lx, t)) if lx == sx => t,
                     _ => {
-                        let at = |buf, row| match rows {
-                            Some(rows) => self.row_texel(rows[row], sx as usize),
+                        let at = |buf, row| match want[row] {
+                            Some(_) => self.row_texel(rows[row], sx as usize),
                             None => {
                                 let uv = [(sx + 0.5) / w, (sy + 0.5) / h];
                                 Texels { layer: self, buf }.at_pixel(sx, sy, uv)
@@ -911,9 +929,13 @@ impl TransitionLayer<'_> {
                         t
                     }
                 };
-                Self::put(dst, x, t);
+                for (m, t) in mixed.c.iter_mut().zip(t) {
+                    m[x - cols.start] = t;
+                }
             }
+            work.holds = Some(key);
         }
+        draw_mixed(&work.mixed, cols.start, cols, hide, dst);
     }
 
     /// squeezeh's, squeezev's and zoomin's row: each reads FROM at one pixel whose column
@@ -1048,7 +1070,8 @@ impl TransitionLayer<'_> {
 
     /// hblur's row by running sums: each pixel averages the `size` pixels from itself to the
     /// right (cut at the edge) of both pictures, which summed pixel by pixel costs O(size) each
-    /// (half the frame's width at mid-transition). Sums in f64, so within rounding of xfade's.
+    /// (half the frame's width at mid-transition). Sums in f64, so within rounding of xfade's;
+    /// channel by channel, so the loops vectorise.
     fn hblur_row(
         &self,
         y: usize,
@@ -1061,33 +1084,105 @@ impl TransitionLayer<'_> {
         let (progress, pp) = (self.progress, 1.0 - self.progress);
         let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
         let size = (1.0 + (w as f32 * 0.5).floor() * prog).floor().max(1.0) as usize;
-        let [fr, tr] = self.rows(s, [Some(y), Some(y)]);
-        let prefix = |row: Option<&[f32]>| {
-            let mut p = vec![[0.0f64; 4]; w + 1];
-            for x in 0..w {
-                let t = self.row_texel(row, x);
-                p[x + 1] = std::array::from_fn(|c| p[x][c] + t[c] as f64);
+        let ([fr, tr], work) = self.rows_and_work(s, [Some(y), Some(y)]);
+        let (from, to) = work.sums.split_at_mut(4);
+        // The sums over the whole frame width: transparent outside the rows.
+        let (x0, x1) = (self.cols.start.min(w), self.cols.end.min(w));
+        for (row, sums) in [(fr, from), (tr, to)] {
+            for p in sums.iter_mut() {
+                p.clear();
+                p.resize(w + 1, 0.0);
             }
-            p
-        };
-        let (pa, pb) = (prefix(fr), prefix(tr));
-        let [dr, dg, db, da] = &mut dst.c;
-        for part in around(cols.clone(), hide) {
-            for x in part {
-                let n = size.min(w - x);
-                let avg = |p: &[[f64; 4]]| -> [f32; 4] {
-                    std::array::from_fn(|c| ((p[x + n][c] - p[x][c]) as f32) / n as f32)
-                };
-                let (a, b) = (avg(&pa), avg(&pb));
-                let t: [f32; 4] = std::array::from_fn(|c| a[c] * pp + b[c] * (1.0 - pp));
-                if t != [0.0; 4] {
-                    let keep = 1.0 - t[3];
-                    dr[x] = t[0] + dr[x] * keep;
-                    dg[x] = t[1] + dg[x] * keep;
-                    db[x] = t[2] + db[x] * keep;
-                    da[x] = t[3] + da[x] * keep;
-                }
+            let Some(row) = row else { continue };
+            // The four channels' sums side by side: four chains of additions in flight.
+            let [pr, pg, pb, pa] = sums else { continue };
+            let (pr, pg, pb, pa) = (
+                &mut pr[x0 + 1..=x1],
+                &mut pg[x0 + 1..=x1],
+                &mut pb[x0 + 1..=x1],
+                &mut pa[x0 + 1..=x1],
+            );
+            let mut acc = [0.0f64; 4];
+            let out = pr
+                .iter_mut()
+                .zip(pg.iter_mut())
+                .zip(pb.iter_mut())
+                .zip(pa.iter_mut());
+            for ((((r, g), b), a), t) in out.zip(row.chunks_exact(4)) {
+                acc = [
+                    acc[0] + t[0] as f64,
+                    acc[1] + t[1] as f64,
+                    acc[2] + t[2] as f64,
+                    acc[3] + t[3] as f64,
+                ];
+                (*r, *g, *b, *a) = (acc[0], acc[1], acc[2], acc[3]);
             }
+            for (p, acc) in sums.iter_mut().zip(acc) {
+                p[x1 + 1..].fill(acc);
+            }
+        }
+        work.holds = None;
+        let mixed = &mut work.mixed;
+        mixed.resize(cols.len());
+        // Whole windows up to `full`; past it the window is cut at the edge.
+        let full = (w + 1).saturating_sub(size);
+        let inv = 1.0 / size as f32;
+        for c in 0..4 {
+            let (pa, pb, out) = (&work.sums[c], &work.sums[4 + c], &mut mixed.c[c]);
+            let split = full.clamp(cols.start, cols.end);
+            let (head, tail) = out.split_at_mut(split - cols.start);
+            // Each window's start and end (`split` ≤ `full`: the ends lie within the sums).
+            let (ends, empty) = (cols.start + size..split + size, &[][..]);
+            let ((ha, ea), (hb, eb)) = match split > cols.start {
+                true => (
+                    (&pa[cols.start..split], &pa[ends.clone()]),
+                    (&pb[cols.start..split], &pb[ends]),
+                ),
+                false => ((empty, empty), (empty, empty)),
+            };
+            for (((o, (a0, a1)), b0), b1) in head.iter_mut().zip(ha.iter().zip(ea)).zip(hb).zip(eb)
+            {
+                let a = ((a1 - a0) as f32) * inv;
+                let b = ((b1 - b0) as f32) * inv;
+                *o = a * pp + b * (1.0 - pp);
+            }
+            for (o, x) in tail.iter_mut().zip(split..cols.end) {
+                let inv = 1.0 / (w - x) as f32;
+                let a = ((pa[w] - pa[x]) as f32) * inv;
+                let b = ((pb[w] - pb[x]) as f32) * inv;
+                *o = a * pp + b * (1.0 - pp);
+            }
+        }
+        draw_mixed(mixed, cols.start, cols, hide, dst);
+    }
+}
+
+/// Draws `mixed` (a transition's result row, index 0 at column `origin`) over `dst` at `cols`
+/// outside `hide`. Without a branch, so the loop vectorises: a transparent result leaves the
+/// pixel as it was (r + d · (1 − 0) = d).
+fn draw_mixed(
+    mixed: &Rgba,
+    origin: usize,
+    cols: &Range<usize>,
+    hide: &Range<usize>,
+    dst: &mut Rgba,
+) {
+    let [r, g, b, a] = mixed.c.each_ref().map(|c| &c[..]);
+    for part in around(cols.clone(), hide) {
+        if part.is_empty() {
+            continue;
+        }
+        let at = part.start - origin..part.end - origin;
+        let (r, g, b, a) = (&r[at.clone()], &g[at.clone()], &b[at.clone()], &a[at]);
+        let [dr, dg, db, da] = dst.slices(part);
+        let out = dr.iter_mut().zip(dg.iter_mut()).zip(db.iter_mut()).zip(da);
+        let mixed = r.iter().zip(g).zip(b).zip(a);
+        for ((((dr, dg), db), da), (((r, g), b), a)) in out.zip(mixed) {
+            let keep = 1.0 - a;
+            *dr = r + *dr * keep;
+            *dg = g + *dg * keep;
+            *db = b + *db * keep;
+            *da = a + *da * keep;
         }
     }
 }
