@@ -474,6 +474,25 @@ impl<'a> TransitionLayer<'a> {
         Some(([&a.planar, &b.planar], s.work.mixed()))
     }
 
+    /// Row `want[0]` of FROM and `want[1]` of TO, planar over the transition's columns (`None`:
+    /// not wanted, or outside the transition's rows: transparent), and scratch rows to form the
+    /// result in; `None` unless the cards are drawn on demand.
+    fn planar_pictures<'s>(
+        &'s self,
+        s: &'s mut PictureRows,
+        want: [Option<usize>; 2],
+    ) -> Option<([Option<&'s Rgba>; 2], &'s mut Rgba)> {
+        let (_, slot) = self.cards.as_ref()?;
+        self.draw_rows(s, want);
+        let cached = &s.cached[*slot];
+        let rows = std::array::from_fn(|i| {
+            want[i]
+                .filter(|y| self.rows.contains(y))
+                .map(|_| &cached[i].planar)
+        });
+        Some((rows, s.work.mixed()))
+    }
+
     /// Draws row `want[0]` of FROM and `want[1]` of TO into `s`, unless already there.
     fn draw_rows(&self, s: &mut PictureRows, want: [Option<usize>; 2]) {
         let Some((cards, slot)) = &self.cards else {
@@ -965,6 +984,9 @@ impl TransitionLayer<'_> {
         let b = |x: f32| to.at_pixel(x, yf, [(x + 0.5) / w, v]);
         let squeeze = |c: f32, n: f32| squeeze(c, n, pp);
         // With every centre a whole texel, reads are loads from one row of each buffer.
+        if self.all_exact && self.remap_planar(y, cols, hide, dst, s) {
+            return;
+        }
         if self.all_exact {
             match self.kind {
                 XfadeKind::SqueezeH => {
@@ -1030,6 +1052,73 @@ impl TransitionLayer<'_> {
                 }
             }
         }
+    }
+
+    /// `remap_row` where every centre is a whole texel, from rows drawn on demand (planar: the
+    /// gathers and the mix run channel by channel); false where the cards are not drawn so.
+    fn remap_planar(
+        &self,
+        y: usize,
+        cols: &Range<usize>,
+        hide: &Range<usize>,
+        dst: &mut Rgba,
+        s: &mut PictureRows,
+    ) -> bool {
+        let h = self.size[1] as f32;
+        let (pp, yf) = (1.0 - self.progress, y as f32);
+        let (x0, zf) = (self.cols.start, smoothstep(0.5, 1.0, pp));
+        let want = match self.kind {
+            XfadeKind::SqueezeH => match squeeze(yf, h, pp) {
+                Some(sy) => [Some(sy as usize), None],
+                None => [None, Some(y)],
+            },
+            XfadeKind::SqueezeV => [Some(y), Some(y)],
+            _ => [Some(zoomed(yf, h, zf) as usize), Some(y)],
+        };
+        let Some(([a, b], mixed)) = self.planar_pictures(s, want) else {
+            return false;
+        };
+        if self.kind == XfadeKind::SqueezeH {
+            // One picture's row, as it is, where it lies.
+            if let Some(row) = a.or(b) {
+                let inner = cols.start.max(x0)..cols.end.min(self.cols.end);
+                draw_mixed(row, x0, &inner, hide, dst);
+            }
+            return true;
+        }
+        // Texel `x` (a frame column) of a channel of a picture's row: transparent outside it.
+        let at = |row: Option<&[f32]>, x: usize| {
+            row.and_then(|r| r.get(x.wrapping_sub(x0)))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let columns = |cols: &Range<usize>| {
+            cols.clone()
+                .map(|x| self.columns.get(x).copied().unwrap_or(NONE) as usize)
+        };
+        let m = smoothstep(0.0, 0.5, pp);
+        mixed.resize(cols.len());
+        for c in 0..4 {
+            let (ac, bc) = (a.map(|a| &a.c[c][..]), b.map(|b| &b.c[c][..]));
+            let out = mixed.c[c].iter_mut().zip(cols.clone()).zip(columns(cols));
+            if self.kind == XfadeKind::SqueezeV {
+                for ((o, x), sx) in out {
+                    *o = if sx != NONE as usize {
+                        at(ac, sx)
+                    } else {
+                        at(bc, x)
+                    };
+                }
+            } else {
+                // mix4's arithmetic.
+                let k = 1.0 - m;
+                for ((o, x), sx) in out {
+                    *o = at(ac, sx) * m + at(bc, x) * k;
+                }
+            }
+        }
+        draw_mixed(mixed, cols.start, cols, hide, dst);
+        true
     }
 
     /// Row `y` of `buf` over the buffer's columns, if the buffer covers it.
