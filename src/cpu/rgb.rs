@@ -86,6 +86,35 @@ pub(crate) fn draw_card_row(
     dst_x0: usize,
     s: &mut CardScratch,
 ) {
+    draw_row(layer, op, false, y, cols, dst, dst_x0, s);
+}
+
+/// `draw_card_row` with `Operator::Over` onto columns of `dst` that are transparent: the
+/// interior of a card drawn at full opacity is sampled straight into `dst` (over transparent,
+/// c · 1 + 0 · (1 − 1) is c).
+pub(crate) fn draw_card_row_onto_clear(
+    layer: &CardLayer<'_>,
+    y: usize,
+    cols: Range<usize>,
+    dst: &mut Rgba,
+    dst_x0: usize,
+    s: &mut CardScratch,
+) {
+    draw_row(layer, Operator::Over, true, y, cols, dst, dst_x0, s);
+}
+
+/// `draw_card_row`; `clear`: `dst` is transparent over `cols`.
+#[allow(clippy::too_many_arguments)]
+fn draw_row(
+    layer: &CardLayer<'_>,
+    op: Operator,
+    clear: bool,
+    y: usize,
+    cols: Range<usize>,
+    dst: &mut Rgba,
+    dst_x0: usize,
+    s: &mut CardScratch,
+) {
     if cols.is_empty() || !layer.rows.contains(&y) {
         return;
     }
@@ -99,11 +128,28 @@ pub(crate) fn draw_card_row(
     }
     // The content alone (opaque, wholly covered): no weights to form.
     let n = inside.len();
-    s.content.resize(n.max(s.content.c[0].len()));
     let smp = &layer.samples[0];
     let first = inside.start - layer.cols.start;
     let ty = smp.row(y);
     let (w, h) = (layer.width, layer.height);
+    let k = layer.alpha;
+    let x0 = inside.start - dst_x0;
+    if clear && op == Operator::Over && k == 1.0 {
+        let d = dst.slices(x0..x0 + n);
+        sample_rgba(
+            &layer.pixels,
+            w,
+            h,
+            &smp.xtaps,
+            &smp.ctaps,
+            ty,
+            first,
+            &mut s.sample,
+            d,
+        );
+        return;
+    }
+    s.content.resize(n.max(s.content.c[0].len()));
     let c = s.content.slices(0..n);
     sample_rgba(
         &layer.pixels,
@@ -116,8 +162,6 @@ pub(crate) fn draw_card_row(
         &mut s.sample,
         c,
     );
-    let k = layer.alpha;
-    let x0 = inside.start - dst_x0;
     let d = dst.slices(x0..x0 + n);
     for (d, c) in d.into_iter().zip(&s.content.c) {
         let c = &c[..n];

@@ -258,7 +258,7 @@ impl Taps {
             (2, 2, 1) => regular_n::<2, 2, 1>(pattern, at, body),
             (3, 2, 1) => regular_n::<3, 2, 1>(pattern, at, body),
             (2, 1, 2) => regular_n::<2, 1, 2>(pattern, at, body),
-            (3, 1, 2) => regular_n::<3, 1, 2>(pattern, at, body),
+            (3, 1, 2) => halve_3(pattern, at, body),
             (4, 1, 2) => regular_n::<4, 1, 2>(pattern, at, body),
             _ => self.apply_table(src, offset, first, body),
         }
@@ -499,6 +499,20 @@ fn regular_n<const N: usize, const P: usize, const A: usize>(
             }
             *o = acc;
         }
+    }
+}
+
+/// `regular_n::<3, 1, 2>` (the 2:1 chroma kernels of a Y'CbCr output) written so that it
+/// vectorises: the same products summed in the same order.
+fn halve_3(pattern: &[f32], src: &[f32], out: &mut [f32]) {
+    let [w0, w1, w2] = [pattern[0], pattern[1], pattern[2]];
+    let n = out.len();
+    if n == 0 {
+        return;
+    }
+    let src = &src[..2 * n + 1];
+    for (j, o) in out.iter_mut().enumerate() {
+        *o = src[2 * j] * w0 + src[2 * j + 1] * w1 + src[2 * j + 2] * w2;
     }
 }
 

@@ -7,8 +7,7 @@ use std::ops::Range;
 
 use super::frame::CardLayer;
 use super::par_rows;
-use super::rgb::{around, draw_card_row, CardScratch, Rgba};
-use crate::compose::Operator;
+use super::rgb::{around, draw_card_row_onto_clear, CardScratch, Rgba};
 use crate::transition::split::Solid;
 use crate::transition::xfade::{
     by_kind, distance_of, fadegrays_of, mix4, pixelize_centre, smoothstep, squeeze, zoomed,
@@ -107,7 +106,7 @@ fn draw_row_alone(
         c.fill(0.0);
     }
     let lc = layer.cols.start.max(cols.start)..layer.cols.end.min(cols.end);
-    draw_card_row(layer, Operator::Over, y, lc, dst, cols.start, scratch);
+    draw_card_row_onto_clear(layer, y, lc, dst, cols.start, scratch);
 }
 
 /// Where a transition's two pictures come from.
