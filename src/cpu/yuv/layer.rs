@@ -833,19 +833,24 @@ impl<'a> YuvItem<'a> {
         let (ca, cb) = (sized(ca, n), sized(cb, n));
         a.content_luma(0, y, cols.clone(), &mut s.work.tmp, ca);
         b.content_luma(0, y, cols.clone(), &mut s.work.tmp, cb);
-        let weight = |pi: usize, i: usize| {
-            let k = self.parts[pi].k;
-            if weighed {
-                k * s.wts[(self.roles[pi] == Part::To) as usize][i]
-            } else {
-                k
-            }
-        };
-        for (i, d) in d[cols.clone()].iter_mut().enumerate() {
-            let (ka, kb) = (weight(0, i), weight(1, i));
-            let v = 0.0 + ka * ca[i] + kb * cb[i];
+        let (ca, cb, d) = (&ca[..n], &cb[..n], &mut d[cols.clone()]);
+        let blend = |d: &mut f32, ka: f32, kb: f32, ca: f32, cb: f32| {
+            let v = 0.0 + ka * ca + kb * cb;
             let alpha = 0.0 + ka + kb;
             *d = v + *d * (1.0 - alpha);
+        };
+        // Slices of the same length throughout, so that the loops vectorise.
+        if weighed {
+            let wts = |pi: usize| &s.wts[(self.roles[pi] == Part::To) as usize][..n];
+            let (wa, wb) = (wts(0), wts(1));
+            let inputs = ca.iter().zip(cb).zip(wa.iter().zip(wb));
+            for (d, ((&ca, &cb), (&wa, &wb))) in d.iter_mut().zip(inputs) {
+                blend(d, a.k * wa, b.k * wb, ca, cb);
+            }
+        } else {
+            for (d, (&ca, &cb)) in d.iter_mut().zip(ca.iter().zip(cb)) {
+                blend(d, a.k, b.k, ca, cb);
+            }
         }
         true
     }
