@@ -430,6 +430,11 @@ impl<'a> YuvScene<'a> {
                     };
                     let stride = planes[plane].stride;
                     let row = &mut planes[plane].data[r * stride..];
+                    if (out_step, step) == (1, 1) {
+                        // Planar into planar: a plain copy.
+                        row[first..first + n].copy_from_slice(&src[..n]);
+                        continue;
+                    }
                     for (o, v) in row[first..]
                         .iter_mut()
                         .step_by(out_step)
