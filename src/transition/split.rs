@@ -18,7 +18,7 @@
 
 use std::ops::Range;
 
-use super::xfade::{by_kind, FastRound, Picture, BLACK, WHITE};
+use super::xfade::{by_kind, dissolve_shows_from, FastRound, Picture, BLACK, WHITE};
 use super::XfadeKind;
 
 /// What an output pixel of a selection shows.
@@ -508,6 +508,19 @@ fn mix_row_as<const K: usize>((mix, y, x0, out): (&Mix, usize, usize, [&mut [f32
     let (a, b) = (Solid([1.0, 0.0, 0.0, 0.0]), Solid([0.0, 1.0, 0.0, 0.0]));
     let (ca, cb) = (mix.colour[0], mix.colour[1]);
     let n = wa.len().min(wb.len()).min(wc.len());
+    if kind == XfadeKind::Dissolve {
+        // FROM or TO alone at each pixel (what the probes give: 1 and 0, no colour), in a loop
+        // of its own that vectorises the hash.
+        let pp = 1.0 - mix.progress;
+        let (wa, wb, wc) = (&mut wa[..n], &mut wb[..n], &mut wc[..n]);
+        for (x, ((wa, wb), wc)) in (x0 as u32..).zip(wa.iter_mut().zip(wb.iter_mut()).zip(wc)) {
+            let from = dissolve_shows_from(x, y as u32, pp) as u32 as f32;
+            *wa = from;
+            *wb = 1.0 - from;
+            *wc = 0.0;
+        }
+        return;
+    }
     let yf = y as f32;
     for i in 0..n {
         // The pixel itself (what ⌊uv · size⌋ finds up to 2048 pixels across); through i32,

@@ -215,6 +215,7 @@ pub(crate) use by_kind;
 
 /// xfade's pseudo-random number in [0, 1) for the integer pair (xi, yi), as an integer hash
 /// (u32 wrapping arithmetic) so that the GPU (`xf_frand` in xfade.wgsl) gives the same bits.
+#[inline(always)]
 pub fn frand(xi: u32, yi: u32) -> f32 {
     let mut h = xi.wrapping_mul(0x8da6_b343) ^ yi.wrapping_mul(0xd816_3841);
     h ^= h >> 16;
@@ -743,9 +744,14 @@ fn horzclose<P: Picture>(q: &Px<'_, P>) -> Rgba {
 
 #[inline(always)]
 fn dissolve<P: Picture>(q: &Px<'_, P>) -> Rgba {
-    let (x, y, pp) = (q.x, q.y, q.pp);
-    let sm = frand(x as u32, y as u32) * 2.0 + pp * 2.0 - 1.5;
-    select(q.b(), q.a(), sm >= 0.5)
+    select(q.b(), q.a(), dissolve_shows_from(q.x as u32, q.y as u32, q.pp))
+}
+
+/// Whether dissolve shows FROM at pixel (x, y) at `pp` (1 − progress).
+#[inline(always)]
+pub(crate) fn dissolve_shows_from(x: u32, y: u32, pp: f32) -> bool {
+    let sm = frand(x, y) * 2.0 + pp * 2.0 - 1.5;
+    sm >= 0.5
 }
 
 #[inline(always)]
