@@ -480,7 +480,7 @@ impl<'a> TransitionLayer<'a> {
         &'s self,
         s: &'s mut PictureRows,
         want: [Option<usize>; 2],
-    ) -> Option<([Option<&'s Rgba>; 2], &'s mut Rgba)> {
+    ) -> Option<([Option<&'s Rgba>; 2], &'s mut Work)> {
         let (_, slot) = self.cards.as_ref()?;
         self.draw_rows(s, want);
         let cached = &s.cached[*slot];
@@ -489,7 +489,7 @@ impl<'a> TransitionLayer<'a> {
                 .filter(|y| self.rows.contains(y))
                 .map(|_| &cached[i].planar)
         });
-        Some((rows, s.work.mixed()))
+        Some((rows, &mut s.work))
     }
 
     /// Draws row `want[0]` of FROM and `want[1]` of TO into `s`, unless already there.
@@ -1074,9 +1074,10 @@ impl TransitionLayer<'_> {
             XfadeKind::SqueezeV => [Some(y), Some(y)],
             _ => [Some(zoomed(yf, h, zf) as usize), Some(y)],
         };
-        let Some(([a, b], mixed)) = self.planar_pictures(s, want) else {
+        let Some(([a, b], work)) = self.planar_pictures(s, want) else {
             return false;
         };
+        let mixed = work.mixed();
         if self.kind == XfadeKind::SqueezeH {
             // One picture's row, as it is, where it lies.
             if let Some(row) = a.or(b) {
@@ -1172,31 +1173,39 @@ impl TransitionLayer<'_> {
         let (progress, pp) = (self.progress, 1.0 - self.progress);
         let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
         let size = (1.0 + (w as f32 * 0.5).floor() * prog).floor().max(1.0) as usize;
-        let ([fr, tr], work) = self.rows_and_work(s, [Some(y), Some(y)]);
+        // The rows as drawn (planar, on demand) or from the buffers (interleaved): the same
+        // values either way.
+        let (rows, work) = match self.planar_pictures(s, [Some(y); 2]) {
+            Some(([a, b], work)) => ([a.map(Src::Planar), b.map(Src::Planar)], work),
+            None => {
+                let ([a, b], work) = self.rows_and_work(s, [Some(y); 2]);
+                ([a.map(Src::Packed), b.map(Src::Packed)], work)
+            }
+        };
         let (from, to) = work.sums.split_at_mut(4);
         // The sums over the whole frame width: transparent outside the rows.
         let (x0, x1) = (self.cols.start.min(w), self.cols.end.min(w));
-        for (row, sums) in [(fr, from), (tr, to)] {
-            for p in sums.iter_mut() {
-                p.clear();
-                p.resize(w + 1, 0.0);
-            }
-            let Some(row) = row else { continue };
-            // The four channels' sums side by side: four chains of additions in flight.
+        for (row, sums) in [(rows[0], from), (rows[1], to)] {
             let [pr, pg, pb, pa] = sums else { continue };
+            for p in [&mut *pr, &mut *pg, &mut *pb, &mut *pa] {
+                p.resize(w + 1, 0.0);
+                p[..=x0].fill(0.0);
+            }
             let (pr, pg, pb, pa) = (
                 &mut pr[x0 + 1..=x1],
                 &mut pg[x0 + 1..=x1],
                 &mut pb[x0 + 1..=x1],
                 &mut pa[x0 + 1..=x1],
             );
+            // The four channels' sums side by side: four chains of additions in flight.
             let mut acc = [0.0f64; 4];
             let out = pr
                 .iter_mut()
                 .zip(pg.iter_mut())
                 .zip(pb.iter_mut())
                 .zip(pa.iter_mut());
-            for ((((r, g), b), a), t) in out.zip(row.chunks_exact(4)) {
+            type Out<'o> = ((&'o mut f64, &'o mut f64), &'o mut f64);
+            let mut add = |((r, g), b): Out<'_>, a: &mut f64, t: [f32; 4]| {
                 acc = [
                     acc[0] + t[0] as f64,
                     acc[1] + t[1] as f64,
@@ -1204,6 +1213,25 @@ impl TransitionLayer<'_> {
                     acc[3] + t[3] as f64,
                 ];
                 (*r, *g, *b, *a) = (acc[0], acc[1], acc[2], acc[3]);
+            };
+            match row {
+                Some(Src::Planar(p)) => {
+                    let [r, g, b, a] = p.c.each_ref().map(|c| &c[..]);
+                    let texels = r.iter().zip(g).zip(b).zip(a);
+                    for ((((pr, pg), pb), pa), (((r, g), b), a)) in out.zip(texels) {
+                        add(((pr, pg), pb), pa, [*r, *g, *b, *a]);
+                    }
+                }
+                Some(Src::Packed(row)) => {
+                    for ((((pr, pg), pb), pa), t) in out.zip(row.chunks_exact(4)) {
+                        add(((pr, pg), pb), pa, [t[0], t[1], t[2], t[3]]);
+                    }
+                }
+                None => {
+                    for (((pr, pg), pb), pa) in out {
+                        add(((pr, pg), pb), pa, [0.0; 4]);
+                    }
+                }
             }
             for (p, acc) in sums.iter_mut().zip(acc) {
                 p[x1 + 1..].fill(acc);
@@ -1243,6 +1271,14 @@ impl TransitionLayer<'_> {
         }
         draw_mixed(mixed, cols.start, cols, hide, dst);
     }
+}
+
+/// A picture's row as a transition reads it.
+#[derive(Clone, Copy)]
+enum Src<'r> {
+    Planar(&'r Rgba),
+    /// Interleaved RGBA.
+    Packed(&'r [f32]),
 }
 
 /// Draws `mixed` (a transition's result row, index 0 at column `origin`) over `dst` at `cols`

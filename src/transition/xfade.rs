@@ -744,7 +744,11 @@ fn horzclose<P: Picture>(q: &Px<'_, P>) -> Rgba {
 
 #[inline(always)]
 fn dissolve<P: Picture>(q: &Px<'_, P>) -> Rgba {
-    select(q.b(), q.a(), dissolve_shows_from(q.x as u32, q.y as u32, q.pp))
+    select(
+        q.b(),
+        q.a(),
+        dissolve_shows_from(q.x as u32, q.y as u32, q.pp),
+    )
 }
 
 /// Whether dissolve shows FROM at pixel (x, y) at `pp` (1 − progress).
