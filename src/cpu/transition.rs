@@ -1134,8 +1134,13 @@ impl TransitionLayer<'_> {
     /// Texel `x` (a frame column) of a row from `buffer_row`: transparent outside it.
     #[inline(always)]
     fn row_texel(&self, row: Option<&[f32]>, x: usize) -> [f32; 4] {
-        let at = x.wrapping_sub(self.cols.start) * 4;
-        match row.and_then(|r| r.get(at..at + 4)) {
+        let Some(at) = x
+            .checked_sub(self.cols.start)
+            .filter(|d| *d < self.cols.len())
+        else {
+            return [0.0; 4];
+        };
+        match row.and_then(|r| r.get(at * 4..at * 4 + 4)) {
             Some(p) => [p[0], p[1], p[2], p[3]],
             None => [0.0; 4],
         }
