@@ -959,8 +959,8 @@ fn yuv_crossfades() {
 /// Every built-in transition the YUV path draws (all but the nine `transition::split` leaves to
 /// the generic path) against the RGB path, which forms both pictures and evaluates the formula
 /// per pixel: cards with corners, shadows, a zoom and a fractional position, and two opaque
-/// full-frame inputs (the export's case), on an even and an odd frame, I420 and NV12; and the
-/// same bytes at 1 and 3 threads. Tolerance 2 codes (as the other YUV-path checks); where a
+/// full-frame inputs (the export's case; squeezeh takes the YUV path only there), on an even
+/// and an odd frame, I420 and NV12; and the same bytes at 1 and 3 threads. Tolerance 2 codes (as the other YUV-path checks); where a
 /// mixing transition's weight changes inside one chroma sample the path mixes chroma at chroma
 /// resolution, which the smooth sources here keep within it.
 #[test]
@@ -972,7 +972,6 @@ fn yuv_path_transitions_match_rgb_path() {
         XfadeKind::FadeGrays,
         XfadeKind::HBlur,
         XfadeKind::Pixelize,
-        XfadeKind::SqueezeH,
         XfadeKind::SqueezeV,
         XfadeKind::ZoomIn,
     ];
@@ -1033,7 +1032,9 @@ fn yuv_path_transitions_match_rgb_path() {
                     for &format in formats {
                         let what = format!("{kind} at {progress}, {scene} {w}x{h} {format:?}");
                         let one = render_planes(&mut yuv1, &bg, &sources, &t, format, c, w, h);
-                        assert!(yuv1.took_yuv_path(), "{what}: not on the YUV path");
+                        // squeezeh only with a FROM that covers the frame as a plain rectangle.
+                        let yuv = kind != XfadeKind::SqueezeH || scene == "full frame";
+                        assert_eq!(yuv1.took_yuv_path(), yuv, "{what}: path");
                         let three = render_planes(&mut yuv3, &bg, &sources, &t, format, c, w, h);
                         assert!(one == three, "{what}: 1 and 3 threads differ");
                         let want = render_planes(&mut rgb, &bg, &sources, &t, format, c, w, h);
@@ -1632,6 +1633,89 @@ fn transitions_side_by_side_share_row_scratch_safely() {
                 frame(threads, on_demand) == want,
                 "{first} and {second}, {threads} threads, on demand {on_demand}"
             );
+        }
+    }
+}
+
+/// squeezeh on the YUV path (FROM's rows drawn from elsewhere, chroma formed from them luma row
+/// by luma row where FROM meets TO): luma byte for byte FROM's row xfade's squeeze picks (or
+/// TO's own row), by an independent reading of the formula; and all three planes against the
+/// RGB path within 2 codes. The pictures: bands of three rows a different grey apart (luma
+/// only: the paths form chroma differently where it has detail, on every frame) over a smooth
+/// gradient, FROM's and TO's bands out of phase.
+#[test]
+fn squeezeh_on_the_yuv_path_draws_the_rows_xfade_picks() {
+    let c = colorimetry(true, false, false);
+    let banded = |w: usize, h: usize, flip: bool| {
+        let mut rgba = reference::gradient_rgba(w, h, false);
+        for y in 0..h {
+            // The same added to R, G and B: luma alone changes (nothing clips).
+            let add = if ((y / 3) % 2 == 1) != flip { 50 } else { 0 };
+            for px in rgba[y * w * 4..(y + 1) * w * 4].chunks_exact_mut(4) {
+                for v in &mut px[..3] {
+                    *v = *v / 4 * 3 + add;
+                }
+            }
+        }
+        let [y, u, v] = rgba_to_yuv(&rgba, w, h, &c);
+        Image {
+            format: "I420",
+            width: w,
+            height: h,
+            planes: vec![y, u, v],
+            bt709: true,
+            full_range: false,
+            cosited_h: false,
+        }
+    };
+    let mut yuv = CpuRenderer::new(1);
+    let mut yuv3 = CpuRenderer::new(3);
+    let mut rgb = CpuRenderer::new(1);
+    rgb.set_yuv_path(false);
+    for (w, h) in [(64usize, 48usize), (63, 47)] {
+        let full = |img| card_layer(img, (0.0, 0.0, w as f64, h as f64), Card::default());
+        let (from, to) = (full(banded(w, h, false)), full(banded(w, h, true)));
+        let sources = [
+            source(&from.image, params(&from)),
+            source(&to.image, params(&to)),
+        ];
+        let bg = Background::Solid(0xff30_5070);
+        for progress in [0.0, 0.1, 0.37, 0.5, 0.81, 1.0] {
+            let t = [TransitionDraw {
+                from: 0,
+                to: 1,
+                progress,
+                kind: TransitionKind::Xfade(XfadeKind::SqueezeH),
+            }];
+            for format in [PixelFormat::I420, PixelFormat::Nv12] {
+                let what = format!("squeezeh at {progress}, {w}x{h} {format:?}");
+                let one = render_planes(&mut yuv, &bg, &sources, &t, format, c, w, h);
+                assert!(yuv.took_yuv_path(), "{what}: not on the YUV path");
+                let three = render_planes(&mut yuv3, &bg, &sources, &t, format, c, w, h);
+                assert!(one == three, "{what}: 1 and 3 threads differ");
+                let want = render_planes(&mut rgb, &bg, &sources, &t, format, c, w, h);
+                let (got, want) = (yuv_planes(format, one), yuv_planes(format, want));
+                // xfade: z = ½ + (y / H − ½) / (1 − progress); FROM's row round(z (H − 1))
+                // where 0 ≤ z ≤ 1, TO's own row elsewhere.
+                let pp = 1.0 - progress;
+                for y in 0..h {
+                    let z = 0.5 + (y as f32 / h as f32 - 0.5) / pp;
+                    let (src, row) = if pp > 0.0 && (0.0..=1.0).contains(&z) {
+                        (&from.image, (z * (h - 1) as f32).round_ties_even() as usize)
+                    } else {
+                        (&to.image, y)
+                    };
+                    assert_eq!(
+                        &got[0][y * w..(y + 1) * w],
+                        &src.planes[0][row * w..(row + 1) * w],
+                        "{what}: luma row {y} is not row {row}"
+                    );
+                }
+                for (p, name) in ["Y", "U", "V"].iter().enumerate() {
+                    let pw = if p == 0 { w } else { w.div_ceil(2) };
+                    assert_close(&format!("{what} {name}"), 2, &want[p], &got[p], pw, 1);
+                }
+            }
         }
     }
 }

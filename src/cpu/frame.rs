@@ -29,12 +29,30 @@ pub(crate) struct Sample {
     /// Column positions of the layer's columns in the source (luma, and chroma for YUV).
     pub(crate) xtaps: Taps,
     pub(crate) ctaps: Taps,
+    /// Per output row, the row of the card drawn there instead (squeezeh on the Y'CbCr path:
+    /// see `remapped`), for a card that covers the frame as a plain rectangle.
+    pub(crate) rows_from: Option<Arc<[u32]>>,
 }
 
 impl Sample {
     /// Where output row `y` reads the source: its centre and footprint.
     pub(crate) fn row(&self, y: usize) -> RowAt {
+        let y = self.row_drawn(y);
         RowAt::new(self.map.ty(y as f64 + 0.5), width_of(self.map.src[3]))
+    }
+
+    /// The card's row drawn on output row `y` (`y` itself unless remapped).
+    pub(crate) fn row_drawn(&self, y: usize) -> usize {
+        match &self.rows_from {
+            Some(rows) => rows.get(y).map_or(y, |&r| r as usize),
+            None => y,
+        }
+    }
+
+    /// Whether rows are remapped (`rows_from`): the card's chroma is then formed from its
+    /// rows one by one, not read at chroma resolution.
+    pub(crate) fn remapped(&self) -> bool {
+        self.rows_from.is_some()
     }
 }
 
@@ -106,6 +124,7 @@ impl<'a> CardLayer<'a> {
                     shadow,
                     xtaps,
                     ctaps,
+                    rows_from: None,
                 }
             })
             .collect();

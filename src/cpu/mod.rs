@@ -52,7 +52,7 @@ use transition::{Pictures, TransitionLayer};
 use crate::compose::{Background, FramePlan, OutputTarget, Timings};
 use crate::gpu::{GpuContext, GpuError, ShaderBlender};
 use crate::render::{RenderError, Renderer};
-use crate::transition::{TransitionKind, XfadeKind};
+use crate::transition::{split, TransitionKind, XfadeKind};
 
 /// A transition's two cards drawn alone (from, to): interleaved premultiplied RGBA, in f32 for
 /// a built-in, in f16 (the textures' format, uploaded as they are) for a shader.
@@ -201,6 +201,19 @@ impl CpuRenderer {
             self.yuv_path && yuv::eligible(background, layers, &cards, transitions, output);
         self.took_yuv_path = use_yuv;
         if use_yuv {
+            // squeezeh draws FROM's rows from elsewhere (see `split::squeezeh_rows`).
+            for t in transitions {
+                if !matches!(t.kind, TransitionKind::Xfade(XfadeKind::SqueezeH)) {
+                    continue;
+                }
+                let rows: Arc<[u32]> =
+                    split::squeezeh_rows(t.progress, output.height as usize).into();
+                if let Some(Some(card)) = cards.get_mut(t.from) {
+                    for smp in &mut card.samples {
+                        smp.rows_from = Some(rows.clone());
+                    }
+                }
+            }
             // Slides, covers and reveals move their cards by whole pixels: drawn moved.
             for t in transitions {
                 let Some(yuv::Route::Select(sel)) = yuv::route(t, output) else {

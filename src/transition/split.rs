@@ -8,9 +8,13 @@
 //!   probe pictures, so they are the reference's by construction; the formulas are linear in
 //!   the pictures (tested), which is what lets the sum be formed in Y'CbCr.
 //!
-//! The rest (distance, fadefast, fadeslow, fadegrays, hblur, pixelize, the squeezes, zoomin)
-//! read their pictures non-linearly or at places that are not a whole-pixel move, and stay on
-//! the generic path.
+//! squeezeh is a mix too: FROM or TO alone on each row, FROM's row drawn from elsewhere (the
+//! card's rows remapped, see `squeezeh_rows`; only for a FROM card that covers the frame as a
+//! plain rectangle, which `cpu::yuv::eligible` checks).
+//!
+//! The rest (distance, fadefast, fadeslow, fadegrays, hblur, pixelize, squeezev, zoomin) read
+//! their pictures non-linearly or at places that are not a whole-pixel move, and stay on the
+//! generic path.
 //!
 //! Pixel coordinates are the integers themselves. The formulas find them as ⌊uv · size⌋, the
 //! same integers for frames up to 2048 pixels across; beyond, a few boundary pixels can land one
@@ -18,7 +22,7 @@
 
 use std::ops::Range;
 
-use super::xfade::{by_kind, dissolve_shows_from, FastRound, Picture, BLACK, WHITE};
+use super::xfade::{by_kind, dissolve_shows_from, squeeze, FastRound, Picture, BLACK, WHITE};
 use super::XfadeKind;
 
 /// What an output pixel of a selection shows.
@@ -351,6 +355,15 @@ impl Selection {
     }
 }
 
+/// squeezeh's row of FROM drawn on each of `height` output rows at `progress` (where FROM
+/// shows; elsewhere the row itself, which then shows TO): the formula's own `squeeze`.
+pub(crate) fn squeezeh_rows(progress: f32, height: usize) -> Vec<u32> {
+    let (h, pp) = (height as f32, 1.0 - progress);
+    (0..height)
+        .map(|y| squeeze(y as f32, h, pp).map_or(y as u32, |sy| sy as u32))
+        .collect()
+}
+
 /// A picture that is one value everywhere. With FROM and TO as unit probes a linear formula
 /// gives its weights; a formula that reads only the pixel itself can be handed that pixel so.
 pub(crate) struct Solid(pub(crate) [f32; 4]);
@@ -412,7 +425,8 @@ impl Mix {
             | K::HlWind
             | K::HrWind
             | K::VuWind
-            | K::VdWind => BLACK,
+            | K::VdWind
+            | K::SqueezeH => BLACK,
             _ => return None,
         };
         let mut mix = Mix {
@@ -442,7 +456,13 @@ impl Mix {
         } else {
             mix.by_row = matches!(
                 kind,
-                K::SmoothUp | K::SmoothDown | K::HorzOpen | K::HorzClose | K::VuSlice | K::VdSlice
+                K::SmoothUp
+                    | K::SmoothDown
+                    | K::HorzOpen
+                    | K::HorzClose
+                    | K::VuSlice
+                    | K::VdSlice
+                    | K::SqueezeH
             );
         }
         Some(mix)
@@ -454,7 +474,8 @@ impl Mix {
     }
 
     /// Whether the weights jump between neighbouring pixels (dissolve, the slices, the winds'
-    /// random rows) rather than change smoothly.
+    /// random rows, squeezeh's edges, where FROM's rows are drawn from elsewhere) rather than
+    /// change smoothly: chroma there is formed luma row by luma row.
     pub(crate) fn jumps(&self) -> bool {
         use XfadeKind as K;
         matches!(
@@ -468,6 +489,7 @@ impl Mix {
                 | K::HrWind
                 | K::VuWind
                 | K::VdWind
+                | K::SqueezeH
         )
     }
 
@@ -565,7 +587,6 @@ mod tests {
             K::FadeGrays,
             K::HBlur,
             K::Pixelize,
-            K::SqueezeH,
             K::SqueezeV,
             K::ZoomIn,
         ];

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::{premultiplied_yuv, sized, YuvScratch};
+use super::{premultiplied_yuv, sized, RowList, YuvScratch};
 use crate::compose::Affine3;
 use crate::compose::Plane;
 use crate::cpu::card::Fields;
@@ -150,27 +150,45 @@ impl<'a> YuvCard<'a> {
         u: &mut [f32],
         v: &mut [f32],
     ) {
+        let smp = &self.card.samples[si];
+        let ch = self.card.height.div_ceil(2);
+        let first = cols.start - self.ccols.start;
+        let mut read = |rows: &[usize], weights: &[f32]| {
+            for (chan, out) in [(&self.u, &mut *u), (&self.v, &mut *v)] {
+                let (step, offset) = (chan.step, chan.offset);
+                sample_u8(
+                    &self.ctaps[si],
+                    &chan.plane,
+                    rows,
+                    weights,
+                    step,
+                    offset,
+                    1.0 / 255.0,
+                    first,
+                    tmp,
+                    out,
+                );
+            }
+        };
+        if smp.remapped() {
+            // Rows drawn from elsewhere: the chroma of each luma row the kernel reads, at the
+            // card's row drawn there, through the kernel's weights.
+            let mut list = RowList::default();
+            for (y, wy) in kernel.rows(j) {
+                let at = smp.row(y).chroma(self.bias_v).rows(ch);
+                for (&r, &w) in at.rows().iter().zip(at.weights()) {
+                    list.push(r, wy * w);
+                }
+            }
+            read(&list.rows()[..list.n], list.weights());
+            return;
+        }
         // Read at chroma resolution, like the columns (see `ctaps`).
-        let map = &self.card.samples[si].map;
+        let map = &smp.map;
         let ty = map.ty(kernel.centre_y(j));
         let at = RowAt::new(ty, 2.0 * width_of(map.src[3])).chroma(self.bias_v);
-        let list = at.rows(self.card.height.div_ceil(2));
-        let first = cols.start - self.ccols.start;
-        for (chan, out) in [(&self.u, u), (&self.v, v)] {
-            let (step, offset) = (chan.step, chan.offset);
-            sample_u8(
-                &self.ctaps[si],
-                &chan.plane,
-                list.rows(),
-                list.weights(),
-                step,
-                offset,
-                1.0 / 255.0,
-                first,
-                tmp,
-                out,
-            );
-        }
+        let list = at.rows(ch);
+        read(list.rows(), list.weights());
     }
 
     /// Where on row `y` the content over `cols` is the source's luma bytes as they are (one
@@ -193,6 +211,9 @@ impl<'a> YuvCard<'a> {
         cols: &Range<usize>,
     ) -> Option<(usize, usize)> {
         let col = copied(&self.identity[1], cols, self.ccols.start)?;
+        if self.card.samples[0].remapped() {
+            return None;
+        }
         let map = &self.card.samples[0].map;
         let at =
             RowAt::new(map.ty(kernel.centre_y(j)), 2.0 * width_of(map.src[3])).chroma(self.bias_v);

@@ -26,7 +26,7 @@ use crate::compose::{
 };
 pub(crate) use crate::transition::split::Route;
 use crate::transition::split::{self, Part};
-use crate::transition::{TransitionDraw, TransitionKind};
+use crate::transition::{TransitionDraw, TransitionKind, XfadeKind};
 use backdrop::YuvBackdrop;
 use layer::{Direct, Mode, Work, YuvCard, YuvItem};
 
@@ -57,8 +57,25 @@ pub(crate) fn eligible(
         Background::Blurred { layer, .. } => layers.get(*layer).is_some_and(same),
     };
     let in_transition = |i: usize| transitions.iter().any(|t| t.from == i || t.to == i);
+    // squeezeh draws FROM's rows from elsewhere (`Sample::rows_from`): only a card that covers
+    // the frame as a plain rectangle, which has no shape of its own to move with them.
+    let (w, h) = (output.width as usize, output.height as usize);
+    let plain_frame = |c: &CardLayer<'_>| {
+        c.samples.len() == 1
+            && c.cols == (0..w)
+            && c.rows == (0..h)
+            && (0..h).all(|y| c.interior_span(y) == (0..w))
+    };
+    let squeezes_ok = transitions.iter().all(|t| {
+        !matches!(t.kind, TransitionKind::Xfade(XfadeKind::SqueezeH))
+            || cards
+                .get(t.from)
+                .and_then(Option::as_ref)
+                .is_none_or(plain_frame)
+    });
     output.format.is_yuv()
         && bg_ok
+        && squeezes_ok
         && transitions.iter().all(|t| route(t, output).is_some())
         && cards.iter().flatten().all(|c| {
             (c.op == Operator::Over || in_transition(c.index))
