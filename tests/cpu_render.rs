@@ -959,7 +959,7 @@ fn yuv_crossfades() {
 /// Every built-in transition the YUV path draws (all but the nine `transition::split` leaves to
 /// the generic path) against the RGB path, which forms both pictures and evaluates the formula
 /// per pixel: cards with corners, shadows, a zoom and a fractional position, and two opaque
-/// full-frame inputs (the export's case; squeezeh takes the YUV path only there), on an even
+/// full-frame inputs (the export's case; the squeezes take the YUV path only there), on an even
 /// and an odd frame, I420 and NV12; and the same bytes at 1 and 3 threads. Tolerance 2 codes (as the other YUV-path checks); where a
 /// mixing transition's weight changes inside one chroma sample the path mixes chroma at chroma
 /// resolution, which the smooth sources here keep within it.
@@ -972,7 +972,6 @@ fn yuv_path_transitions_match_rgb_path() {
         XfadeKind::FadeGrays,
         XfadeKind::HBlur,
         XfadeKind::Pixelize,
-        XfadeKind::SqueezeV,
         XfadeKind::ZoomIn,
     ];
     let c = colorimetry(true, false, false);
@@ -1032,8 +1031,10 @@ fn yuv_path_transitions_match_rgb_path() {
                     for &format in formats {
                         let what = format!("{kind} at {progress}, {scene} {w}x{h} {format:?}");
                         let one = render_planes(&mut yuv1, &bg, &sources, &t, format, c, w, h);
-                        // squeezeh only with a FROM that covers the frame as a plain rectangle.
-                        let yuv = kind != XfadeKind::SqueezeH || scene == "full frame";
+                        // The squeezes only with a FROM that covers the frame as a plain
+                        // rectangle.
+                        let squeeze = [XfadeKind::SqueezeH, XfadeKind::SqueezeV].contains(&kind);
+                        let yuv = !squeeze || scene == "full frame";
                         assert_eq!(yuv1.took_yuv_path(), yuv, "{what}: path");
                         let three = render_planes(&mut yuv3, &bg, &sources, &t, format, c, w, h);
                         assert!(one == three, "{what}: 1 and 3 threads differ");
@@ -1637,24 +1638,23 @@ fn transitions_side_by_side_share_row_scratch_safely() {
     }
 }
 
-/// squeezeh on the YUV path (FROM's rows drawn from elsewhere, chroma formed from them luma row
-/// by luma row where FROM meets TO): luma byte for byte FROM's row xfade's squeeze picks (or
-/// TO's own row), by an independent reading of the formula; and all three planes against the
-/// RGB path within 2 codes. The pictures: bands of three rows a different grey apart (luma
-/// only: the paths form chroma differently where it has detail, on every frame) over a smooth
-/// gradient, FROM's and TO's bands out of phase.
+/// The squeezes on the YUV path (FROM's rows or columns drawn from elsewhere, chroma formed
+/// from them luma pixel by luma pixel): luma byte for byte FROM's line xfade's squeeze picks
+/// (or TO's own), by an independent reading of the formula; and all three planes against the
+/// RGB path within 2 codes. The pictures: bands three lines wide (rows for squeezeh, columns
+/// for squeezev) a different grey apart (luma only: the paths form chroma differently where it
+/// has detail, on every frame) over a smooth gradient, FROM's and TO's bands out of phase.
 #[test]
-fn squeezeh_on_the_yuv_path_draws_the_rows_xfade_picks() {
+fn squeezes_on_the_yuv_path_draw_the_lines_xfade_picks() {
     let c = colorimetry(true, false, false);
-    let banded = |w: usize, h: usize, flip: bool| {
+    let banded = |w: usize, h: usize, across: bool, flip: bool| {
         let mut rgba = reference::gradient_rgba(w, h, false);
-        for y in 0..h {
+        for (i, px) in rgba.chunks_exact_mut(4).enumerate() {
+            let line = if across { i / w } else { i % w };
             // The same added to R, G and B: luma alone changes (nothing clips).
-            let add = if ((y / 3) % 2 == 1) != flip { 50 } else { 0 };
-            for px in rgba[y * w * 4..(y + 1) * w * 4].chunks_exact_mut(4) {
-                for v in &mut px[..3] {
-                    *v = *v / 4 * 3 + add;
-                }
+            let add = if ((line / 3) % 2 == 1) != flip { 50 } else { 0 };
+            for v in &mut px[..3] {
+                *v = *v / 4 * 3 + add;
             }
         }
         let [y, u, v] = rgba_to_yuv(&rgba, w, h, &c);
@@ -1672,48 +1672,64 @@ fn squeezeh_on_the_yuv_path_draws_the_rows_xfade_picks() {
     let mut yuv3 = CpuRenderer::new(3);
     let mut rgb = CpuRenderer::new(1);
     rgb.set_yuv_path(false);
-    for (w, h) in [(64usize, 48usize), (63, 47)] {
-        let full = |img| card_layer(img, (0.0, 0.0, w as f64, h as f64), Card::default());
-        let (from, to) = (full(banded(w, h, false)), full(banded(w, h, true)));
-        let sources = [
-            source(&from.image, params(&from)),
-            source(&to.image, params(&to)),
-        ];
-        let bg = Background::Solid(0xff30_5070);
-        for progress in [0.0, 0.1, 0.37, 0.5, 0.81, 1.0] {
-            let t = [TransitionDraw {
-                from: 0,
-                to: 1,
-                progress,
-                kind: TransitionKind::Xfade(XfadeKind::SqueezeH),
-            }];
-            for format in [PixelFormat::I420, PixelFormat::Nv12] {
-                let what = format!("squeezeh at {progress}, {w}x{h} {format:?}");
-                let one = render_planes(&mut yuv, &bg, &sources, &t, format, c, w, h);
-                assert!(yuv.took_yuv_path(), "{what}: not on the YUV path");
-                let three = render_planes(&mut yuv3, &bg, &sources, &t, format, c, w, h);
-                assert!(one == three, "{what}: 1 and 3 threads differ");
-                let want = render_planes(&mut rgb, &bg, &sources, &t, format, c, w, h);
-                let (got, want) = (yuv_planes(format, one), yuv_planes(format, want));
-                // xfade: z = ½ + (y / H − ½) / (1 − progress); FROM's row round(z (H − 1))
-                // where 0 ≤ z ≤ 1, TO's own row elsewhere.
-                let pp = 1.0 - progress;
-                for y in 0..h {
-                    let z = 0.5 + (y as f32 / h as f32 - 0.5) / pp;
-                    let (src, row) = if pp > 0.0 && (0.0..=1.0).contains(&z) {
-                        (&from.image, (z * (h - 1) as f32).round_ties_even() as usize)
-                    } else {
-                        (&to.image, y)
+    for kind in [XfadeKind::SqueezeH, XfadeKind::SqueezeV] {
+        let rows = kind == XfadeKind::SqueezeH;
+        for (w, h) in [(64usize, 48usize), (63, 47)] {
+            let full = |img| card_layer(img, (0.0, 0.0, w as f64, h as f64), Card::default());
+            let from = full(banded(w, h, rows, false));
+            let to = full(banded(w, h, rows, true));
+            let sources = [
+                source(&from.image, params(&from)),
+                source(&to.image, params(&to)),
+            ];
+            let bg = Background::Solid(0xff30_5070);
+            for progress in [0.0, 0.1, 0.37, 0.5, 0.81, 1.0] {
+                let t = [TransitionDraw {
+                    from: 0,
+                    to: 1,
+                    progress,
+                    kind: TransitionKind::Xfade(kind),
+                }];
+                for format in [PixelFormat::I420, PixelFormat::Nv12] {
+                    let what = format!("{kind} at {progress}, {w}x{h} {format:?}");
+                    let one = render_planes(&mut yuv, &bg, &sources, &t, format, c, w, h);
+                    assert!(yuv.took_yuv_path(), "{what}: not on the YUV path");
+                    let three = render_planes(&mut yuv3, &bg, &sources, &t, format, c, w, h);
+                    assert!(one == three, "{what}: 1 and 3 threads differ");
+                    let want = render_planes(&mut rgb, &bg, &sources, &t, format, c, w, h);
+                    let (got, want) = (yuv_planes(format, one), yuv_planes(format, want));
+                    // xfade: z = ½ + (c / N − ½) / (1 − progress); FROM's line round(z (N − 1))
+                    // where 0 ≤ z ≤ 1, TO's own line elsewhere.
+                    let pp = 1.0 - progress;
+                    let n = if rows { h } else { w };
+                    let pick = |c: usize| {
+                        let z = 0.5 + (c as f32 / n as f32 - 0.5) / pp;
+                        if pp > 0.0 && (0.0..=1.0).contains(&z) {
+                            (&from.image, (z * (n - 1) as f32).round_ties_even() as usize)
+                        } else {
+                            (&to.image, c)
+                        }
                     };
-                    assert_eq!(
-                        &got[0][y * w..(y + 1) * w],
-                        &src.planes[0][row * w..(row + 1) * w],
-                        "{what}: luma row {y} is not row {row}"
-                    );
-                }
-                for (p, name) in ["Y", "U", "V"].iter().enumerate() {
-                    let pw = if p == 0 { w } else { w.div_ceil(2) };
-                    assert_close(&format!("{what} {name}"), 2, &want[p], &got[p], pw, 1);
+                    for y in 0..h {
+                        for x in 0..w {
+                            let (src, at) = if rows {
+                                let (src, sy) = pick(y);
+                                (src, sy * w + x)
+                            } else {
+                                let (src, sx) = pick(x);
+                                (src, y * w + sx)
+                            };
+                            assert_eq!(
+                                got[0][y * w + x],
+                                src.planes[0][at],
+                                "{what}: luma at ({x}, {y})"
+                            );
+                        }
+                    }
+                    for (p, name) in ["Y", "U", "V"].iter().enumerate() {
+                        let pw = if p == 0 { w } else { w.div_ceil(2) };
+                        assert_close(&format!("{what} {name}"), 2, &want[p], &got[p], pw, 1);
+                    }
                 }
             }
         }

@@ -32,6 +32,37 @@ pub(crate) struct Sample {
     /// Per output row, the row of the card drawn there instead (squeezeh on the Y'CbCr path:
     /// see `remapped`), for a card that covers the frame as a plain rectangle.
     pub(crate) rows_from: Option<Arc<[u32]>>,
+    /// Whether `xtaps` and `ctaps` read each column from another column of the card (squeezev
+    /// on the Y'CbCr path, see `CardLayer::draw_columns_from`): its chroma is then formed
+    /// column by column at luma resolution, not read at chroma resolution.
+    pub(crate) cols_from: bool,
+}
+
+/// The luma and luma-resolution chroma column tables of `map` over output columns `cols`, for
+/// a source `lw` wide (chroma `cw`): output column x reads the source where the card's column
+/// `from(x)` lies.
+fn column_taps(
+    map: &DrawSample,
+    cols: &Range<usize>,
+    [lw, cw]: [usize; 2],
+    bias_x: f64,
+    yuv: bool,
+    from: impl Fn(usize) -> usize,
+) -> (Taps, Taps) {
+    // Each column's footprint: its width in source texels (chroma: half).
+    let fx = width_of(map.src[2]);
+    let mut xtaps = Taps::default();
+    xtaps.build_filtered(cols.len(), lw, |i, push| {
+        push(map.tx(from(cols.start + i) as f64 + 0.5), fx, 1.0)
+    });
+    let mut ctaps = Taps::default();
+    if yuv {
+        ctaps.build_filtered(cols.len(), cw, |i, push| {
+            let x = map.tx(from(cols.start + i) as f64 + 0.5);
+            push(x * 0.5 + bias_x, fx * 0.5, 1.0)
+        });
+    }
+    (xtaps, ctaps)
 }
 
 impl Sample {
@@ -104,19 +135,8 @@ impl<'a> CardLayer<'a> {
                         rows.clone(),
                     )
                 });
-                // Each column's footprint: its width in source texels (chroma: half).
-                let fx = width_of(map.src[2]);
-                let mut xtaps = Taps::default();
-                xtaps.build_filtered(cols.len(), lw, |i, push| {
-                    push(map.tx((cols.start + i) as f64 + 0.5), fx, 1.0)
-                });
-                let mut ctaps = Taps::default();
-                if matches!(pixels, Pixels::Yuv { .. }) {
-                    ctaps.build_filtered(cols.len(), cw, |i, push| {
-                        let x = map.tx((cols.start + i) as f64 + 0.5);
-                        push(x * 0.5 + bias_x, fx * 0.5, 1.0)
-                    });
-                }
+                let yuv = matches!(pixels, Pixels::Yuv { .. });
+                let (xtaps, ctaps) = column_taps(map, &cols, [lw, cw], bias_x, yuv, |x| x);
                 Sample {
                     map: *map,
                     card: rounded(&map.card, card.shape),
@@ -125,6 +145,7 @@ impl<'a> CardLayer<'a> {
                     xtaps,
                     ctaps,
                     rows_from: None,
+                    cols_from: false,
                 }
             })
             .collect();
@@ -156,6 +177,23 @@ impl<'a> CardLayer<'a> {
     /// Whether, where its single sample's card is solid, this layer replaces what lies below.
     pub(crate) fn can_hide_below(&self) -> bool {
         self.alpha >= 1.0 && matches!(self.op, Operator::Over | Operator::Source)
+    }
+
+    /// Draws output column x from the card's column `from[x]` (squeezev on the Y'CbCr path):
+    /// the column tables rebuilt as `new` builds them, each reading its other column.
+    pub(crate) fn draw_columns_from(&mut self, from: &[u32]) {
+        let yuv = matches!(self.pixels, Pixels::Yuv { .. });
+        let bias_x = match self.pixels {
+            Pixels::Yuv { bias, .. } => bias[0],
+            _ => 0.0,
+        };
+        let sizes = [self.width, self.width.div_ceil(2)];
+        let cols = self.cols.clone();
+        for smp in &mut self.samples {
+            let at = |x: usize| from.get(x).map_or(x, |&c| c as usize);
+            (smp.xtaps, smp.ctaps) = column_taps(&smp.map, &cols, sizes, bias_x, yuv, at);
+            smp.cols_from = true;
+        }
     }
 
     /// The columns of row `y` where the layer is its content alone: a single sample whose card

@@ -201,17 +201,26 @@ impl CpuRenderer {
             self.yuv_path && yuv::eligible(background, layers, &cards, transitions, output);
         self.took_yuv_path = use_yuv;
         if use_yuv {
-            // squeezeh draws FROM's rows from elsewhere (see `split::squeezeh_rows`).
+            // The squeezes draw FROM's rows or columns from elsewhere (`split::squeeze_lines`).
             for t in transitions {
-                if !matches!(t.kind, TransitionKind::Xfade(XfadeKind::SqueezeH)) {
+                let (Some(Some(card)), TransitionKind::Xfade(kind)) =
+                    (cards.get_mut(t.from), &t.kind)
+                else {
                     continue;
-                }
-                let rows: Arc<[u32]> =
-                    split::squeezeh_rows(t.progress, output.height as usize).into();
-                if let Some(Some(card)) = cards.get_mut(t.from) {
-                    for smp in &mut card.samples {
-                        smp.rows_from = Some(rows.clone());
+                };
+                match kind {
+                    XfadeKind::SqueezeH => {
+                        let rows: Arc<[u32]> =
+                            split::squeeze_lines(t.progress, output.height as usize).into();
+                        for smp in &mut card.samples {
+                            smp.rows_from = Some(rows.clone());
+                        }
                     }
+                    XfadeKind::SqueezeV => card.draw_columns_from(&split::squeeze_lines(
+                        t.progress,
+                        output.width as usize,
+                    )),
+                    _ => {}
                 }
             }
             // Slides, covers and reveals move their cards by whole pixels: drawn moved.

@@ -8,13 +8,14 @@
 //!   probe pictures, so they are the reference's by construction; the formulas are linear in
 //!   the pictures (tested), which is what lets the sum be formed in Y'CbCr.
 //!
-//! squeezeh is a mix too: FROM or TO alone on each row, FROM's row drawn from elsewhere (the
-//! card's rows remapped, see `squeezeh_rows`; only for a FROM card that covers the frame as a
-//! plain rectangle, which `cpu::yuv::eligible` checks).
+//! The squeezes are mixes too: FROM or TO alone on each row (squeezeh) or column (squeezev),
+//! FROM's rows or columns drawn from elsewhere (the card remapped, see `squeeze_lines`; only
+//! for a FROM card that covers the frame as a plain rectangle, which `cpu::yuv::eligible`
+//! checks).
 //!
-//! The rest (distance, fadefast, fadeslow, fadegrays, hblur, pixelize, squeezev, zoomin) read
-//! their pictures non-linearly or at places that are not a whole-pixel move, and stay on the
-//! generic path.
+//! The rest (distance, fadefast, fadeslow, fadegrays, hblur, pixelize, zoomin) read their
+//! pictures non-linearly or at places that are not a whole-pixel move, and stay on the generic
+//! path.
 //!
 //! Pixel coordinates are the integers themselves. The formulas find them as ⌊uv · size⌋, the
 //! same integers for frames up to 2048 pixels across; beyond, a few boundary pixels can land one
@@ -355,12 +356,19 @@ impl Selection {
     }
 }
 
-/// squeezeh's row of FROM drawn on each of `height` output rows at `progress` (where FROM
-/// shows; elsewhere the row itself, which then shows TO): the formula's own `squeeze`.
-pub(crate) fn squeezeh_rows(progress: f32, height: usize) -> Vec<u32> {
-    let (h, pp) = (height as f32, 1.0 - progress);
-    (0..height)
-        .map(|y| squeeze(y as f32, h, pp).map_or(y as u32, |sy| sy as u32))
+/// A squeeze's line (row for squeezeh, column for squeezev) of FROM drawn on each of `n`
+/// output lines at `progress`: the formula's own `squeeze` where FROM shows; elsewhere (TO
+/// shows) FROM's first line before the middle and its last after, so that the lines never go
+/// back (column tables rely on it).
+pub(crate) fn squeeze_lines(progress: f32, n: usize) -> Vec<u32> {
+    let (nf, pp) = (n as f32, 1.0 - progress);
+    let last = n.saturating_sub(1) as u32;
+    (0..n)
+        .map(|c| match squeeze(c as f32, nf, pp) {
+            Some(s) => s as u32,
+            None if 2 * c < n => 0,
+            None => last,
+        })
         .collect()
 }
 
@@ -426,7 +434,8 @@ impl Mix {
             | K::HrWind
             | K::VuWind
             | K::VdWind
-            | K::SqueezeH => BLACK,
+            | K::SqueezeH
+            | K::SqueezeV => BLACK,
             _ => return None,
         };
         let mut mix = Mix {
@@ -447,7 +456,13 @@ impl Mix {
             mix.constant = Some(w.map(|v| v[0]));
         } else if matches!(
             kind,
-            K::SmoothLeft | K::SmoothRight | K::VertOpen | K::VertClose | K::HlSlice | K::HrSlice
+            K::SmoothLeft
+                | K::SmoothRight
+                | K::VertOpen
+                | K::VertClose
+                | K::HlSlice
+                | K::HrSlice
+                | K::SqueezeV
         ) {
             let mut w = [vec![0.0; size[0]], vec![0.0; size[0]], vec![0.0; size[0]]];
             let [a, b, c] = &mut w;
@@ -474,7 +489,7 @@ impl Mix {
     }
 
     /// Whether the weights jump between neighbouring pixels (dissolve, the slices, the winds'
-    /// random rows, squeezeh's edges, where FROM's rows are drawn from elsewhere) rather than
+    /// random rows, the squeezes' edges, where FROM's lines are drawn from elsewhere) rather than
     /// change smoothly: chroma there is formed luma row by luma row.
     pub(crate) fn jumps(&self) -> bool {
         use XfadeKind as K;
@@ -490,6 +505,7 @@ impl Mix {
                 | K::VuWind
                 | K::VdWind
                 | K::SqueezeH
+                | K::SqueezeV
         )
     }
 
@@ -587,7 +603,6 @@ mod tests {
             K::FadeGrays,
             K::HBlur,
             K::Pixelize,
-            K::SqueezeV,
             K::ZoomIn,
         ];
         for kind in XfadeKind::ALL {

@@ -152,6 +152,10 @@ impl<'a> YuvCard<'a> {
     ) {
         let smp = &self.card.samples[si];
         let ch = self.card.height.div_ceil(2);
+        if smp.cols_from {
+            self.chroma_by_columns(kernel, si, j, cols, tmp, [u, v]);
+            return;
+        }
         let first = cols.start - self.ccols.start;
         let mut read = |rows: &[usize], weights: &[f32]| {
             for (chan, out) in [(&self.u, &mut *u), (&self.v, &mut *v)] {
@@ -191,6 +195,55 @@ impl<'a> YuvCard<'a> {
         read(list.rows(), list.weights());
     }
 
+    /// `content_chroma` of a card whose columns come from elsewhere (`Sample::cols_from`): the
+    /// source's chroma at each luma-resolution pixel of the kernel (the column tables at luma
+    /// resolution), averaged through the kernel, as `add_chroma` forms it.
+    #[allow(clippy::too_many_arguments)]
+    fn chroma_by_columns(
+        &self,
+        kernel: &ChromaKernel,
+        si: usize,
+        j: usize,
+        cols: Range<usize>,
+        tmp: &mut Vec<f32>,
+        out: [&mut [f32]; 2],
+    ) {
+        let smp = &self.card.samples[si];
+        let ch = self.card.height.div_ceil(2);
+        let n = cols.len();
+        let span = kernel.x.span(cols.clone());
+        let lc = span.start.max(self.card.cols.start)..span.end.min(self.card.cols.end);
+        let (o, m) = (lc.start.saturating_sub(span.start), lc.len());
+        let first = lc.start.saturating_sub(self.card.cols.start);
+        let (mut line, mut sum) = (vec![0.0f32; m], vec![0.0f32; span.len()]);
+        for (chan, out) in [&self.u, &self.v].into_iter().zip(out) {
+            sum.fill(0.0);
+            for (y, wy) in kernel.rows(j) {
+                if wy == 0.0 || m == 0 {
+                    continue;
+                }
+                let at = smp.row(y).chroma(self.bias_v).rows(ch);
+                let (step, offset) = (chan.step, chan.offset);
+                sample_u8(
+                    &smp.ctaps,
+                    &chan.plane,
+                    at.rows(),
+                    at.weights(),
+                    step,
+                    offset,
+                    1.0 / 255.0,
+                    first,
+                    tmp,
+                    &mut line,
+                );
+                for (s, &c) in sum[o..o + m].iter_mut().zip(&line) {
+                    *s += wy * c;
+                }
+            }
+            kernel.x.apply(&sum, span.start, cols.start, &mut out[..n]);
+        }
+    }
+
     /// Where on row `y` the content over `cols` is the source's luma bytes as they are (one
     /// sample, unscaled, on texel centres): their source (row, first column).
     fn direct_luma(&self, y: usize, cols: &Range<usize>) -> Option<(usize, usize)> {
@@ -211,7 +264,7 @@ impl<'a> YuvCard<'a> {
         cols: &Range<usize>,
     ) -> Option<(usize, usize)> {
         let col = copied(&self.identity[1], cols, self.ccols.start)?;
-        if self.card.samples[0].remapped() {
+        if self.card.samples[0].remapped() || self.card.samples[0].cols_from {
             return None;
         }
         let map = &self.card.samples[0].map;

@@ -57,8 +57,9 @@ pub(crate) fn eligible(
         Background::Blurred { layer, .. } => layers.get(*layer).is_some_and(same),
     };
     let in_transition = |i: usize| transitions.iter().any(|t| t.from == i || t.to == i);
-    // squeezeh draws FROM's rows from elsewhere (`Sample::rows_from`): only a card that covers
-    // the frame as a plain rectangle, which has no shape of its own to move with them.
+    // The squeezes draw FROM's rows or columns from elsewhere (`Sample::rows_from`,
+    // `Sample::cols_from`): only a card that covers the frame as a plain rectangle, which has
+    // no shape of its own to move with them.
     let (w, h) = (output.width as usize, output.height as usize);
     let plain_frame = |c: &CardLayer<'_>| {
         c.samples.len() == 1
@@ -67,11 +68,13 @@ pub(crate) fn eligible(
             && (0..h).all(|y| c.interior_span(y) == (0..w))
     };
     let squeezes_ok = transitions.iter().all(|t| {
-        !matches!(t.kind, TransitionKind::Xfade(XfadeKind::SqueezeH))
-            || cards
-                .get(t.from)
-                .and_then(Option::as_ref)
-                .is_none_or(plain_frame)
+        !matches!(
+            t.kind,
+            TransitionKind::Xfade(XfadeKind::SqueezeH | XfadeKind::SqueezeV)
+        ) || cards
+            .get(t.from)
+            .and_then(Option::as_ref)
+            .is_none_or(plain_frame)
     });
     output.format.is_yuv()
         && bg_ok
