@@ -483,6 +483,17 @@ impl Mix {
         Some(mix)
     }
 
+    /// The weights of every pixel of row `y`, when they are the same across it.
+    pub(crate) fn uniform_row(&self, y: usize) -> Option<[f32; 3]> {
+        if !self.by_row && self.constant.is_none() {
+            return None;
+        }
+        let mut w = [[0.0f32; 1]; 3];
+        let [a, b, c] = &mut w;
+        self.row(y, 0, [a, b, c]);
+        Some(w.map(|v| v[0]))
+    }
+
     /// Whether the weights change both across and down the frame (worth keeping a row's).
     pub(crate) fn per_pixel(&self) -> bool {
         self.constant.is_none() && self.columns.is_none() && !self.by_row

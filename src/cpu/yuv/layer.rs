@@ -756,6 +756,19 @@ impl<'a> YuvItem<'a> {
                 }
             }
             Mode::Mix(mix) => {
+                // A row one picture shows alone (squeezeh, the row-by-row kinds' far rows):
+                // that picture's row as it is (1 · c + d · (1 − 1) is c).
+                let alone = match mix.uniform_row(y) {
+                    Some([1.0, 0.0, 0.0]) => Some(Part::From),
+                    Some([0.0, 1.0, 0.0]) => Some(Part::To),
+                    _ => None,
+                };
+                if let Some(part) = alone {
+                    if let Some(i) = self.roles.iter().position(|q| *q == part) {
+                        self.single_luma(i, y, cols, d, s);
+                    }
+                    return;
+                }
                 let n = cols.len();
                 let [wa, wb, wc] = &mut s.wts;
                 let out = [sized(wa, n), sized(wb, n), sized(wc, n)];
