@@ -959,7 +959,8 @@ fn yuv_crossfades() {
 /// Every built-in transition the YUV path draws (all but the nine `transition::split` leaves to
 /// the generic path) against the RGB path, which forms both pictures and evaluates the formula
 /// per pixel: cards with corners, shadows, a zoom and a fractional position, and two opaque
-/// full-frame inputs (the export's case; the squeezes take the YUV path only there), on an even
+/// full-frame inputs (the export's case; the squeezes and zoomin take the YUV path only there),
+/// on an even
 /// and an odd frame, I420 and NV12; and the same bytes at 1 and 3 threads. Tolerance 2 codes (as the other YUV-path checks); where a
 /// mixing transition's weight changes inside one chroma sample the path mixes chroma at chroma
 /// resolution, which the smooth sources here keep within it.
@@ -1033,7 +1034,8 @@ fn yuv_path_transitions_match_rgb_path() {
                         let one = render_planes(&mut yuv1, &bg, &sources, &t, format, c, w, h);
                         // The squeezes only with a FROM that covers the frame as a plain
                         // rectangle.
-                        let squeeze = [XfadeKind::SqueezeH, XfadeKind::SqueezeV].contains(&kind);
+                        let squeeze = [XfadeKind::SqueezeH, XfadeKind::SqueezeV, XfadeKind::ZoomIn]
+                            .contains(&kind);
                         let yuv = !squeeze || scene == "full frame";
                         assert_eq!(yuv1.took_yuv_path(), yuv, "{what}: path");
                         let three = render_planes(&mut yuv3, &bg, &sources, &t, format, c, w, h);
@@ -1638,10 +1640,10 @@ fn transitions_side_by_side_share_row_scratch_safely() {
     }
 }
 
-/// The squeezes on the YUV path (FROM's rows or columns drawn from elsewhere, chroma formed
-/// from them luma pixel by luma pixel): luma byte for byte FROM's line xfade's squeeze picks
-/// (or TO's own), by an independent reading of the formula; and all three planes against the
-/// RGB path within 2 codes. The pictures: bands three lines wide (rows for squeezeh, columns
+/// The squeezes and zoomin on the YUV path (FROM's rows or columns drawn from elsewhere, chroma
+/// formed from them luma pixel by luma pixel): the squeezes' luma byte for byte FROM's line
+/// xfade's squeeze picks (or TO's own), by an independent reading of the formula; and all
+/// three planes of the three kinds against the RGB path within 2 codes. The pictures: bands three lines wide (rows for squeezeh, columns
 /// for squeezev) a different grey apart (luma only: the paths form chroma differently where it
 /// has detail, on every frame) over a smooth gradient, FROM's and TO's bands out of phase.
 #[test]
@@ -1672,8 +1674,8 @@ fn squeezes_on_the_yuv_path_draw_the_lines_xfade_picks() {
     let mut yuv3 = CpuRenderer::new(3);
     let mut rgb = CpuRenderer::new(1);
     rgb.set_yuv_path(false);
-    for kind in [XfadeKind::SqueezeH, XfadeKind::SqueezeV] {
-        let rows = kind == XfadeKind::SqueezeH;
+    for kind in [XfadeKind::SqueezeH, XfadeKind::SqueezeV, XfadeKind::ZoomIn] {
+        let rows = kind != XfadeKind::SqueezeV;
         for (w, h) in [(64usize, 48usize), (63, 47)] {
             let full = |img| card_layer(img, (0.0, 0.0, w as f64, h as f64), Card::default());
             let from = full(banded(w, h, rows, false));
@@ -1710,7 +1712,7 @@ fn squeezes_on_the_yuv_path_draw_the_lines_xfade_picks() {
                             (&to.image, c)
                         }
                     };
-                    for y in 0..h {
+                    for y in (0..h).filter(|_| kind != XfadeKind::ZoomIn) {
                         for x in 0..w {
                             let (src, at) = if rows {
                                 let (src, sy) = pick(y);

@@ -201,7 +201,8 @@ impl CpuRenderer {
             self.yuv_path && yuv::eligible(background, layers, &cards, transitions, output);
         self.took_yuv_path = use_yuv;
         if use_yuv {
-            // The squeezes draw FROM's rows or columns from elsewhere (`split::squeeze_lines`).
+            // The squeezes and zoomin draw FROM's rows or columns from elsewhere
+            // (`split::squeeze_lines`, `split::zoom_lines`).
             for t in transitions {
                 let (Some(Some(card)), TransitionKind::Xfade(kind)) =
                     (cards.get_mut(t.from), &t.kind)
@@ -220,6 +221,14 @@ impl CpuRenderer {
                         t.progress,
                         output.width as usize,
                     )),
+                    XfadeKind::ZoomIn => {
+                        let (w, h) = (output.width as usize, output.height as usize);
+                        let rows: Arc<[u32]> = split::zoom_lines(t.progress, h).into();
+                        card.draw_columns_from(&split::zoom_lines(t.progress, w));
+                        for smp in &mut card.samples {
+                            smp.rows_from = Some(rows.clone());
+                        }
+                    }
                     _ => {}
                 }
             }

@@ -8,14 +8,13 @@
 //!   probe pictures, so they are the reference's by construction; the formulas are linear in
 //!   the pictures (tested), which is what lets the sum be formed in Y'CbCr.
 //!
-//! The squeezes are mixes too: FROM or TO alone on each row (squeezeh) or column (squeezev),
-//! FROM's rows or columns drawn from elsewhere (the card remapped, see `squeeze_lines`; only
-//! for a FROM card that covers the frame as a plain rectangle, which `cpu::yuv::eligible`
-//! checks).
+//! The squeezes and zoomin are mixes too: FROM or TO alone on each row (squeezeh) or column
+//! (squeezev), or both at one weight (zoomin), FROM's rows and columns drawn from elsewhere
+//! (the card remapped, see `squeeze_lines` and `zoom_lines`; only for a FROM card that covers
+//! the frame as a plain rectangle, which `cpu::yuv::eligible` checks).
 //!
-//! The rest (distance, fadefast, fadeslow, fadegrays, hblur, pixelize, zoomin) read their
-//! pictures non-linearly or at places that are not a whole-pixel move, and stay on the generic
-//! path.
+//! The rest (distance, fadefast, fadeslow, fadegrays, hblur, pixelize) read their pictures
+//! non-linearly or at places that are not a whole-pixel move, and stay on the generic path.
 //!
 //! Pixel coordinates are the integers themselves. The formulas find them as ⌊uv · size⌋, the
 //! same integers for frames up to 2048 pixels across; beyond, a few boundary pixels can land one
@@ -23,7 +22,9 @@
 
 use std::ops::Range;
 
-use super::xfade::{by_kind, dissolve_shows_from, squeeze, FastRound, Picture, BLACK, WHITE};
+use super::xfade::{
+    by_kind, dissolve_shows_from, smoothstep, squeeze, zoomed, FastRound, Picture, BLACK, WHITE,
+};
 use super::XfadeKind;
 
 /// What an output pixel of a selection shows.
@@ -356,6 +357,13 @@ impl Selection {
     }
 }
 
+/// zoomin's line of FROM (row or column) drawn on each of `n` output lines at `progress`: the
+/// formula's own `zoomed`, which never goes back.
+pub(crate) fn zoom_lines(progress: f32, n: usize) -> Vec<u32> {
+    let (nf, zf) = (n as f32, smoothstep(0.5, 1.0, 1.0 - progress));
+    (0..n).map(|c| zoomed(c as f32, nf, zf) as u32).collect()
+}
+
 /// A squeeze's line (row for squeezeh, column for squeezev) of FROM drawn on each of `n`
 /// output lines at `progress`: the formula's own `squeeze` where FROM shows; elsewhere (TO
 /// shows) FROM's first line before the middle and its last after, so that the lines never go
@@ -435,7 +443,8 @@ impl Mix {
             | K::VuWind
             | K::VdWind
             | K::SqueezeH
-            | K::SqueezeV => BLACK,
+            | K::SqueezeV
+            | K::ZoomIn => BLACK,
             _ => return None,
         };
         let mut mix = Mix {
@@ -447,9 +456,10 @@ impl Mix {
             columns: None,
             by_row: false,
         };
-        // Which coordinates the formula reads (see `XfadeKind::evaluate_in`): the fades none,
-        // these x alone, those y alone.
-        if matches!(kind, K::Fade | K::FadeBlack | K::FadeWhite) {
+        // Which coordinates the formula reads (see `XfadeKind::evaluate_in`): the fades none
+        // (zoomin's FROM is drawn zoomed, its weight the same everywhere), these x alone,
+        // those y alone.
+        if matches!(kind, K::Fade | K::FadeBlack | K::FadeWhite | K::ZoomIn) {
             let mut w = [[0.0f32; 1]; 3];
             let [a, b, c] = &mut w;
             mix.row(0, 0, [a, b, c]);
@@ -614,7 +624,6 @@ mod tests {
             K::FadeGrays,
             K::HBlur,
             K::Pixelize,
-            K::ZoomIn,
         ];
         for kind in XfadeKind::ALL {
             let r = route(kind, 0.5, [16, 9]);

@@ -57,7 +57,7 @@ pub(crate) fn eligible(
         Background::Blurred { layer, .. } => layers.get(*layer).is_some_and(same),
     };
     let in_transition = |i: usize| transitions.iter().any(|t| t.from == i || t.to == i);
-    // The squeezes draw FROM's rows or columns from elsewhere (`Sample::rows_from`,
+    // The squeezes and zoomin draw FROM's rows or columns from elsewhere (`Sample::rows_from`,
     // `Sample::cols_from`): only a card that covers the frame as a plain rectangle, which has
     // no shape of its own to move with them.
     let (w, h) = (output.width as usize, output.height as usize);
@@ -70,7 +70,7 @@ pub(crate) fn eligible(
     let squeezes_ok = transitions.iter().all(|t| {
         !matches!(
             t.kind,
-            TransitionKind::Xfade(XfadeKind::SqueezeH | XfadeKind::SqueezeV)
+            TransitionKind::Xfade(XfadeKind::SqueezeH | XfadeKind::SqueezeV | XfadeKind::ZoomIn)
         ) || cards
             .get(t.from)
             .and_then(Option::as_ref)
