@@ -1,7 +1,10 @@
 //! Transitions between two layers: each card is drawn alone (every effect, its alpha) onto a
-//! transparent premultiplied buffer covering the union of the two layers' bounds; the
-//! transition's function then combines the two buffers per output pixel, and the result is
-//! drawn over what lies below, at the z position of the upper layer.
+//! transparent premultiplied picture covering the union of the two layers' bounds; the
+//! transition's function then combines the two pictures per output pixel, and the result is
+//! drawn over what lies below, at the z position of the upper layer. Kinds that read their
+//! pictures as whole rows have each card's rows drawn as they are read (`Pictures::Cards`);
+//! the others (and shader transitions, whose program needs whole textures) read frame-sized
+//! buffers drawn beforehand.
 
 use std::ops::Range;
 
