@@ -134,23 +134,14 @@ fn draw_row(
     let (w, h) = (layer.width, layer.height);
     let k = layer.alpha;
     let x0 = inside.start - dst_x0;
-    if clear && op == Operator::Over && k == 1.0 {
-        let d = dst.slices(x0..x0 + n);
-        sample_rgba(
-            &layer.pixels,
-            w,
-            h,
-            &smp.xtaps,
-            &smp.ctaps,
-            ty,
-            first,
-            &mut s.sample,
-            d,
-        );
-        return;
-    }
-    s.content.resize(n.max(s.content.c[0].len()));
-    let c = s.content.slices(0..n);
+    // Onto transparent at full opacity, the content is the result: sampled straight into `dst`.
+    let straight = clear && op == Operator::Over && k == 1.0;
+    let out = if straight {
+        dst.slices(x0..x0 + n)
+    } else {
+        s.content.resize(n.max(s.content.c[0].len()));
+        s.content.slices(0..n)
+    };
     sample_rgba(
         &layer.pixels,
         w,
@@ -160,8 +151,11 @@ fn draw_row(
         ty,
         first,
         &mut s.sample,
-        c,
+        out,
     );
+    if straight {
+        return;
+    }
     let d = dst.slices(x0..x0 + n);
     for (d, c) in d.into_iter().zip(&s.content.c) {
         let c = &c[..n];
