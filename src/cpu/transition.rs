@@ -455,25 +455,17 @@ impl<'a> TransitionLayer<'a> {
         (rows, &mut s.work)
     }
 
-    /// Row `y` of FROM and of TO, planar over the transition's columns, when they are drawn on
-    /// demand and `y` lies in the transition's rows.
-    fn planar_rows<'s>(&'s self, s: &'s mut PictureRows, y: usize) -> Option<[&'s Rgba; 2]> {
-        self.planar_rows_mut(s, y).map(|(rows, _)| rows)
-    }
-
-    /// `planar_rows`, and scratch rows to form the result in.
-    fn planar_rows_mut<'s>(
+    /// Row `y` of FROM and of TO, planar over the transition's columns, and the scratch: when
+    /// they are drawn on demand and `y` lies in the transition's rows.
+    fn planar_rows<'s>(
         &'s self,
         s: &'s mut PictureRows,
         y: usize,
-    ) -> Option<([&'s Rgba; 2], &'s mut Rgba)> {
-        let (_, slot) = self.cards.as_ref()?;
-        if !self.rows.contains(&y) {
-            return None;
+    ) -> Option<([&'s Rgba; 2], &'s mut Work)> {
+        match self.planar_pictures(s, [Some(y); 2])? {
+            ([Some(a), Some(b)], work) => Some(([a, b], work)),
+            _ => None,
         }
-        self.draw_rows(s, [Some(y); 2]);
-        let [a, b] = &s.cached[*slot];
-        Some(([&a.planar, &b.planar], s.work.mixed()))
     }
 
     /// Row `want[0]` of FROM and `want[1]` of TO, planar over the transition's columns (`None`:
@@ -698,7 +690,7 @@ impl TransitionLayer<'_> {
             && self.all_exact;
         let pp = 1.0 - p;
         let planar = matches!(self.kind, XfadeKind::Distance | XfadeKind::FadeGrays);
-        if let Some(rows) = (here && planar).then(|| self.planar_rows(s, y)).flatten() {
+        if let Some((rows, _)) = (here && planar).then(|| self.planar_rows(s, y)).flatten() {
             // Each in its own loop, the formula inlined.
             if self.kind == XfadeKind::Distance {
                 self.planar_row(rows, &cols, hide, dst, |a, b| distance_of(a, b, pp));
@@ -804,7 +796,8 @@ impl TransitionLayer<'_> {
             a * m + b * (1.0 - m)
         };
         let inside = cols.start >= self.cols.start && cols.end <= self.cols.end;
-        if let Some(([a, b], mixed)) = self.planar_rows_mut(s, y).filter(|_| inside) {
+        if let Some(([a, b], work)) = self.planar_rows(s, y).filter(|_| inside) {
+            let mixed = work.mixed();
             // Channel by channel (each its own weight), then drawn over in one pass.
             let at = cols.start - self.cols.start..cols.end - self.cols.start;
             mixed.resize(at.len());
