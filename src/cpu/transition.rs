@@ -609,11 +609,7 @@ impl TransitionLayer<'_> {
         let p = self.progress;
         let [dr, dg, db, da] = &mut dst.c;
         let mut put = |x: usize, t: [f32; 4]| {
-            let keep = 1.0 - t[3];
-            dr[x] = t[0] + dr[x] * keep;
-            dg[x] = t[1] + dg[x] * keep;
-            db[x] = t[2] + db[x] * keep;
-            da[x] = t[3] + da[x] * keep;
+            over(t, [&mut dr[x], &mut dg[x], &mut db[x], &mut da[x]]);
         };
         if self.done || mixes_in_place(self.kind) {
             let [Some(a), Some(b)] = self.rows(s, [Some(y), Some(y)]) else {
@@ -740,11 +736,7 @@ impl TransitionLayer<'_> {
     fn put(dst: &mut Rgba, x: usize, t: [f32; 4]) {
         if t != [0.0; 4] {
             let [dr, dg, db, da] = &mut dst.c;
-            let keep = 1.0 - t[3];
-            dr[x] = t[0] + dr[x] * keep;
-            dg[x] = t[1] + dg[x] * keep;
-            db[x] = t[2] + db[x] * keep;
-            da[x] = t[3] + da[x] * keep;
+            over(t, [&mut dr[x], &mut dg[x], &mut db[x], &mut da[x]]);
         }
     }
 
@@ -853,11 +845,7 @@ impl TransitionLayer<'_> {
             let (dr, dg, db, da) = (&mut dr[..n], &mut dg[..n], &mut db[..n], &mut da[..n]);
             for i in 0..n {
                 let t = f([ar[i], ag[i], ab[i], aa[i]], [br[i], bg[i], bb[i], ba[i]]);
-                let keep = 1.0 - t[3];
-                dr[i] = t[0] + dr[i] * keep;
-                dg[i] = t[1] + dg[i] * keep;
-                db[i] = t[2] + db[i] * keep;
-                da[i] = t[3] + da[i] * keep;
+                over(t, [&mut dr[i], &mut dg[i], &mut db[i], &mut da[i]]);
             }
         }
     }
@@ -889,11 +877,7 @@ impl TransitionLayer<'_> {
             for ((a, b), (((dr, dg), db), da)) in texels.zip(out) {
                 let t = f([a[0], a[1], a[2], a[3]], [b[0], b[1], b[2], b[3]]);
                 if t != [0.0; 4] {
-                    let keep = 1.0 - t[3];
-                    *dr = t[0] + *dr * keep;
-                    *dg = t[1] + *dg * keep;
-                    *db = t[2] + *db * keep;
-                    *da = t[3] + *da * keep;
+                    over(t, [dr, dg, db, da]);
                 }
             }
         }
@@ -1282,6 +1266,16 @@ enum Src<'r> {
     Packed(&'r [f32]),
 }
 
+/// Draws premultiplied `t` over one pixel's four channels.
+#[inline(always)]
+fn over(t: [f32; 4], [r, g, b, a]: [&mut f32; 4]) {
+    let keep = 1.0 - t[3];
+    *r = t[0] + *r * keep;
+    *g = t[1] + *g * keep;
+    *b = t[2] + *b * keep;
+    *a = t[3] + *a * keep;
+}
+
 /// Draws `mixed` (a transition's result row, index 0 at column `origin`) over `dst` at `cols`
 /// outside `hide`. Without a branch, so the loop vectorises: a transparent result leaves the
 /// pixel as it was (r + d · (1 − 0) = d).
@@ -1303,6 +1297,7 @@ fn draw_mixed(
         let out = dr.iter_mut().zip(dg.iter_mut()).zip(db.iter_mut()).zip(da);
         let mixed = r.iter().zip(g).zip(b).zip(a);
         for ((((dr, dg), db), da), (((r, g), b), a)) in out.zip(mixed) {
+            // Spelt out: through `over` this loop no longer vectorises as well.
             let keep = 1.0 - a;
             *dr = r + *dr * keep;
             *dg = g + *dg * keep;
@@ -1354,11 +1349,7 @@ fn draw_as<const K: usize>(span: DirectSpan<'_, '_>) {
     let (dr, dg, db, da) = (&mut dr[..n], &mut dg[..n], &mut db[..n], &mut da[..n]);
     let mut put = |i: usize, t: [f32; 4]| {
         if t != [0.0; 4] {
-            let keep = 1.0 - t[3];
-            dr[i] = t[0] + dr[i] * keep;
-            dg[i] = t[1] + dg[i] * keep;
-            db[i] = t[2] + db[i] * keep;
-            da[i] = t[3] + da[i] * keep;
+            over(t, [&mut dr[i], &mut dg[i], &mut db[i], &mut da[i]]);
         }
     };
     if let Some((y, [fr, tr])) = span.rows {

@@ -9,7 +9,7 @@ use crate::compose::Affine3;
 use crate::compose::Plane;
 use crate::cpu::card::Fields;
 use crate::cpu::convert::ChromaKernel;
-use crate::cpu::frame::CardLayer;
+use crate::cpu::frame::{CardLayer, Sample};
 use crate::cpu::resample::width_of;
 use crate::cpu::rgb::around;
 use crate::cpu::sample::{sample_u8, Channel, Pixels, RowAt};
@@ -209,38 +209,57 @@ impl<'a> YuvCard<'a> {
         out: [&mut [f32]; 2],
     ) {
         let smp = &self.card.samples[si];
-        let ch = self.card.height.div_ceil(2);
         let n = cols.len();
         let span = kernel.x.span(cols.clone());
         let lc = span.start.max(self.card.cols.start)..span.end.min(self.card.cols.end);
         let (o, m) = (lc.start.saturating_sub(span.start), lc.len());
         let first = lc.start.saturating_sub(self.card.cols.start);
-        let (mut line, mut sum) = (vec![0.0f32; m], vec![0.0f32; span.len()]);
-        for (chan, out) in [&self.u, &self.v].into_iter().zip(out) {
-            sum.fill(0.0);
-            for (y, wy) in kernel.rows(j) {
-                if wy == 0.0 || m == 0 {
-                    continue;
-                }
-                let at = smp.row(y).chroma(self.bias_v).rows(ch);
-                let (step, offset) = (chan.step, chan.offset);
-                sample_u8(
-                    &smp.ctaps,
-                    &chan.plane,
-                    at.rows(),
-                    at.weights(),
-                    step,
-                    offset,
-                    1.0 / 255.0,
-                    first,
-                    tmp,
-                    &mut line,
-                );
-                for (s, &c) in sum[o..o + m].iter_mut().zip(&line) {
+        let mut line = [vec![0.0f32; m], vec![0.0f32; m]];
+        let mut sum = [vec![0.0f32; span.len()], vec![0.0f32; span.len()]];
+        for (y, wy) in kernel.rows(j) {
+            if wy == 0.0 || m == 0 {
+                continue;
+            }
+            let [lu, lv] = &mut line;
+            self.chroma_at_row(smp, y, first, tmp, [lu, lv]);
+            for (sum, line) in sum.iter_mut().zip(&line) {
+                for (s, &c) in sum[o..o + m].iter_mut().zip(line) {
                     *s += wy * c;
                 }
             }
-            kernel.x.apply(&sum, span.start, cols.start, &mut out[..n]);
+        }
+        for (sum, out) in sum.iter().zip(out) {
+            kernel.x.apply(sum, span.start, cols.start, &mut out[..n]);
+        }
+    }
+
+    /// The source's U and V at the luma-resolution pixels of luma row `y` of sample `smp`, from
+    /// its column table's output `first` (as many as `out` holds).
+    fn chroma_at_row(
+        &self,
+        smp: &Sample,
+        y: usize,
+        first: usize,
+        tmp: &mut Vec<f32>,
+        out: [&mut [f32]; 2],
+    ) {
+        let at = smp
+            .row(y)
+            .chroma(self.bias_v)
+            .rows(self.card.height.div_ceil(2));
+        for (chan, out) in [&self.u, &self.v].into_iter().zip(out) {
+            sample_u8(
+                &smp.ctaps,
+                &chan.plane,
+                at.rows(),
+                at.weights(),
+                chan.step,
+                chan.offset,
+                1.0 / 255.0,
+                first,
+                tmp,
+                out,
+            );
         }
     }
 
@@ -372,7 +391,6 @@ impl<'a> YuvCard<'a> {
         }
         let (o, m) = (lc.start - span.start, lc.len());
         let first = lc.start - self.card.cols.start;
-        let ch = self.card.height.div_ceil(2);
         for smp in &self.card.samples {
             for v in &mut w.lw {
                 sized(v, span.len()).fill(0.0);
@@ -403,22 +421,7 @@ impl<'a> YuvCard<'a> {
                     cv.fill(0.0);
                 } else {
                     // The source's chroma at this row's luma-resolution pixels.
-                    let at = smp.row(y).chroma(self.bias_v).rows(ch);
-                    for (chan, out) in [(&self.u, &mut *cu), (&self.v, &mut *cv)] {
-                        let (step, offset) = (chan.step, chan.offset);
-                        sample_u8(
-                            &smp.ctaps,
-                            &chan.plane,
-                            at.rows(),
-                            at.weights(),
-                            step,
-                            offset,
-                            1.0 / 255.0,
-                            first,
-                            &mut w.tmp,
-                            out,
-                        );
-                    }
+                    self.chroma_at_row(smp, y, first, &mut w.tmp, [&mut *cu, &mut *cv]);
                 }
                 let [lu, lv, la] = &mut w.lw;
                 for i in 0..m {
