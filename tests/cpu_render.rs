@@ -971,7 +971,6 @@ fn yuv_path_transitions_match_rgb_path() {
         XfadeKind::FadeFast,
         XfadeKind::FadeSlow,
         XfadeKind::FadeGrays,
-        XfadeKind::HBlur,
         XfadeKind::Pixelize,
         XfadeKind::ZoomIn,
     ];
@@ -1033,9 +1032,14 @@ fn yuv_path_transitions_match_rgb_path() {
                         let what = format!("{kind} at {progress}, {scene} {w}x{h} {format:?}");
                         let one = render_planes(&mut yuv1, &bg, &sources, &t, format, c, w, h);
                         // The squeezes only with a FROM that covers the frame as a plain
-                        // rectangle.
-                        let squeeze = [XfadeKind::SqueezeH, XfadeKind::SqueezeV, XfadeKind::ZoomIn]
-                            .contains(&kind);
+                        // rectangle, hblur with both.
+                        let squeeze = [
+                            XfadeKind::SqueezeH,
+                            XfadeKind::SqueezeV,
+                            XfadeKind::ZoomIn,
+                            XfadeKind::HBlur,
+                        ]
+                        .contains(&kind);
                         let yuv = !squeeze || scene == "full frame";
                         assert_eq!(yuv1.took_yuv_path(), yuv, "{what}: path");
                         let three = render_planes(&mut yuv3, &bg, &sources, &t, format, c, w, h);

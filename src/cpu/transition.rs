@@ -11,7 +11,7 @@ use std::ops::Range;
 use super::frame::CardLayer;
 use super::par_rows;
 use super::rgb::{around, draw_card_row_onto_clear, CardScratch, Rgba};
-use crate::transition::split::Solid;
+use crate::transition::split::{prefix_sums, Blur, Solid};
 use crate::transition::xfade::{
     by_kind, distance_of, fadegrays_of, mix4, pixelize_centre, smoothstep, squeeze, zoomed,
 };
@@ -141,8 +141,9 @@ struct Work {
     mixed: Rgba,
     /// What `mixed` holds when it may serve again (pixelize: slot, source row, columns).
     holds: Option<(usize, usize, Range<usize>)>,
-    /// hblur's running sums: FROM's four channels, then TO's.
-    sums: [Vec<f64>; 8],
+    /// hblur's mixed row of one channel, and its prefix sums.
+    line: Vec<f32>,
+    sums: Vec<f64>,
 }
 
 /// A picture's row drawn on demand, over the transition's columns.
@@ -1142,10 +1143,10 @@ impl TransitionLayer<'_> {
         }
     }
 
-    /// hblur's row by running sums: each pixel averages the `size` pixels from itself to the
-    /// right (cut at the edge) of both pictures, which summed pixel by pixel costs O(size) each
-    /// (half the frame's width at mid-transition). Sums in f64, so within rounding of xfade's;
-    /// channel by channel, so the loops vectorise.
+    /// hblur's row: each pixel averages the `window` pixels from itself to the right (cut at
+    /// the edge) of both pictures and mixes the two averages, which is the average of the
+    /// mixed rows (`split::Blur`): one prefix sum per channel over the frame's width, so each
+    /// average costs a subtraction, not `window` additions.
     fn hblur_row(
         &self,
         y: usize,
@@ -1155,9 +1156,8 @@ impl TransitionLayer<'_> {
         s: &mut PictureRows,
     ) {
         let [w, _] = self.size;
-        let (progress, pp) = (self.progress, 1.0 - self.progress);
-        let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
-        let size = (1.0 + (w as f32 * 0.5).floor() * prog).floor().max(1.0) as usize;
+        let blur = Blur::new(self.progress, w);
+        let [ka, kb] = blur.weights();
         // The rows as drawn (planar, on demand) or from the buffers (interleaved): the same
         // values either way.
         let (rows, work) = match self.planar_pictures(s, [Some(y); 2]) {
@@ -1167,92 +1167,40 @@ impl TransitionLayer<'_> {
                 ([a.map(Src::Packed), b.map(Src::Packed)], work)
             }
         };
-        let (from, to) = work.sums.split_at_mut(4);
-        // The sums over the whole frame width: transparent outside the rows.
-        let (x0, x1) = (self.cols.start.min(w), self.cols.end.min(w));
-        for (row, sums) in [(rows[0], from), (rows[1], to)] {
-            let [pr, pg, pb, pa] = sums else { continue };
-            for p in [&mut *pr, &mut *pg, &mut *pb, &mut *pa] {
-                p.resize(w + 1, 0.0);
-                p[..=x0].fill(0.0);
-            }
-            let (pr, pg, pb, pa) = (
-                &mut pr[x0 + 1..=x1],
-                &mut pg[x0 + 1..=x1],
-                &mut pb[x0 + 1..=x1],
-                &mut pa[x0 + 1..=x1],
-            );
-            // The four channels' sums side by side: four chains of additions in flight.
-            let mut acc = [0.0f64; 4];
-            let out = pr
-                .iter_mut()
-                .zip(pg.iter_mut())
-                .zip(pb.iter_mut())
-                .zip(pa.iter_mut());
-            type Out<'o> = ((&'o mut f64, &'o mut f64), &'o mut f64);
-            let mut add = |((r, g), b): Out<'_>, a: &mut f64, t: [f32; 4]| {
-                acc = [
-                    acc[0] + t[0] as f64,
-                    acc[1] + t[1] as f64,
-                    acc[2] + t[2] as f64,
-                    acc[3] + t[3] as f64,
-                ];
-                (*r, *g, *b, *a) = (acc[0], acc[1], acc[2], acc[3]);
-            };
-            match row {
-                Some(Src::Planar(p)) => {
-                    let [r, g, b, a] = p.c.each_ref().map(|c| &c[..]);
-                    let texels = r.iter().zip(g).zip(b).zip(a);
-                    for ((((pr, pg), pb), pa), (((r, g), b), a)) in out.zip(texels) {
-                        add(((pr, pg), pb), pa, [*r, *g, *b, *a]);
-                    }
-                }
-                Some(Src::Packed(row)) => {
-                    for ((((pr, pg), pb), pa), t) in out.zip(row.chunks_exact(4)) {
-                        add(((pr, pg), pb), pa, [t[0], t[1], t[2], t[3]]);
-                    }
-                }
-                None => {
-                    for (((pr, pg), pb), pa) in out {
-                        add(((pr, pg), pb), pa, [0.0; 4]);
-                    }
-                }
-            }
-            for (p, acc) in sums.iter_mut().zip(acc) {
-                p[x1 + 1..].fill(acc);
-            }
-        }
         work.holds = None;
-        let mixed = &mut work.mixed;
+        // The mixed row over the whole frame width: transparent outside the pictures' columns.
+        let (x0, x1) = (self.cols.start.min(w), self.cols.end.min(w));
+        let Work {
+            mixed, line, sums, ..
+        } = work;
         mixed.resize(cols.len());
-        // Whole windows up to `full`; past it the window is cut at the edge.
-        let full = (w + 1).saturating_sub(size);
-        let inv = 1.0 / size as f32;
+        line.resize(w, 0.0);
         for c in 0..4 {
-            let (pa, pb, out) = (&work.sums[c], &work.sums[4 + c], &mut mixed.c[c]);
-            let split = full.clamp(cols.start, cols.end);
-            let (head, tail) = out.split_at_mut(split - cols.start);
-            // Each window's start and end (`split` ≤ `full`: the ends lie within the sums).
-            let (ends, empty) = (cols.start + size..split + size, &[][..]);
-            let ((ha, ea), (hb, eb)) = match split > cols.start {
-                true => (
-                    (&pa[cols.start..split], &pa[ends.clone()]),
-                    (&pb[cols.start..split], &pb[ends]),
-                ),
-                false => ((empty, empty), (empty, empty)),
-            };
-            for (((o, (a0, a1)), b0), b1) in head.iter_mut().zip(ha.iter().zip(ea)).zip(hb).zip(eb)
-            {
-                let a = ((a1 - a0) as f32) * inv;
-                let b = ((b1 - b0) as f32) * inv;
-                *o = a * pp + b * (1.0 - pp);
+            line[..x0].fill(0.0);
+            line[x1..].fill(0.0);
+            let out = &mut line[x0..x1];
+            match rows {
+                [Some(Src::Planar(a)), Some(Src::Planar(b))] => {
+                    // The usual case, in a loop that vectorises.
+                    for ((o, a), b) in out.iter_mut().zip(&a.c[c]).zip(&b.c[c]) {
+                        *o = a * ka + b * kb;
+                    }
+                }
+                [Some(a), Some(b)] => {
+                    for ((o, a), b) in out.iter_mut().zip(a.channel(c)).zip(b.channel(c)) {
+                        *o = a * ka + b * kb;
+                    }
+                }
+                [Some(r), None] | [None, Some(r)] => {
+                    let k = if rows[0].is_some() { ka } else { kb };
+                    for (o, v) in out.iter_mut().zip(r.channel(c)) {
+                        *o = v * k;
+                    }
+                }
+                [None, None] => out.fill(0.0),
             }
-            for (o, x) in tail.iter_mut().zip(split..cols.end) {
-                let inv = 1.0 / (w - x) as f32;
-                let a = ((pa[w] - pa[x]) as f32) * inv;
-                let b = ((pb[w] - pb[x]) as f32) * inv;
-                *o = a * pp + b * (1.0 - pp);
-            }
+            prefix_sums(line, sums);
+            blur.average(sums, cols.clone(), &mut mixed.c[c]);
         }
         draw_mixed(mixed, cols.start, cols, hide, dst);
     }
@@ -1264,6 +1212,17 @@ enum Src<'r> {
     Planar(&'r Rgba),
     /// Interleaved RGBA.
     Packed(&'r [f32]),
+}
+
+impl<'r> Src<'r> {
+    /// Channel `c` of each pixel.
+    fn channel(self, c: usize) -> impl Iterator<Item = f32> + 'r {
+        let (values, step, first): (&'r [f32], usize, usize) = match self {
+            Src::Planar(p) => (&p.c[c][..], 1, 0),
+            Src::Packed(row) => (row, 4, c),
+        };
+        values.iter().skip(first).step_by(step).copied()
+    }
 }
 
 /// Draws premultiplied `t` over one pixel's four channels.

@@ -13,7 +13,12 @@
 //! (the card remapped, see `squeeze_lines` and `zoom_lines`; only for a FROM card that covers
 //! the frame as a plain rectangle, which `cpu::yuv::eligible` checks).
 //!
-//! The rest (distance, fadefast, fadeslow, fadegrays, hblur, pixelize) read their pictures
+//! hblur is a *blur*: each pixel averages, in each picture, the pixels from itself to the right
+//! and mixes the two averages, which is the average of the mixed pictures (both linear): one
+//! running sum of the mixed row, in Y'CbCr as well as in RGB (see `Blur`; the Y'CbCr path only
+//! with cards that cover the frame as plain rectangles, which `cpu::yuv::eligible` checks).
+//!
+//! The rest (distance, fadefast, fadeslow, fadegrays, pixelize) read their pictures
 //! non-linearly or at places that are not a whole-pixel move, and stay on the generic path.
 //!
 //! Pixel coordinates are the integers themselves. The formulas find them as ⌊uv · size⌋, the
@@ -23,7 +28,8 @@
 use std::ops::Range;
 
 use super::xfade::{
-    by_kind, dissolve_shows_from, smoothstep, squeeze, zoomed, FastRound, Picture, BLACK, WHITE,
+    by_kind, dissolve_shows_from, hblur_window, smoothstep, squeeze, zoomed, FastRound, Picture,
+    BLACK, WHITE,
 };
 use super::XfadeKind;
 
@@ -45,6 +51,8 @@ pub(crate) enum Route {
     Select(Selection),
     /// Each pixel a weighted sum.
     Mix(Mix),
+    /// Each pixel an average of the mixed pictures' pixels to its right (hblur).
+    Blur(Blur),
 }
 
 /// The Y'CbCr path's route for `kind` at `progress` on a frame of `size`; `None` for the kinds
@@ -56,6 +64,9 @@ pub(crate) fn route(kind: XfadeKind, progress: f32, size: [usize; 2]) -> Option<
     }
     if let Some(s) = Selection::new(kind, progress, size) {
         return Some(Route::Select(s));
+    }
+    if kind == XfadeKind::HBlur {
+        return Some(Route::Blur(Blur::new(progress, size[0])));
     }
     Mix::new(kind, progress, size).map(Route::Mix)
 }
@@ -593,6 +604,109 @@ fn mix_row_as<const K: usize>((mix, y, x0, out): (&Mix, usize, usize, [&mut [f32
     }
 }
 
+/// hblur along a row: output pixel x averages the pixels x .. x + `window` of each picture (fewer
+/// where that passes the right edge) and mixes the averages, FROM's weighed by `from`. Mixing
+/// first, then averaging, is the same (both linear): one sum per row instead of two.
+#[derive(Debug, Clone)]
+pub(crate) struct Blur {
+    /// Pixels averaged where the row is long enough.
+    pub(crate) window: usize,
+    /// FROM's weight (xfade's progress); TO's is 1 − this.
+    pub(crate) from: f32,
+    width: usize,
+    /// 1 / the pixels averaged at each column from `width + 1 − window` on (cut at the edge).
+    cut: Vec<f64>,
+}
+
+impl Blur {
+    /// hblur at `progress` on rows `width` pixels long.
+    pub(crate) fn new(progress: f32, width: usize) -> Self {
+        let window = (hblur_window(width as f32, progress) as usize).clamp(1, width.max(1));
+        let full = (width + 1).saturating_sub(window);
+        Blur {
+            window,
+            from: 1.0 - progress,
+            width,
+            cut: (full..width).map(|x| 1.0 / (width - x) as f64).collect(),
+        }
+    }
+
+    /// FROM's and TO's weights.
+    pub(crate) fn weights(&self) -> [f32; 2] {
+        [self.from, 1.0 - self.from]
+    }
+
+    /// The averages at columns `cols` of a mixed row (`width` long) whose prefix sums are
+    /// `sums` (see `prefix_sums`), into `out`.
+    pub(crate) fn average(&self, sums: &[f64], cols: Range<usize>, out: &mut [f32]) {
+        let (w, n) = (self.width, self.window);
+        let full = w + 1 - n;
+        let split = full.clamp(cols.start, cols.end);
+        let (head, tail) = out[..cols.len()].split_at_mut(split - cols.start);
+        let inv = 1.0 / n as f64;
+        if split > cols.start {
+            let (starts, ends) = (&sums[cols.start..split], &sums[cols.start + n..split + n]);
+            for ((o, a), b) in head.iter_mut().zip(starts).zip(ends) {
+                *o = ((b - a) * inv) as f32;
+            }
+        }
+        if split < cols.end {
+            // `split` is `full` here: the windows cut at the edge.
+            let total = sums[w];
+            let recip = &self.cut[split - full..];
+            for ((o, a), r) in tail.iter_mut().zip(&sums[split..cols.end]).zip(recip) {
+                *o = ((total - a) * r) as f32;
+            }
+        }
+    }
+}
+
+/// The prefix sums of `row` into `sums` (`sums[i]`: the sum of the first i values), in f64.
+/// Four stretches are summed side by side (four chains of additions in flight, not one), then
+/// joined.
+pub(crate) fn prefix_sums(row: &[f32], sums: &mut Vec<f64>) {
+    let n = row.len();
+    sums.clear();
+    sums.resize(n + 1, 0.0);
+    let q = n / 4;
+    let (body, rest) = sums[1..].split_at_mut(4 * q);
+    let mut acc = [0.0f64; 4];
+    if q > 0 {
+        let (s01, s23) = row[..4 * q].split_at(2 * q);
+        let ((s0, s1), (s2, s3)) = (s01.split_at(q), s23.split_at(q));
+        let (o01, o23) = body.split_at_mut(2 * q);
+        let ((o0, o1), (o2, o3)) = (o01.split_at_mut(q), o23.split_at_mut(q));
+        let stretches = s0.iter().zip(s1).zip(s2.iter().zip(s3));
+        let outs = o0
+            .iter_mut()
+            .zip(o1.iter_mut())
+            .zip(o2.iter_mut().zip(o3.iter_mut()));
+        for (((a, b), (c, d)), ((oa, ob), (oc, od))) in stretches.zip(outs) {
+            acc = [
+                acc[0] + *a as f64,
+                acc[1] + *b as f64,
+                acc[2] + *c as f64,
+                acc[3] + *d as f64,
+            ];
+            (*oa, *ob, *oc, *od) = (acc[0], acc[1], acc[2], acc[3]);
+        }
+        // Each stretch after the first, from the sum of those before it.
+        let mut base = acc[0];
+        for stretch in body.chunks_exact_mut(q).skip(1) {
+            for v in stretch.iter_mut() {
+                *v += base;
+            }
+            base = stretch[q - 1];
+        }
+        acc[0] = base;
+    }
+    let mut total = acc[0];
+    for (o, v) in rest.iter_mut().zip(&row[4 * q..]) {
+        total += *v as f64;
+        *o = total;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,7 +736,6 @@ mod tests {
             K::FadeFast,
             K::FadeSlow,
             K::FadeGrays,
-            K::HBlur,
             K::Pixelize,
         ];
         for kind in XfadeKind::ALL {
@@ -707,6 +820,68 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// A blur's averages of the mixed rows reproduce hblur's formula, which averages each
+    /// picture and then mixes.
+    #[test]
+    fn blurs_are_the_formula() {
+        // Pictures that vary along the row, so that every window's average differs.
+        let value =
+            |id: f32, x: f32, c: usize| ((x * 0.37 + id * 1.3 + c as f32).sin() + 1.0) * 0.5;
+        for size in SIZES.into_iter().chain([[64, 2], [1, 3]]) {
+            for progress in PROGRESS {
+                let blur = Blur::new(progress, size[0]);
+                let fs = size.map(|v| v as f32);
+                let n = size[0];
+                let picture = |id: f32| {
+                    move |uv: [f32; 2]| {
+                        let x = (uv[0] * fs[0] - 0.5).round();
+                        std::array::from_fn(|c| value(id, x, c))
+                    }
+                };
+                let (pa, pb) = (picture(1.0), picture(2.0));
+                let [ka, kb] = blur.weights();
+                let (mut sums, mut out) = (Vec::new(), vec![0.0; n]);
+                for c in 0..4 {
+                    let mixed: Vec<f32> = (0..n)
+                        .map(|x| ka * value(1.0, x as f32, c) + kb * value(2.0, x as f32, c))
+                        .collect();
+                    prefix_sums(&mixed, &mut sums);
+                    assert_eq!(sums.len(), n + 1);
+                    // Any columns, not only the whole row.
+                    for cols in [0..n, n / 3..n, 0..n / 2 + 1] {
+                        let cols = cols.start.min(n)..cols.end.min(n);
+                        blur.average(&sums, cols.clone(), &mut out);
+                        for (i, x) in cols.enumerate() {
+                            let uv = [(x as f32 + 0.5) / fs[0], 0.5 / fs[1]];
+                            let want = XfadeKind::HBlur.evaluate(uv, progress, fs, &pa, &pb)[c];
+                            assert!(
+                                (out[i] - want).abs() < 1e-5,
+                                "{size:?} at {progress}, column {x} channel {c}: {} vs {want}",
+                                out[i]
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Prefix sums in four stretches are the sums, for every length around the stretches'.
+    #[test]
+    fn prefix_sums_are_the_sums() {
+        let mut sums = Vec::new();
+        for n in 0..40 {
+            let row: Vec<f32> = (0..n).map(|i| (i * 7 % 5) as f32 * 0.25).collect();
+            prefix_sums(&row, &mut sums);
+            let mut want = 0.0;
+            assert_eq!(sums[0], 0.0);
+            for (i, v) in row.iter().enumerate() {
+                want += *v as f64;
+                assert_eq!(sums[i + 1], want, "length {n}, sum of {}", i + 1);
             }
         }
     }

@@ -780,11 +780,19 @@ fn vdslice<P: Picture>(q: &Px<'_, P>) -> Rgba {
     q.slice(f, 10.0 * f)
 }
 
+/// hblur's window: how many pixels from each one to its right are averaged, on a frame `w`
+/// pixels wide at `progress` (ours: 0 shows FROM).
+#[inline]
+pub(crate) fn hblur_window(w: f32, progress: f32) -> f32 {
+    let pp = 1.0 - progress;
+    let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
+    (1.0 + (w * 0.5).fast_floor() * prog).fast_floor()
+}
+
 #[inline(always)]
 fn hblur<P: Picture>(q: &Px<'_, P>) -> Rgba {
-    let (x, y, w, progress, pp) = (q.x, q.y, q.w, q.progress, q.pp);
-    let prog = if pp <= 0.5 { pp * 2.0 } else { progress * 2.0 };
-    let size = (1.0 + (w * 0.5).fast_floor() * prog).fast_floor();
+    let (x, y, w, pp) = (q.x, q.y, q.w, q.pp);
+    let size = hblur_window(w, q.progress);
     // Box of `size` pixels starting at x, cut at the right edge (xfade's running
     // sum, computed directly).
     let n = size.min(w - x);

@@ -14,7 +14,7 @@ use crate::cpu::resample::width_of;
 use crate::cpu::rgb::around;
 use crate::cpu::sample::{sample_u8, Channel, Pixels, RowAt};
 use crate::cpu::taps::Taps;
-use crate::transition::split::{Mix, Part, Selection};
+use crate::transition::split::{prefix_sums, Blur, Mix, Part, Selection};
 
 /// One card of the YUV path.
 #[derive(Debug)]
@@ -257,6 +257,44 @@ impl<'a> YuvCard<'a> {
                 chan.offset,
                 1.0 / 255.0,
                 first,
+                tmp,
+                out,
+            );
+        }
+    }
+
+    /// The source's U and V at the luma-resolution pixels of the luma rows chroma row `j`'s
+    /// kernel reads, combined with the kernel's weights, over the card's columns (its single
+    /// sample): what `add_chroma` sums before the horizontal kernel.
+    fn chroma_line(
+        &self,
+        kernel: &ChromaKernel,
+        j: usize,
+        tmp: &mut Vec<f32>,
+        out: [&mut [f32]; 2],
+    ) {
+        let smp = &self.card.samples[0];
+        let ch = self.card.height.div_ceil(2);
+        let mut list = RowList::default();
+        for (y, wy) in kernel.rows(j) {
+            if wy == 0.0 || !self.card.rows.contains(&y) {
+                continue;
+            }
+            let at = smp.row(y).chroma(self.bias_v).rows(ch);
+            for (&r, &w) in at.rows().iter().zip(at.weights()) {
+                list.push(r, wy * w);
+            }
+        }
+        for (chan, out) in [&self.u, &self.v].into_iter().zip(out) {
+            sample_u8(
+                &smp.ctaps,
+                &chan.plane,
+                &list.rows()[..list.n],
+                list.weights(),
+                chan.step,
+                chan.offset,
+                1.0 / 255.0,
+                0,
                 tmp,
                 out,
             );
@@ -510,6 +548,9 @@ pub(super) enum Mode {
     Select(Selection),
     /// Per pixel weights from the kind's formula: the other mixing transitions.
     Mix(Mix),
+    /// Averages of the mixed parts along each row (hblur; parts that cover the frame as plain
+    /// rectangles).
+    Blur(Blur),
 }
 
 /// What is drawn over the background: one card, or a transition's two.
@@ -625,7 +666,7 @@ impl<'a> YuvItem<'a> {
         let coloured = match &mode {
             Mode::Sum { colour_k } => *colour_k != 0.0,
             Mode::Select(s) => s.has_colour(),
-            Mode::Mix(_) => false,
+            Mode::Mix(_) | Mode::Blur(_) => false,
         };
         let (cols, rows) = if coloured {
             (0..width, 0..height)
@@ -690,7 +731,7 @@ impl<'a> YuvItem<'a> {
                 }
                 span
             }
-            Mode::Mix(_) => match (self.part(Part::From), self.part(Part::To)) {
+            Mode::Mix(_) | Mode::Blur(_) => match (self.part(Part::From), self.part(Part::To)) {
                 (Some(a), Some(b)) if a.card.alpha >= 1.0 && b.card.alpha >= 1.0 => {
                     meet(a.card.solid_span(y), b.card.solid_span(y))
                 }
@@ -730,7 +771,7 @@ impl<'a> YuvItem<'a> {
     pub(super) fn blends_where_it_hides(&self) -> bool {
         match &self.mode {
             Mode::Sum { colour_k } => self.parts.len() > 1 || *colour_k != 0.0,
-            Mode::Mix(_) => true,
+            Mode::Mix(_) | Mode::Blur(_) => true,
             Mode::Select(_) => false,
         }
     }
@@ -758,6 +799,7 @@ impl<'a> YuvItem<'a> {
                     }
                 }
             }
+            Mode::Blur(blur) => self.blur_luma(blur, y, cols, d, s),
             Mode::Mix(mix) => {
                 // A row one picture shows alone (squeezeh, the row-by-row kinds' far rows):
                 // that picture's row as it is (1 · c + d · (1 − 1) is c).
@@ -963,6 +1005,7 @@ impl<'a> YuvItem<'a> {
             Mode::Sum { .. } => self.blend_chroma(kernel, j, cols, (du, dv), s, None, false),
             Mode::Select(sel) => self.select_chroma(sel, kernel, j, cols, (du, dv), s),
             Mode::Mix(mix) => self.mix_chroma(mix, kernel, j, cols, (du, dv), s),
+            Mode::Blur(blur) => self.blur_chroma(blur, kernel, j, cols, (du, dv), s),
         }
     }
 
@@ -1394,5 +1437,92 @@ impl<'a> YuvItem<'a> {
             dv[x] = (0.0 + ka * av[i] + kb * bv[i]) + dv[x] * keep;
         }
         true
+    }
+
+    /// hblur's luma row `y` over `cols` (see `split::Blur`): the parts' rows mixed over the
+    /// frame's width, then each column's average of the mixed row, blended over `d` with the
+    /// mixed alpha (the same at every pixel: the parts cover the frame as plain rectangles).
+    fn blur_luma(
+        &self,
+        blur: &Blur,
+        y: usize,
+        cols: Range<usize>,
+        d: &mut [f32],
+        s: &mut YuvScratch,
+    ) {
+        let w = self.width;
+        let b = &mut s.blur;
+        let [line, row, ..] = &mut b.lines;
+        let (line, row) = (sized(line, w), sized(row, w));
+        line.fill(0.0);
+        let mut alpha = 0.0;
+        for (p, k) in self.blur_parts(blur) {
+            alpha += k;
+            p.content_luma(0, y, 0..w, &mut s.work.tmp, row);
+            for (l, &v) in line.iter_mut().zip(row.iter()) {
+                *l += k * v;
+            }
+        }
+        prefix_sums(line, &mut b.sums);
+        let out = &mut row[..cols.len()];
+        blur.average(&b.sums, cols.clone(), out);
+        let keep = 1.0 - alpha;
+        for (d, &o) in d[cols].iter_mut().zip(out.iter()) {
+            *d = o + *d * keep;
+        }
+    }
+
+    /// hblur's chroma row `j` over `cols`: the parts' chroma at luma resolution on the
+    /// kernel's rows (`YuvCard::chroma_line`), mixed, averaged along the row as the luma, then
+    /// through the horizontal kernel: what converting the full-resolution result would give.
+    fn blur_chroma(
+        &self,
+        blur: &Blur,
+        kernel: &ChromaKernel,
+        j: usize,
+        cols: Range<usize>,
+        (du, dv): (&mut [f32], &mut [f32]),
+        s: &mut YuvScratch,
+    ) {
+        let (w, n) = (self.width, cols.len());
+        let span = kernel.x.span(cols.clone());
+        let b = &mut s.blur;
+        let [mu, mv, ru, rv] = &mut b.lines;
+        let (mu, mv, ru, rv) = (sized(mu, w), sized(mv, w), sized(ru, w), sized(rv, w));
+        mu.fill(0.0);
+        mv.fill(0.0);
+        let mut alpha = 0.0;
+        for (p, k) in self.blur_parts(blur) {
+            alpha += k;
+            p.chroma_line(kernel, j, &mut s.work.tmp, [&mut *ru, &mut *rv]);
+            for ((mu, mv), (&u, &v)) in mu
+                .iter_mut()
+                .zip(mv.iter_mut())
+                .zip(ru.iter().zip(rv.iter()))
+            {
+                *mu += k * u;
+                *mv += k * v;
+            }
+        }
+        let keep = 1.0 - alpha;
+        for (mixed, d) in [(&*mu, du), (&*mv, dv)] {
+            prefix_sums(mixed, &mut b.sums);
+            let avg = &mut ru[..span.len()];
+            blur.average(&b.sums, span.clone(), avg);
+            let out = sized(&mut s.ctmp, n);
+            kernel.x.apply(avg, span.start, cols.start, out);
+            for (d, &o) in d[cols.clone()].iter_mut().zip(out.iter()) {
+                *d = o + *d * keep;
+            }
+        }
+    }
+
+    /// The parts of a blur with their shares (alpha times the blur's weight).
+    fn blur_parts<'s>(&'s self, blur: &Blur) -> impl Iterator<Item = (&'s YuvCard<'a>, f32)> + 's {
+        let weights = blur.weights();
+        self.parts
+            .iter()
+            .zip(&self.roles)
+            .map(move |(p, role)| (p, p.k * weights[(*role == Part::To) as usize]))
     }
 }

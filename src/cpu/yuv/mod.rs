@@ -67,18 +67,26 @@ pub(crate) fn eligible(
             && c.rows == (0..h)
             && (0..h).all(|y| c.interior_span(y) == (0..w))
     };
-    let squeezes_ok = transitions.iter().all(|t| {
-        !matches!(
-            t.kind,
-            TransitionKind::Xfade(XfadeKind::SqueezeH | XfadeKind::SqueezeV | XfadeKind::ZoomIn)
-        ) || cards
-            .get(t.from)
-            .and_then(Option::as_ref)
-            .is_none_or(plain_frame)
+    // hblur averages whole rows of both pictures: only cards that are their content alone
+    // across the frame (`YuvItem::blur_luma`).
+    let plain_ok = transitions.iter().all(|t| {
+        let plain = |i: usize| {
+            cards
+                .get(i)
+                .and_then(Option::as_ref)
+                .is_none_or(plain_frame)
+        };
+        match t.kind {
+            TransitionKind::Xfade(
+                XfadeKind::SqueezeH | XfadeKind::SqueezeV | XfadeKind::ZoomIn,
+            ) => plain(t.from),
+            TransitionKind::Xfade(XfadeKind::HBlur) => plain(t.from) && plain(t.to),
+            _ => true,
+        }
     });
     output.format.is_yuv()
         && bg_ok
-        && squeezes_ok
+        && plain_ok
         && transitions.iter().all(|t| route(t, output).is_some())
         && cards.iter().flatten().all(|c| {
             (c.op == Operator::Over || in_transition(c.index))
@@ -187,6 +195,15 @@ pub(crate) struct YuvScratch {
     /// may then leave columns to be copied byte for byte (`direct`).
     direct_item: Option<usize>,
     direct: Vec<Direct>,
+    blur: BlurScratch,
+}
+
+/// hblur's rows (see `YuvItem::blur_luma`): mixed rows and a part's rows at luma resolution,
+/// and the prefix sums of one.
+#[derive(Debug, Default)]
+struct BlurScratch {
+    lines: [Vec<f32>; 4],
+    sums: Vec<f64>,
 }
 
 /// The frame of the YUV path.
@@ -239,6 +256,7 @@ impl<'a> YuvScene<'a> {
                     let colour = sel.colour;
                     ([1.0, 1.0], Mode::Select(sel), colour)
                 }
+                Route::Blur(blur) => ([1.0, 1.0], Mode::Blur(blur), [0.0, 0.0, 0.0, 1.0]),
             };
             let parts: Vec<(YuvCard<'a>, Part)> = [
                 card(t.from, shares[0], &mut cards).map(|c| (c, Part::From)),
