@@ -25,6 +25,7 @@ pub mod parallelcompositor;
 pub mod pool;
 pub mod render;
 pub mod reorder;
+pub(crate) mod simd;
 pub mod timeline;
 pub mod transition;
 

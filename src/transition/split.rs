@@ -515,11 +515,6 @@ impl Mix {
         Some(w.map(|v| v[0]))
     }
 
-    /// Whether the weights change both across and down the frame (worth keeping a row's).
-    pub(crate) fn per_pixel(&self) -> bool {
-        self.constant.is_none() && self.columns.is_none() && !self.by_row
-    }
-
     /// Whether the weights jump between neighbouring pixels (dissolve, the slices, the winds'
     /// random rows, the squeezes' edges, where FROM's lines are drawn from elsewhere) rather than
     /// change smoothly: chroma there is formed luma row by luma row.
@@ -582,13 +577,8 @@ fn mix_row_as<const K: usize>((mix, y, x0, out): (&Mix, usize, usize, [&mut [f32
         // FROM or TO alone at each pixel (what the probes give: 1 and 0, no colour), in a loop
         // of its own that vectorises the hash.
         let pp = 1.0 - mix.progress;
-        let (wa, wb, wc) = (&mut wa[..n], &mut wb[..n], &mut wc[..n]);
-        for (x, ((wa, wb), wc)) in (x0 as u32..).zip(wa.iter_mut().zip(wb.iter_mut()).zip(wc)) {
-            let from = dissolve_shows_from(x, y as u32, pp) as u32 as f32;
-            *wa = from;
-            *wb = 1.0 - from;
-            *wc = 0.0;
-        }
+        let out = (&mut wa[..n], &mut wb[..n], &mut wc[..n]);
+        crate::simd::dispatch!(dissolve_weights(x0 as u32, y as u32, pp, out));
         return;
     }
     let yf = y as f32;
@@ -601,6 +591,17 @@ fn mix_row_as<const K: usize>((mix, y, x0, out): (&Mix, usize, usize, [&mut [f32
         wc[i] = r[3];
         wa[i] = r[0] - r[3] * ca;
         wb[i] = r[1] - r[3] * cb;
+    }
+}
+
+/// dissolve's weights on a row from column `x0`: 1 for the picture shown, 0 for the other.
+#[inline(always)]
+fn dissolve_weights(x0: u32, y: u32, pp: f32, (wa, wb, wc): (&mut [f32], &mut [f32], &mut [f32])) {
+    for (x, ((wa, wb), wc)) in (x0..).zip(wa.iter_mut().zip(wb.iter_mut()).zip(wc)) {
+        let from = dissolve_shows_from(x, y, pp) as u32 as f32;
+        *wa = from;
+        *wb = 1.0 - from;
+        *wc = 0.0;
     }
 }
 
@@ -883,6 +884,21 @@ mod tests {
                 want += *v as f64;
                 assert_eq!(sums[i + 1], want, "length {n}, sum of {}", i + 1);
             }
+        }
+    }
+
+    /// dissolve's weights compiled for AVX2 (where the CPU has it) are the baseline's.
+    #[test]
+    fn dissolve_weights_are_the_same_compiled_wide() {
+        for (y, pp) in [(0u32, 0.3f32), (7, 0.5), (1079, 0.77)] {
+            let mut base = [vec![0.0f32; 203], vec![0.0; 203], vec![0.0; 203]];
+            let mut wide = base.clone();
+            let [a, b, c] = &mut base;
+            dissolve_weights(5, y, pp, (a, b, c));
+            let [a, b, c] = &mut wide;
+            crate::simd::dispatch!(dissolve_weights(5, y, pp, (a, b, c)));
+            assert_eq!(base, wide);
+            assert!(base[0].iter().any(|&v| v == 1.0) && base[0].iter().any(|&v| v == 0.0));
         }
     }
 }

@@ -569,51 +569,45 @@ pub(super) struct YuvItem<'a> {
     pub(super) crows: Range<usize>,
 }
 
-/// The last two rows of a mix's weights, whole: a chroma row reads the luma rows just drawn.
+/// The last three rows of a mix's weights, whole: a chroma row reads the luma rows just drawn
+/// (up to three, through its kernel), without copying them.
 #[derive(Debug, Default)]
 pub(super) struct MixRows {
-    keys: [Option<(usize, usize)>; 2],
-    rows: [[Vec<f32>; 3]; 2],
+    keys: [Option<(usize, usize)>; 3],
+    rows: [[Vec<f32>; 3]; 3],
     next: usize,
 }
 
 impl MixRows {
     /// Forgets every row: keys are addresses, good within one frame only.
     pub(super) fn clear(&mut self) {
-        self.keys = [None, None];
+        self.keys = [None; 3];
     }
 
-    /// `mix`'s weights on row `y` from column `x0` into `out`, for the item `key` of a frame
-    /// `width` wide.
-    #[allow(clippy::too_many_arguments)]
-    fn get(
-        &mut self,
-        key: usize,
-        mix: &Mix,
-        y: usize,
-        width: usize,
-        x0: usize,
-        out: [&mut [f32]; 3],
-    ) {
-        if !mix.per_pixel() {
-            mix.row(y, x0, out);
-            return;
+    /// The slot holding `mix`'s weights on row `y` (the whole row, `width` wide) for the item
+    /// `key`, computed there unless they already are; never the slot of a row in `keep`.
+    fn slot(&mut self, key: usize, mix: &Mix, y: usize, width: usize, keep: &[usize]) -> usize {
+        if let Some(i) = self.keys.iter().position(|k| *k == Some((key, y))) {
+            return i;
         }
-        let i = match self.keys.iter().position(|k| *k == Some((key, y))) {
-            Some(i) => i,
-            None => {
-                let i = self.next;
-                self.next = 1 - i;
-                let [a, b, c] = &mut self.rows[i];
-                mix.row(y, 0, [sized(a, width), sized(b, width), sized(c, width)]);
-                self.keys[i] = Some((key, y));
-                i
+        let kept = |i: usize| matches!(self.keys[i], Some((k, r)) if k == key && keep.contains(&r));
+        let mut i = self.next;
+        for _ in 0..3 {
+            if !kept(i) {
+                break;
             }
-        };
-        for (o, r) in out.into_iter().zip(&self.rows[i]) {
-            let n = o.len();
-            o.copy_from_slice(&r[x0..x0 + n]);
+            i = (i + 1) % 3;
         }
+        self.next = (i + 1) % 3;
+        let [a, b, c] = &mut self.rows[i];
+        mix.row(y, 0, [sized(a, width), sized(b, width), sized(c, width)]);
+        self.keys[i] = Some((key, y));
+        i
+    }
+
+    /// The FROM, TO and colour weights in slot `i` (see `slot`).
+    fn weights(&self, i: usize) -> [&[f32]; 3] {
+        self.rows[i].each_ref().map(|r| &r[..])
     }
 }
 
@@ -782,7 +776,7 @@ impl<'a> YuvItem<'a> {
             Mode::Sum { colour_k } if self.parts.len() == 1 && *colour_k == 0.0 => {
                 self.single_luma(0, y, cols, d, s);
             }
-            Mode::Sum { .. } => self.blend_luma(y, cols, d, s, None, false),
+            Mode::Sum { .. } => self.blend_luma(y, cols, d, s, None, None),
             Mode::Select(sel) => {
                 for (r, part) in sel.row(y).iter() {
                     let r = r.start.max(cols.start)..r.end.min(cols.end);
@@ -814,12 +808,12 @@ impl<'a> YuvItem<'a> {
                     }
                     return;
                 }
-                let n = cols.len();
-                let [wa, wb, wc] = &mut s.wts;
-                let out = [sized(wa, n), sized(wb, n), sized(wc, n)];
-                s.mix_rows
-                    .get(self.key(), mix, y, self.width, cols.start, out);
-                self.blend_luma(y, cols, d, s, None, true);
+                let mut rows = std::mem::take(&mut s.mix_rows);
+                let slot = rows.slot(self.key(), mix, y, self.width, &[]);
+                let [wa, wb, _] = rows.weights(slot);
+                let wts = [&wa[cols.clone()], &wb[cols.clone()]];
+                self.blend_luma(y, cols, d, s, None, Some(wts));
+                s.mix_rows = rows;
             }
         }
     }
@@ -840,7 +834,7 @@ impl<'a> YuvItem<'a> {
         let inside = inside.start.max(cols.start)..inside.end.min(cols.end);
         for part in around(cols, &inside) {
             if !part.is_empty() {
-                self.blend_luma(y, part, d, s, Some(i), false);
+                self.blend_luma(y, part, d, s, Some(i), None);
             }
         }
         if !inside.is_empty() {
@@ -861,7 +855,7 @@ impl<'a> YuvItem<'a> {
     }
 
     /// Sums the parts' contributions over `cols` (only part `only` when given; weighed per
-    /// pixel by `s.wts`, indexed from `cols.start`, when `weighed`), then blends the sum over `d`.
+    /// pixel by `wts`, FROM's and TO's, indexed from `cols.start`), then blends the sum over `d`.
     fn blend_luma(
         &self,
         y: usize,
@@ -869,14 +863,14 @@ impl<'a> YuvItem<'a> {
         d: &mut [f32],
         s: &mut YuvScratch,
         only: Option<usize>,
-        weighed: bool,
+        wts: Option<[&[f32]; 2]>,
     ) {
         let n = cols.len();
         let colour_k = match (&self.mode, only) {
             (Mode::Sum { colour_k }, None) => *colour_k,
             _ => 0.0,
         };
-        if only.is_none() && colour_k == 0.0 && self.blend_luma_inside(y, &cols, d, s, weighed) {
+        if only.is_none() && colour_k == 0.0 && self.blend_luma_inside(y, &cols, d, s, wts) {
             return;
         }
         let [acc, _, acc_a] = &mut s.acc;
@@ -891,7 +885,7 @@ impl<'a> YuvItem<'a> {
             if pc.is_empty() {
                 continue;
             }
-            let wts = weighed.then(|| &s.wts[(self.roles[pi] == Part::To) as usize][..n]);
+            let wts = wts.map(|w| &w[(self.roles[pi] == Part::To) as usize][..n]);
             // Where the card is its content alone, its share is k · content, alpha k.
             let inside = p.card.interior_span(y);
             let inside = inside.start.max(pc.start)..inside.end.min(pc.end);
@@ -948,7 +942,7 @@ impl<'a> YuvItem<'a> {
         cols: &Range<usize>,
         d: &mut [f32],
         s: &mut YuvScratch,
-        weighed: bool,
+        wts: Option<[&[f32]; 2]>,
     ) -> bool {
         let [a, b] = self.parts.as_slice() else {
             return false;
@@ -972,8 +966,8 @@ impl<'a> YuvItem<'a> {
             *d = v + *d * (1.0 - alpha);
         };
         // Slices of the same length throughout, so that the loops vectorise.
-        if weighed {
-            let wts = |pi: usize| &s.wts[(self.roles[pi] == Part::To) as usize][..n];
+        if let Some(w) = wts {
+            let wts = |pi: usize| &w[(self.roles[pi] == Part::To) as usize][..n];
             let (wa, wb) = (wts(0), wts(1));
             let inputs = ca.iter().zip(cb).zip(wa.iter().zip(wb));
             for (d, ((&ca, &cb), (&wa, &wb))) in d.iter_mut().zip(inputs) {
@@ -1186,9 +1180,19 @@ impl<'a> YuvItem<'a> {
     ) {
         let n = cols.len();
         let span = kernel.x.span(cols.clone());
-        let m = span.len();
         let rows = kernel.rows(j);
-        let mut krows = std::mem::take(&mut s.krows);
+        // The weights of the luma rows the kernel reads, whole, where the mix keeps them.
+        let mut mix_rows = std::mem::take(&mut s.mix_rows);
+        let mut keep = [usize::MAX; 3];
+        for (k, (y, wy)) in keep.iter_mut().zip(rows) {
+            if wy != 0.0 {
+                *k = y;
+            }
+        }
+        let slots: [Option<usize>; 3] = std::array::from_fn(|r| {
+            let (y, wy) = rows[r];
+            (wy != 0.0).then(|| mix_rows.slot(self.key(), mix, y, self.width, &keep))
+        });
         let mut labels = std::mem::take(&mut s.labels);
         labels.clear();
         labels.resize(n, 255);
@@ -1198,22 +1202,11 @@ impl<'a> YuvItem<'a> {
             wa.fill(0.0);
             wb.fill(0.0);
             let t = sized(&mut s.ctmp, n);
-            let lc = sized(&mut s.lwts[2], m);
-            for ((y, wy), [la, lb]) in rows.iter().zip(krows.iter_mut()) {
-                if *wy == 0.0 {
-                    continue;
-                }
-                let (la, lb) = (sized(la, m), sized(lb, m));
-                s.mix_rows.get(
-                    self.key(),
-                    mix,
-                    *y,
-                    self.width,
-                    span.start,
-                    [&mut *la, &mut *lb, &mut *lc],
-                );
-                for (l, acc) in [(&*la, &mut *wa), (&*lb, &mut *wb)] {
-                    kernel.x.apply(l, span.start, cols.start, t);
+            for ((_, wy), slot) in rows.iter().zip(slots) {
+                let Some(slot) = slot else { continue };
+                let [la, lb, _] = mix_rows.weights(slot);
+                for (l, acc) in [(la, &mut *wa), (lb, &mut *wb)] {
+                    kernel.x.apply(&l[span.clone()], span.start, cols.start, t);
                     for (a, &t) in acc.iter_mut().zip(t.iter()) {
                         *a += wy * t;
                     }
@@ -1234,11 +1227,10 @@ impl<'a> YuvItem<'a> {
         if mix.jumps() {
             let weights = PixelWeights {
                 rows: std::array::from_fn(|r| {
-                    let (y, w) = rows[r];
-                    let [la, lb] = &krows[r];
-                    (w != 0.0).then(|| (y, [Some(&la[..m]), Some(&lb[..m]), None]))
+                    let [la, lb, _] = mix_rows.weights(slots[r]?);
+                    Some((rows[r].0, [Some(la), Some(lb), None]))
                 }),
-                x0: span.start,
+                x0: 0,
             };
             self.chroma_runs(
                 &mut labels,
@@ -1268,7 +1260,7 @@ impl<'a> YuvItem<'a> {
                 },
             );
         }
-        s.krows = krows;
+        s.mix_rows = mix_rows;
         s.labels = labels;
     }
 

@@ -177,14 +177,11 @@ pub(crate) struct YuvScratch {
     acc: [Vec<f32>; 3],
     tmp: [Vec<f32>; 2],
     work: Work,
-    /// A transition's per-pixel weights (FROM, TO, colour): of a luma row, or through the
-    /// kernel for a chroma row.
+    /// A transition's per-pixel weights (FROM, TO, colour) through the kernel, for a chroma
+    /// row.
     wts: [Vec<f32>; 3],
-    /// The same of one luma row, for a chroma row.
-    lwts: [Vec<f32>; 3],
     ctmp: Vec<f32>,
-    /// A mix's FROM and TO weights on the luma rows of a chroma row's kernel.
-    krows: [[Vec<f32>; 2]; 3],
+    /// A mix's weights on the luma rows just drawn.
     mix_rows: layer::MixRows,
     /// A selection's FROM, TO and colour weights on those rows.
     sel_weights: [[Vec<f32>; 3]; 3],
