@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::{premultiplied_yuv, sized, RowList, YuvScratch};
+use super::{premultiplied_yuv, sized, ExactScratch, RowList, YuvScratch};
 use crate::compose::Affine3;
 use crate::compose::Plane;
 use crate::cpu::card::Fields;
@@ -628,6 +628,18 @@ impl<'w> PixelWeights<'w> {
     }
 }
 
+/// Blends the sums `YuvItem::exact_row` formed (from index `at`) over columns `run`.
+fn blend_exact(run: Range<usize>, at: usize, (du, dv): (&mut [f32], &mut [f32]), s: &YuvScratch) {
+    let [su, sv, sa] = &s.exact.sums;
+    let r = at..at + run.len();
+    let sums = su[r.clone()].iter().zip(&sv[r.clone()]).zip(&sa[r]);
+    for ((u, v), ((&su, &sv), &sa)) in du[run.clone()].iter_mut().zip(&mut dv[run]).zip(sums) {
+        let keep = 1.0 - sa;
+        *u = su + *u * keep;
+        *v = sv + *v * keep;
+    }
+}
+
 /// Draws a run of chroma samples that read more than one part.
 type MixedRun<'f> =
     &'f mut dyn FnMut(&YuvItem<'_>, Range<usize>, (&mut [f32], &mut [f32]), &mut YuvScratch);
@@ -1232,6 +1244,11 @@ impl<'a> YuvItem<'a> {
                 }),
                 x0: 0,
             };
+            // Where many samples mix (dissolve), every sample's sums are formed at once, and
+            // each mixed run blends its share; elsewhere run by run.
+            let mixed = labels.iter().filter(|&&l| l == 0).count();
+            let whole = 4 * mixed >= n && self.exact_row(&weights, kernel, j, &cols, s);
+            let c0 = cols.start;
             self.chroma_runs(
                 &mut labels,
                 kernel,
@@ -1239,7 +1256,15 @@ impl<'a> YuvItem<'a> {
                 cols,
                 (du, dv),
                 s,
-                &mut |item, run, d, s| item.exact_chroma(&weights, kernel, j, run, d, s),
+                &mut |item, run, d, s| {
+                    if whole {
+                        blend_exact(run.clone(), run.start - c0, d, s);
+                    } else if item.exact_row(&weights, kernel, j, &run, s) {
+                        blend_exact(run, 0, d, s);
+                    } else {
+                        item.exact_chroma(&weights, kernel, j, run, d, s);
+                    }
+                },
             );
         } else {
             let c0 = cols.start;
@@ -1262,6 +1287,64 @@ impl<'a> YuvItem<'a> {
         }
         s.mix_rows = mix_rows;
         s.labels = labels;
+    }
+
+    /// `exact_chroma`'s sums (U, V, alpha) of every sample of `cols` at once, into
+    /// `s.exact.sums` (indexed from `cols.start`), when both parts are their content alone over
+    /// `cols` on every luma row the kernel reads (no shape to weigh, one sample each): each part's
+    /// chroma at luma resolution weighed by its weights there, through the kernel. False
+    /// (nothing formed) otherwise.
+    fn exact_row(
+        &self,
+        weights: &PixelWeights<'_>,
+        kernel: &ChromaKernel,
+        j: usize,
+        cols: &Range<usize>,
+        s: &mut YuvScratch,
+    ) -> bool {
+        let covers = |p: &YuvCard<'_>| {
+            let inside = p.chroma_interior(kernel, j);
+            p.card.samples.len() == 1 && inside.start <= cols.start && cols.end <= inside.end
+        };
+        if self.parts.len() != 2 || !self.parts.iter().all(covers) {
+            return false;
+        }
+        let span = kernel.x.span(cols.clone());
+        let m = span.len();
+        let ExactScratch { lines, sums } = &mut s.exact;
+        let [lu, lv, la, cu, cv] = lines;
+        let (lu, lv, la) = (sized(lu, m), sized(lv, m), sized(la, m));
+        let (cu, cv) = (sized(cu, m), sized(cv, m));
+        for l in [&mut *lu, &mut *lv, &mut *la] {
+            l.fill(0.0);
+        }
+        for (p, &role) in self.parts.iter().zip(&self.roles) {
+            let smp = &p.card.samples[0];
+            let first = span.start - p.card.cols.start;
+            for (y, wy) in kernel.rows(j) {
+                let Some(lw) = weights.get(y, role).filter(|_| wy != 0.0) else {
+                    continue;
+                };
+                let lw = &lw[span.start - weights.x0..][..m];
+                p.chroma_at_row(smp, y, first, &mut s.work.tmp, [&mut *cu, &mut *cv]);
+                let k = p.k * wy;
+                let line = lu.iter_mut().zip(lv.iter_mut()).zip(la.iter_mut());
+                for (((u, v), a), ((&w, &cu), &cv)) in
+                    line.zip(lw.iter().zip(cu.iter()).zip(cv.iter()))
+                {
+                    let w = k * w;
+                    *u += w * cu;
+                    *v += w * cv;
+                    *a += w;
+                }
+            }
+        }
+        for (line, out) in [&*lu, &*lv, &*la].into_iter().zip(sums.iter_mut()) {
+            kernel
+                .x
+                .apply(line, span.start, cols.start, sized(out, cols.len()));
+        }
+        true
     }
 
     /// Chroma samples whose kernel reads more than one part: every luma-resolution pixel of the

@@ -193,6 +193,15 @@ pub(crate) struct YuvScratch {
     direct_item: Option<usize>,
     direct: Vec<Direct>,
     blur: BlurScratch,
+    exact: ExactScratch,
+}
+
+/// A mix's chroma row formed whole (see `YuvItem::exact_row`): sums at luma resolution, a
+/// part's chroma there, and the sums through the kernel.
+#[derive(Debug, Default)]
+struct ExactScratch {
+    lines: [Vec<f32>; 5],
+    sums: [Vec<f32>; 3],
 }
 
 /// hblur's rows (see `YuvItem::blur_luma`): mixed rows and a part's rows at luma resolution,
