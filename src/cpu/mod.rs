@@ -55,11 +55,11 @@ use crate::render::{RenderError, Renderer};
 use crate::transition::{split, TransitionKind, XfadeKind};
 
 /// A transition's two cards drawn alone (from, to): interleaved premultiplied RGBA, in f32 for
-/// a built-in, in f16 (the textures' format, uploaded as they are) for a shader.
+/// a built-in, in 8-bit codes (the hybrid route's textures, uploaded as they are) for a shader.
 #[derive(Debug, Default)]
 struct CardBuffers {
     float: (Vec<f32>, Vec<f32>),
-    half: (Vec<half::f16>, Vec<half::f16>),
+    bytes: (Vec<u8>, Vec<u8>),
 }
 
 /// Renders frames on the CPU. Scratch buffers (the blurred background, blurred contents,
@@ -392,7 +392,7 @@ fn draw_transition_cards(
                     transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
                 }
             } else {
-                for (card, buf) in [(a, &mut bufs.half.0), (b, &mut bufs.half.1)] {
+                for (card, buf) in [(a, &mut bufs.bytes.0), (b, &mut bufs.bytes.1)] {
                     transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
                 }
             }
@@ -421,7 +421,7 @@ fn run_shaders(
         }
         let (cards, area) = match (boxes.get(ti).cloned().flatten(), buffers.get(ti)) {
             (Some((cols, rows)), Some(bufs)) => {
-                ((&bufs.half.0[..], &bufs.half.1[..]), [cols, rows])
+                ((&bufs.bytes.0[..], &bufs.bytes.1[..]), [cols, rows])
             }
             // Neither card shows: the program still runs, over two transparent pictures.
             _ => ((&[][..], &[][..]), [0..0, 0..0]),

@@ -190,14 +190,12 @@ impl Texel for f32 {
     }
 }
 
-impl Texel for half::f16 {
-    fn store(c: &[Vec<f32>; 4], out: &mut [half::f16], line: &mut Vec<f32>) {
-        use half::slice::HalfFloatSliceExt;
-        // Interleaved in f32 first (a row stays in cache), then converted as a slice, which
-        // the half crate does eight values at a time.
+impl Texel for u8 {
+    fn store(c: &[Vec<f32>; 4], out: &mut [u8], line: &mut Vec<f32>) {
+        // Interleaved in f32 first (a row stays in cache), then quantised as a slice.
         line.resize(out.len(), 0.0);
         f32::store(c, line, &mut Vec::new());
-        out.convert_from_f32_slice(line);
+        super::convert::quantise(line, out);
     }
 }
 

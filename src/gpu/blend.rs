@@ -1,25 +1,25 @@
 //! The hybrid route's shader blender: the CPU backend draws a shader transition's two cards,
 //! and only the transition program runs here, on a wgpu device (the software adapter when
 //! there is no GPU), over those two images at the output size; the result comes back as
-//! premultiplied f32 RGBA for the CPU's composite. One pass, the wgpu backend's program and
-//! Rgba16Float cards, so both draw the same picture within its tolerance; the pipeline writes
-//! without blending (its target starts transparent, so blending would change nothing but cost).
+//! premultiplied f32 RGBA for the CPU's composite. One pass, the wgpu backend's program, so
+//! both draw the same picture within its tolerance; the pipeline writes without blending (its
+//! target starts transparent, so blending would change nothing but cost). Cards and result
+//! are 8-bit (`HYBRID_FORMAT`), not the wgpu backend's f16: half the bytes to convert, copy and
+//! read on a software adapter, for at most half a code of rounding each way (the output is
+//! 8-bit anyway).
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use half::f16;
-use half::slice::HalfFloatSliceExt;
-
 use super::context::GpuContext;
 use super::passes::staging::PendingMap;
 use super::passes::transition::{PcFrame, TransitionPipeline};
-use super::passes::{extent, new_buffer, new_texture, Slot, UniformBytes, COMPOSITE_FORMAT};
+use super::passes::{extent, new_buffer, new_texture, Slot, UniformBytes, HYBRID_FORMAT};
 use super::GpuError;
 use crate::transition::TransitionKind;
 
-/// Bytes of one Rgba16Float texel.
-const TEXEL: usize = 8;
+/// Bytes of one texel (`HYBRID_FORMAT`).
+const TEXEL: usize = 4;
 
 /// Runs shader transitions for one CPU renderer (one worker): its textures, kept between
 /// frames of the same size, on a device shared with the other workers.
@@ -27,7 +27,7 @@ pub struct ShaderBlender {
     ctx: Arc<GpuContext>,
     targets: Option<Targets>,
     /// A transparent frame, to clear a card's texture when its area moves.
-    zeros: Vec<f16>,
+    zeros: Vec<u8>,
 }
 
 impl std::fmt::Debug for ShaderBlender {
@@ -73,8 +73,8 @@ impl ShaderBlender {
         ShaderBlender::new(ctx.clone()).blend(kind, 0.5, [4, 4], (&[], &[]), [0..0, 0..0], &mut out)
     }
 
-    /// Runs `kind` at `progress` over `from` and `to` (interleaved premultiplied RGBA, as the
-    /// textures' f16, over `cols` × `rows` of a `size` frame, transparent elsewhere) into
+    /// Runs `kind` at `progress` over `from` and `to` (interleaved premultiplied RGBA, 8-bit
+    /// codes, over `cols` × `rows` of a `size` frame, transparent elsewhere) into
     /// `out`: the whole frame, interleaved premultiplied RGBA, the transition drawn over
     /// transparent.
     pub fn blend(
@@ -82,7 +82,7 @@ impl ShaderBlender {
         kind: &TransitionKind,
         progress: f32,
         size: [usize; 2],
-        (from, to): (&[f16], &[f16]),
+        (from, to): (&[u8], &[u8]),
         area: [Range<usize>; 2],
         out: &mut Vec<f32>,
     ) -> Result<(), GpuError> {
@@ -170,11 +170,11 @@ impl Targets {
                 .get_mapped_range()
                 .map_err(|e| GpuError::Render(format!("reading the readback: {e}")))?;
             out.resize(w * h * 4, 0.0);
-            let halves: &[f16] = bytemuck::try_cast_slice(&mapped)
-                .map_err(|e| GpuError::Render(format!("reading the readback: {e}")))?;
-            let stride = self.padded_row / 2;
+            let stride = self.padded_row;
             for (y, row) in out.chunks_exact_mut(w * 4).enumerate() {
-                halves[y * stride..][..w * 4].convert_to_f32_slice(row);
+                for (o, &v) in row.iter_mut().zip(&mapped[y * stride..][..w * 4]) {
+                    *o = v as f32 * (1.0 / 255.0);
+                }
             }
         }
         self.staging.unmap();
@@ -188,7 +188,7 @@ impl Targets {
             let t = new_texture(
                 device,
                 "hybrid card",
-                COMPOSITE_FORMAT,
+                HYBRID_FORMAT,
                 w as u32,
                 h as u32,
                 U::TEXTURE_BINDING | U::COPY_DST,
@@ -200,7 +200,7 @@ impl Targets {
         let output = new_texture(
             device,
             "hybrid transition",
-            COMPOSITE_FORMAT,
+            HYBRID_FORMAT,
             w as u32,
             h as u32,
             U::RENDER_ATTACHMENT | U::COPY_SRC,
@@ -244,9 +244,9 @@ fn upload(
     queue: &wgpu::Queue,
     card: &mut (wgpu::Texture, Option<[Range<usize>; 2]>),
     [w, h]: [usize; 2],
-    buf: &[f16],
+    buf: &[u8],
     area: &[Range<usize>; 2],
-    zeros: &mut Vec<f16>,
+    zeros: &mut Vec<u8>,
 ) {
     // A buffer that does not cover its area (never planned so) uploads as transparent.
     let [cols, rows] = area;
@@ -254,7 +254,7 @@ fn upload(
     let area = if fits { area.clone() } else { [0..0, 0..0] };
     let [cols, rows] = &area;
     let (bw, bh) = (cols.len(), rows.len());
-    let write = |data: &[f16], [x, y, uw, uh]: [usize; 4]| {
+    let write = |data: &[u8], [x, y, uw, uh]: [usize; 4]| {
         queue.write_texture(
             wgpu::TexelCopyTextureInfo {
                 texture: &card.0,
@@ -266,7 +266,7 @@ fn upload(
                 },
                 aspect: wgpu::TextureAspect::All,
             },
-            bytemuck::cast_slice(data),
+            data,
             wgpu::TexelCopyBufferLayout {
                 offset: 0,
                 bytes_per_row: Some((uw * TEXEL) as u32),
@@ -280,7 +280,7 @@ fn upload(
     let whole = bw == w && bh == h;
     if card.1.as_ref() != Some(&area) && !whole {
         zeros.clear();
-        zeros.resize(w * h * 4, f16::ZERO);
+        zeros.resize(w * h * 4, 0);
         write(zeros, [0, 0, w, h]);
     }
     card.1 = Some(area.clone());

@@ -73,6 +73,9 @@ pub(super) fn new_bind_group(
 /// Texture format of the composite and of every intermediate float texture.
 pub(super) const COMPOSITE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 
+/// Texture format of the hybrid route's cards and result (see `gpu::blend`).
+pub(super) const HYBRID_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+
 /// The shared vertex shader and helpers, prepended to the modules that use them.
 pub(super) const COMMON_WGSL: &str = include_str!("../shaders/common.wgsl");
 

@@ -10,7 +10,7 @@ use bytemuck::{Pod, Zeroable};
 
 use super::{
     blend, color_target, new_texture, pipeline, texture_entry, uniform_entry, PipelineDesc, Slot,
-    COMMON_WGSL, COMPOSITE_FORMAT,
+    COMMON_WGSL, COMPOSITE_FORMAT, HYBRID_FORMAT,
 };
 use crate::effects::RgbaImage;
 use crate::gpu::GpuError;
@@ -148,7 +148,11 @@ impl TransitionPass {
                 vs: (&self.fullscreen, "vs_fullscreen"),
                 fs: (&module, ShaderProgram::ENTRY),
                 targets: &[color_target(
-                    COMPOSITE_FORMAT,
+                    if blended {
+                        COMPOSITE_FORMAT
+                    } else {
+                        HYBRID_FORMAT
+                    },
                     blended
                         .then(|| blend(F::One, F::OneMinusSrcAlpha))
                         .flatten(),
