@@ -86,7 +86,7 @@ pub struct CpuRenderer {
     /// invalid frame.
     shader: Option<ShaderBlender>,
     /// Each shader transition's result over the whole frame, by transition index.
-    shaded: Vec<Vec<f32>>,
+    shaded: Vec<Vec<u8>>,
 }
 
 impl CpuRenderer {
@@ -408,7 +408,7 @@ fn run_shaders(
     plan: &FramePlan<'_>,
     boxes: &[Option<(Range<usize>, Range<usize>)>],
     buffers: &[CardBuffers],
-    shaded: &mut Vec<Vec<f32>>,
+    shaded: &mut Vec<Vec<u8>>,
 ) -> Result<(), GpuError> {
     let transitions = plan.transitions();
     if shaded.len() < transitions.len() {
@@ -438,7 +438,7 @@ fn rgb_items<'a>(
     mut cards: Vec<Option<CardLayer<'a>>>,
     (xfades, on_demand): (&[Option<XfadeKind>], &[bool]),
     boxes: Vec<Option<(Range<usize>, Range<usize>)>>,
-    (buffers, shaded): (&'a [CardBuffers], &'a [Vec<f32>]),
+    (buffers, shaded): (&'a [CardBuffers], &'a [Vec<u8>]),
     generic: bool,
 ) -> Vec<Item<'a>> {
     let size = [plan.width() as usize, plan.height() as usize];

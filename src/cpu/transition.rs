@@ -35,7 +35,10 @@ pub(crate) struct TransitionLayer<'a> {
     pub(crate) size: [usize; 2],
     /// Whether the transition reads its buffers directly where `exact` allows.
     direct: bool,
-    /// Whether `to` already holds the result (a shader transition run on the GPU): drawn as is.
+    /// A shader transition's result, run on the GPU (interleaved premultiplied RGBA, 8-bit
+    /// codes over the whole frame), drawn as is; empty for the others.
+    shaded: &'a [u8],
+    /// Whether the layer is such a result.
     done: bool,
     /// Per column and per row: whether a read at that pixel's centre is a direct load (see
     /// `exact_centres`).
@@ -367,6 +370,7 @@ impl<'a> TransitionLayer<'a> {
             rows,
             size,
             direct: !generic,
+            shaded: &[],
             done: false,
             all_exact: !generic && exact.iter().all(|e| e.iter().all(|&x| x)),
             exact,
@@ -532,14 +536,15 @@ fn remap_columns(kind: XfadeKind, progress: f32, [w, h]: [usize; 2]) -> Vec<u32>
 }
 
 impl<'a> TransitionLayer<'a> {
-    /// A transition already evaluated into `result` (interleaved premultiplied RGBA over the
-    /// whole `size` frame), to be drawn as is.
-    pub(crate) fn finished(result: &'a [f32], size: [usize; 2]) -> Self {
+    /// A transition already evaluated into `result` (interleaved premultiplied RGBA, 8-bit
+    /// codes, over the whole `size` frame), to be drawn as is.
+    pub(crate) fn finished(result: &'a [u8], size: [usize; 2]) -> Self {
         TransitionLayer {
             kind: XfadeKind::Fade,
             progress: 1.0,
-            from: result,
-            to: result,
+            from: &[],
+            to: &[],
+            shaded: result,
             cards: None,
             cols: 0..size[0],
             rows: 0..size[1],
@@ -610,7 +615,15 @@ impl TransitionLayer<'_> {
         let mut put = |x: usize, t: [f32; 4]| {
             over(t, [&mut dr[x], &mut dg[x], &mut db[x], &mut da[x]]);
         };
-        if self.done || mixes_in_place(self.kind) {
+        if self.done {
+            if let Some(row) = self.shaded.get(y * w * 4..(y + 1) * w * 4) {
+                for part in around(0..w, hide) {
+                    draw_codes(&row[part.start * 4..part.end * 4], part.start, dst);
+                }
+            }
+            return;
+        }
+        if mixes_in_place(self.kind) {
             let [Some(a), Some(b)] = self.rows(s, [Some(y), Some(y)]) else {
                 return;
             };
@@ -621,11 +634,7 @@ impl TransitionLayer<'_> {
                 let at = (part.start - x0) * 4..(part.end - x0) * 4;
                 let (a, b) = (&a[at.clone()], &b[at]);
                 for ((x, a), b) in part.zip(a.chunks_exact(4)).zip(b.chunks_exact(4)) {
-                    if self.done {
-                        put(x, [b[0], b[1], b[2], b[3]]);
-                    } else {
-                        put(x, std::array::from_fn(|c| a[c] * pp + b[c] * (1.0 - pp)));
-                    }
+                    put(x, std::array::from_fn(|c| a[c] * pp + b[c] * (1.0 - pp)));
                 }
             }
             return;
@@ -1231,6 +1240,21 @@ fn over(t: [f32; 4], [r, g, b, a]: [&mut f32; 4]) {
     *g = t[1] + *g * keep;
     *b = t[2] + *b * keep;
     *a = t[3] + *a * keep;
+}
+
+/// Draws `codes` (premultiplied RGBA, 8-bit, interleaved) over `dst` from column `x0`.
+fn draw_codes(codes: &[u8], x0: usize, dst: &mut Rgba) {
+    let n = codes.len() / 4;
+    let [r, g, b, a] = dst.c.each_mut().map(|c| &mut c[x0..x0 + n]);
+    let k = 1.0 / 255.0;
+    for ((px, (r, g)), (b, a)) in codes
+        .chunks_exact(4)
+        .zip(r.iter_mut().zip(g.iter_mut()))
+        .zip(b.iter_mut().zip(a.iter_mut()))
+    {
+        let t = [px[0], px[1], px[2], px[3]].map(|v| v as f32 * k);
+        over(t, [r, g, b, a]);
+    }
 }
 
 /// Draws `mixed` (a transition's result row, index 0 at column `origin`) over `dst` at `cols`

@@ -1,7 +1,7 @@
 //! The hybrid route's shader blender: the CPU backend draws a shader transition's two cards,
 //! and only the transition program runs here, on a wgpu device (the software adapter when
 //! there is no GPU), over those two images at the output size; the result comes back as
-//! premultiplied f32 RGBA for the CPU's composite. One pass, the wgpu backend's program, so
+//! premultiplied 8-bit RGBA for the CPU's composite. One pass, the wgpu backend's program, so
 //! both draw the same picture within its tolerance; the pipeline writes without blending (its
 //! target starts transparent, so blending would change nothing but cost). Cards and result
 //! are 8-bit (`HYBRID_FORMAT`), not the wgpu backend's f16: half the bytes to convert, copy and
@@ -75,7 +75,7 @@ impl ShaderBlender {
 
     /// Runs `kind` at `progress` over `from` and `to` (interleaved premultiplied RGBA, 8-bit
     /// codes, over `cols` × `rows` of a `size` frame, transparent elsewhere) into
-    /// `out`: the whole frame, interleaved premultiplied RGBA, the transition drawn over
+    /// `out`: the whole frame, interleaved premultiplied RGBA (8-bit), the transition drawn over
     /// transparent.
     pub fn blend(
         &mut self,
@@ -84,7 +84,7 @@ impl ShaderBlender {
         size: [usize; 2],
         (from, to): (&[u8], &[u8]),
         area: [Range<usize>; 2],
-        out: &mut Vec<f32>,
+        out: &mut Vec<u8>,
     ) -> Result<(), GpuError> {
         let [w, h] = size;
         if w == 0 || h == 0 {
@@ -158,7 +158,7 @@ impl Targets {
         &self,
         ctx: &GpuContext,
         submission: wgpu::SubmissionIndex,
-        out: &mut Vec<f32>,
+        out: &mut Vec<u8>,
     ) -> Result<(), GpuError> {
         let [w, h] = self.size;
         PendingMap::request(&self.staging, wgpu::MapMode::Read, submission)
@@ -169,12 +169,10 @@ impl Targets {
                 .slice(..)
                 .get_mapped_range()
                 .map_err(|e| GpuError::Render(format!("reading the readback: {e}")))?;
-            out.resize(w * h * 4, 0.0);
+            out.resize(w * h * 4, 0);
             let stride = self.padded_row;
             for (y, row) in out.chunks_exact_mut(w * 4).enumerate() {
-                for (o, &v) in row.iter_mut().zip(&mapped[y * stride..][..w * 4]) {
-                    *o = v as f32 * (1.0 / 255.0);
-                }
+                row.copy_from_slice(&mapped[y * stride..][..w * 4]);
             }
         }
         self.staging.unmap();
