@@ -484,7 +484,7 @@ fn rgb_items<'a>(
                 None => continue,
             },
         };
-        items.push((plan.transition_z(ti), Item::Transition(layer)));
+        items.push((plan.transition_z(ti), Item::Transition(Box::new(layer))));
     }
     // Stable: a transition follows the cards at its own index.
     items.sort_by_key(|(z, _)| *z);

@@ -17,7 +17,7 @@ use crate::compose::{Operator, PixelFormat, PlaneMut, YuvColorimetry};
 #[derive(Debug)]
 pub(crate) enum Item<'a> {
     Card(Box<CardLayer<'a>>),
-    Transition(TransitionLayer<'a>),
+    Transition(Box<TransitionLayer<'a>>),
 }
 
 /// Premultiplied RGBA rows.
