@@ -7,7 +7,7 @@ use super::taps::Taps;
 use crate::compose::{Affine3, YuvColorimetry};
 
 /// A value in 0..1 as an 8-bit code, rounded to nearest (ties to even), clamped.
-#[inline]
+#[inline(always)]
 pub(crate) fn code(v: f32) -> u8 {
     // Adding 1.5 · 2²³ leaves the rounded integer in the low mantissa bits: one add instead of
     // a float → int conversion, which does not vectorise with Rust's saturating casts. The bit
@@ -18,9 +18,13 @@ pub(crate) fn code(v: f32) -> u8 {
 
 /// Floats (0..1) to codes.
 pub(crate) fn quantise(src: &[f32], out: &mut [u8]) {
-    for (o, &v) in out.iter_mut().zip(src) {
-        *o = code(v);
+    #[inline(always)]
+    fn codes(src: &[f32], out: &mut [u8]) {
+        for (o, &v) in out.iter_mut().zip(src) {
+            *o = code(v);
+        }
     }
+    crate::simd::dispatch!(codes(src, out));
 }
 
 /// Premultiplied RGBA rows → straight RGBA (in place): alpha clamped, colour divided by it and

@@ -305,6 +305,11 @@ pub(crate) fn sample_rgba(
 
 /// Y'CbCr rows (in place in r, g, b) → clamped R'G'B'.
 pub(crate) fn yuv_rows_to_rgb(m: &Affine3, r: &mut [f32], g: &mut [f32], b: &mut [f32]) {
+    crate::simd::dispatch!(yuv_to_rgb(m, r, g, b));
+}
+
+#[inline(always)]
+fn yuv_to_rgb(m: &Affine3, r: &mut [f32], g: &mut [f32], b: &mut [f32]) {
     for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
         let (y, u, v) = (*r, *g, *b);
         *r = (m[0][0] * y + m[0][1] * u + m[0][2] * v + m[0][3]).clamp(0.0, 1.0);

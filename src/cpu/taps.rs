@@ -250,17 +250,9 @@ impl Taps {
         let s0 = r.first + (first - r.outputs.start) / r.period * r.advance - offset;
         let pattern = &self.weights[r.outputs.start * self.n..][..r.period * self.n];
         let at = &src[s0..];
-        match (self.n, r.period, r.advance) {
-            (1, 1, 1) if pattern[0] == 1.0 => body.copy_from_slice(&at[..body.len()]),
-            (1, 1, 1) => regular_n::<1, 1, 1>(pattern, at, body),
-            (2, 1, 1) => regular_n::<2, 1, 1>(pattern, at, body),
-            (1, 2, 1) => regular_n::<1, 2, 1>(pattern, at, body),
-            (2, 2, 1) => regular_n::<2, 2, 1>(pattern, at, body),
-            (3, 2, 1) => regular_n::<3, 2, 1>(pattern, at, body),
-            (2, 1, 2) => regular_n::<2, 1, 2>(pattern, at, body),
-            (3, 1, 2) => halve_3(pattern, at, body),
-            (4, 1, 2) => regular_n::<4, 1, 2>(pattern, at, body),
-            _ => self.apply_table(src, offset, first, body),
+        let done = crate::simd::dispatch!(regular_kernel(self.n, r, pattern, at, body));
+        if !done {
+            self.apply_table(src, offset, first, body);
         }
         self.apply_table(src, offset, first + whole, tail);
     }
@@ -271,22 +263,7 @@ impl Taps {
         }
         let starts = &self.start[first..first + out.len()];
         let weights = &self.weights[first * self.n..(first + out.len()) * self.n];
-        match self.n {
-            1 => apply_n::<1>(starts, weights, src, offset, out),
-            2 => apply_n::<2>(starts, weights, src, offset, out),
-            3 => apply_n::<3>(starts, weights, src, offset, out),
-            4 => apply_n::<4>(starts, weights, src, offset, out),
-            5 => apply_n::<5>(starts, weights, src, offset, out),
-            6 => apply_n::<6>(starts, weights, src, offset, out),
-            7 => apply_n::<7>(starts, weights, src, offset, out),
-            8 => apply_n::<8>(starts, weights, src, offset, out),
-            n => {
-                for ((o, &s), w) in out.iter_mut().zip(starts).zip(weights.chunks_exact(n)) {
-                    let s = &src[s as usize - offset..][..n];
-                    *o = s.iter().zip(w).map(|(a, b)| a * b).sum();
-                }
-            }
-        }
+        crate::simd::dispatch!(table_kernel(self.n, starts, weights, src, offset, out));
     }
 
     /// Like `apply` over a source with `stride` interleaved channels, reading channel `channel`.
@@ -461,6 +438,53 @@ fn regular(p: usize, src: &[f32], pattern: &[f32], out: &mut [f32]) {
     }
 }
 
+/// `Taps::apply_regular`'s kernels by taps, period and advance; false when none fits (the
+/// table then serves).
+#[inline(always)]
+fn regular_kernel(n: usize, r: &Regular, pattern: &[f32], at: &[f32], body: &mut [f32]) -> bool {
+    match (n, r.period, r.advance) {
+        (1, 1, 1) if pattern[0] == 1.0 => body.copy_from_slice(&at[..body.len()]),
+        (1, 1, 1) => regular_n::<1, 1, 1>(pattern, at, body),
+        (2, 1, 1) => regular_n::<2, 1, 1>(pattern, at, body),
+        (1, 2, 1) => regular_n::<1, 2, 1>(pattern, at, body),
+        (2, 2, 1) => regular_n::<2, 2, 1>(pattern, at, body),
+        (3, 2, 1) => regular_n::<3, 2, 1>(pattern, at, body),
+        (2, 1, 2) => regular_n::<2, 1, 2>(pattern, at, body),
+        (3, 1, 2) => halve_3(pattern, at, body),
+        (4, 1, 2) => regular_n::<4, 1, 2>(pattern, at, body),
+        _ => return false,
+    }
+    true
+}
+
+/// `Taps::apply_table`'s sums by number of taps.
+#[inline(always)]
+fn table_kernel(
+    n: usize,
+    starts: &[u32],
+    weights: &[f32],
+    src: &[f32],
+    offset: usize,
+    out: &mut [f32],
+) {
+    match n {
+        1 => apply_n::<1>(starts, weights, src, offset, out),
+        2 => apply_n::<2>(starts, weights, src, offset, out),
+        3 => apply_n::<3>(starts, weights, src, offset, out),
+        4 => apply_n::<4>(starts, weights, src, offset, out),
+        5 => apply_n::<5>(starts, weights, src, offset, out),
+        6 => apply_n::<6>(starts, weights, src, offset, out),
+        7 => apply_n::<7>(starts, weights, src, offset, out),
+        8 => apply_n::<8>(starts, weights, src, offset, out),
+        n => {
+            for ((o, &s), w) in out.iter_mut().zip(starts).zip(weights.chunks_exact(n)) {
+                let s = &src[s as usize - offset..][..n];
+                *o = s.iter().zip(w).map(|(a, b)| a * b).sum();
+            }
+        }
+    }
+}
+
 /// `apply` with a fixed number of taps, so that the sums unroll.
 #[inline(always)]
 fn apply_n<const N: usize>(
@@ -482,7 +506,7 @@ fn apply_n<const N: usize>(
 
 /// `apply_n` where output `k` starts at `(k / P) · A` and has the weights `pattern[k % P]` (as
 /// `apply_n` sums them: first term assigned, the others added in order).
-#[inline]
+#[inline(always)]
 fn regular_n<const N: usize, const P: usize, const A: usize>(
     pattern: &[f32],
     src: &[f32],
@@ -504,6 +528,7 @@ fn regular_n<const N: usize, const P: usize, const A: usize>(
 
 /// `regular_n::<3, 1, 2>` (the 2:1 chroma kernels of a Y'CbCr output) written so that it
 /// vectorises: the same products summed in the same order.
+#[inline(always)]
 fn halve_3(pattern: &[f32], src: &[f32], out: &mut [f32]) {
     let [w0, w1, w2] = [pattern[0], pattern[1], pattern[2]];
     let n = out.len();
@@ -525,7 +550,7 @@ pub(crate) fn combine_rows_u8<'r>(
     scale: f32,
     out: &mut [f32],
 ) {
-    combine_rows(rows, weights, scale, out, |v: u8| v as f32);
+    crate::simd::dispatch!(combine_rows(rows, weights, scale, out, |v: u8| v as f32));
 }
 
 /// `out[x] = Σ_t weights[t] · rows[t][x]` over float rows.
@@ -536,7 +561,7 @@ pub(crate) fn combine_rows_f32<'r>(
     out: &mut [f32],
 ) {
     // A scale of 1 leaves every weight as it is, bit for bit.
-    combine_rows(rows, weights, 1.0, out, |v: f32| v);
+    crate::simd::dispatch!(combine_rows(rows, weights, 1.0, out, |v: f32| v));
 }
 
 #[inline(always)]
@@ -652,6 +677,51 @@ mod tests {
                     "case {k}, outputs {first}..+{n}"
                 );
             }
+        }
+    }
+
+    /// The kernels compiled for AVX2 (`simd::dispatch`, where the CPU has it) give the
+    /// baseline's bits: rows combined, tables and regular stretches applied.
+    #[test]
+    fn wide_kernels_give_the_same_bits() {
+        let src: Vec<f32> = (0..700)
+            .map(|i| ((i * 37 % 101) as f32 * 0.0123).sin())
+            .collect();
+        let bytes: Vec<u8> = (0..700).map(|i| (i * 53 % 251) as u8).collect();
+        // Rows combined: through the dispatch against the kernel compiled here.
+        let rows = [&bytes[..300], &bytes[300..600]];
+        let (mut wide, mut base) = (vec![0.0; 300], vec![0.0; 300]);
+        combine_rows_u8(rows.into_iter(), &[0.25, 0.75], 1.0 / 255.0, &mut wide);
+        combine_rows(
+            rows.into_iter(),
+            &[0.25, 0.75],
+            1.0 / 255.0,
+            &mut base,
+            |v: u8| v as f32,
+        );
+        assert_eq!(wide, base);
+        // Tables of 1 to 9 taps (downscales of every factor) and regular stretches.
+        for (count, len) in [
+            (300, 600),
+            (200, 600),
+            (150, 600),
+            (120, 600),
+            (80, 600),
+            (66, 600),
+            (500, 600),
+            (300, 300),
+            (600, 300),
+        ] {
+            let mut t = Taps::default();
+            t.build_filtered(count, len, |i, push| {
+                let x = (i as f64 + 0.5) * len as f64 / count as f64;
+                push(x, len as f64 / count as f64, 1.0)
+            });
+            let mut wide = vec![0.0; count];
+            t.apply(&src, 0, 0, &mut wide);
+            let mut base = vec![0.0; count];
+            table_kernel(t.n, &t.start, &t.weights, &src, 0, &mut base);
+            assert_eq!(wide, base, "{count} from {len}");
         }
     }
 }

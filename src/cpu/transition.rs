@@ -186,19 +186,27 @@ pub(crate) trait Texel: Copy + Default + Send {
 }
 
 impl Texel for f32 {
-    fn store([r, g, b, a]: &[Vec<f32>; 4], out: &mut [f32], _: &mut Vec<f32>) {
-        for ((((px, r), g), b), a) in out.chunks_exact_mut(4).zip(r).zip(g).zip(b).zip(a) {
-            px.copy_from_slice(&[*r, *g, *b, *a]);
+    fn store(c: &[Vec<f32>; 4], out: &mut [f32], _: &mut Vec<f32>) {
+        #[inline(always)]
+        fn interleave([r, g, b, a]: &[Vec<f32>; 4], out: &mut [f32]) {
+            for ((((px, r), g), b), a) in out.chunks_exact_mut(4).zip(r).zip(g).zip(b).zip(a) {
+                px.copy_from_slice(&[*r, *g, *b, *a]);
+            }
         }
+        crate::simd::dispatch!(interleave(c, out));
     }
 }
 
 impl Texel for u8 {
-    fn store(c: &[Vec<f32>; 4], out: &mut [u8], line: &mut Vec<f32>) {
-        // Interleaved in f32 first (a row stays in cache), then quantised as a slice.
-        line.resize(out.len(), 0.0);
-        f32::store(c, line, &mut Vec::new());
-        super::convert::quantise(line, out);
+    fn store(c: &[Vec<f32>; 4], out: &mut [u8], _: &mut Vec<f32>) {
+        #[inline(always)]
+        fn interleave([r, g, b, a]: &[Vec<f32>; 4], out: &mut [u8]) {
+            use super::convert::code;
+            for ((((px, r), g), b), a) in out.chunks_exact_mut(4).zip(r).zip(g).zip(b).zip(a) {
+                px.copy_from_slice(&[code(*r), code(*g), code(*b), code(*a)]);
+            }
+        }
+        crate::simd::dispatch!(interleave(c, out));
     }
 }
 
