@@ -190,6 +190,12 @@ pub(crate) fn sample_u8(
     tmp: &mut Vec<f32>,
     out: &mut [f32],
 ) {
+    // One row through a one-tap table (columns drawn from elsewhere, unscaled): a gather.
+    if let ([y], [w]) = (rows, weights) {
+        if taps.gather_u8(row_of(plane, *y), (step, offset), w * scale, first, out) {
+            return;
+        }
+    }
     let span = taps.span(first..first + out.len());
     let lo = span.start * step + offset;
     let n = (span.len() * step).saturating_sub(offset).max(1);

@@ -266,6 +266,30 @@ impl Taps {
         crate::simd::dispatch!(table_kernel(self.n, starts, weights, src, offset, out));
     }
 
+    /// `apply` of a one-tap table to one 8-bit row, straight from its bytes: output k reads
+    /// byte `start · step + offset` of `row`, times `scale`, times its weight (the bits
+    /// `combine_rows_u8` then `apply` give, without converting the whole row first). False
+    /// (nothing done) for a table of more taps, or a regular one.
+    pub(crate) fn gather_u8(
+        &self,
+        row: &[u8],
+        (step, offset): (usize, usize),
+        scale: f32,
+        first: usize,
+        out: &mut [f32],
+    ) -> bool {
+        // Regular tables (an unscaled copy above all) convert a whole row faster.
+        if self.n != 1 || self.regular().is_some() {
+            return false;
+        }
+        let starts = &self.start[first..first + out.len()];
+        let weights = &self.weights[first..first + out.len()];
+        for ((o, &s), &w) in out.iter_mut().zip(starts).zip(weights) {
+            *o = (row[s as usize * step + offset] as f32 * scale) * w;
+        }
+        true
+    }
+
     /// Like `apply` over a source with `stride` interleaved channels, reading channel `channel`.
     #[inline]
     pub(crate) fn apply_strided(
@@ -535,9 +559,13 @@ fn halve_3(pattern: &[f32], src: &[f32], out: &mut [f32]) {
     if n == 0 {
         return;
     }
-    let src = &src[..2 * n + 1];
-    for (j, o) in out.iter_mut().enumerate() {
-        *o = src[2 * j] * w0 + src[2 * j + 1] * w1 + src[2 * j + 2] * w2;
+    // Pairs (2j, 2j + 1) and (2j + 1, 2j + 2): no index to check in the loop.
+    let (lo, hi) = (
+        src[..2 * n].chunks_exact(2),
+        src[1..2 * n + 1].chunks_exact(2),
+    );
+    for ((o, a), b) in out.iter_mut().zip(lo).zip(hi) {
+        *o = a[0] * w0 + a[1] * w1 + b[1] * w2;
     }
 }
 
@@ -723,5 +751,18 @@ mod tests {
             table_kernel(t.n, &t.start, &t.weights, &src, 0, &mut base);
             assert_eq!(wide, base, "{count} from {len}");
         }
+        // A one-tap table that is not regular (columns drawn from elsewhere): gathered
+        // straight from the bytes, the same bits as the row converted, then the table applied.
+        let mut t = Taps::default();
+        t.build(200, 300, |i, push| {
+            push(((i * i + 7) % 300) as f64 + 0.5, 1.0)
+        });
+        assert_eq!(t.n, 1);
+        let (mut gathered, mut line, mut want) = (vec![0.0; 150], vec![0.0; 300], vec![0.0; 150]);
+        assert!(t.gather_u8(&bytes[..600], (2, 1), 0.5 / 255.0, 20, &mut gathered));
+        let odd: Vec<u8> = bytes[..600].iter().skip(1).step_by(2).copied().collect();
+        combine_rows_u8([&odd[..]].into_iter(), &[0.5], 1.0 / 255.0, &mut line);
+        t.apply(&line, 0, 20, &mut want);
+        assert_eq!(gathered, want);
     }
 }

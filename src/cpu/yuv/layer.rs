@@ -214,18 +214,34 @@ impl<'a> YuvCard<'a> {
         let lc = span.start.max(self.card.cols.start)..span.end.min(self.card.cols.end);
         let (o, m) = (lc.start.saturating_sub(span.start), lc.len());
         let first = lc.start.saturating_sub(self.card.cols.start);
-        let mut line = [vec![0.0f32; m], vec![0.0f32; m]];
-        let mut sum = [vec![0.0f32; span.len()], vec![0.0f32; span.len()]];
+        // The kernel's luma rows combined before the columns are read (both linear): one
+        // read per channel, not one per row.
+        let ch = self.card.height.div_ceil(2);
+        let mut list = RowList::default();
         for (y, wy) in kernel.rows(j) {
             if wy == 0.0 || m == 0 {
                 continue;
             }
-            let [lu, lv] = &mut line;
-            self.chroma_at_row(smp, y, first, tmp, [lu, lv]);
-            for (sum, line) in sum.iter_mut().zip(&line) {
-                for (s, &c) in sum[o..o + m].iter_mut().zip(line) {
-                    *s += wy * c;
-                }
+            let at = smp.row(y).chroma(self.bias_v).rows(ch);
+            for (&r, &w) in at.rows().iter().zip(at.weights()) {
+                list.push(r, wy * w);
+            }
+        }
+        let mut sum = [vec![0.0f32; span.len()], vec![0.0f32; span.len()]];
+        if list.n > 0 {
+            for (chan, sum) in [&self.u, &self.v].into_iter().zip(sum.iter_mut()) {
+                sample_u8(
+                    &smp.ctaps,
+                    &chan.plane,
+                    &list.rows()[..list.n],
+                    list.weights(),
+                    chan.step,
+                    chan.offset,
+                    1.0 / 255.0,
+                    first,
+                    tmp,
+                    &mut sum[o..o + m],
+                );
             }
         }
         for (sum, out) in sum.iter().zip(out) {
@@ -1190,6 +1206,15 @@ impl<'a> YuvItem<'a> {
         (du, dv): (&mut [f32], &mut [f32]),
         s: &mut YuvScratch,
     ) {
+        // A chroma row whose luma rows one part shows alone (the row-by-row kinds' far rows):
+        // that part's row as it is, as `luma` draws such rows (the labels below would find the
+        // same, at the cost of every pixel's weights).
+        if let Some(part) = self.alone_on_chroma_row(mix, kernel, j) {
+            if let Some(i) = self.roles.iter().position(|q| *q == part) {
+                self.single_chroma(i, kernel, j, cols, (du, dv), s);
+            }
+            return;
+        }
         let n = cols.len();
         let span = kernel.x.span(cols.clone());
         let rows = kernel.rows(j);
@@ -1287,6 +1312,27 @@ impl<'a> YuvItem<'a> {
         }
         s.mix_rows = mix_rows;
         s.labels = labels;
+    }
+
+    /// The part shown alone on every luma row chroma row `j`'s kernel reads, when the mix's
+    /// weights are the same across each of those rows.
+    fn alone_on_chroma_row(&self, mix: &Mix, kernel: &ChromaKernel, j: usize) -> Option<Part> {
+        let mut alone = None;
+        for (y, wy) in kernel.rows(j) {
+            if wy == 0.0 {
+                continue;
+            }
+            let part = match mix.uniform_row(y)? {
+                [1.0, 0.0, 0.0] => Part::From,
+                [0.0, 1.0, 0.0] => Part::To,
+                _ => return None,
+            };
+            if alone.is_some_and(|a| a != part) {
+                return None;
+            }
+            alone = Some(part);
+        }
+        alone
     }
 
     /// `exact_chroma`'s sums (U, V, alpha) of every sample of `cols` at once, into
