@@ -644,6 +644,20 @@ impl<'w> PixelWeights<'w> {
     }
 }
 
+/// How many labels from the first are equal to it (`l` not empty): 32 at a time first, in a
+/// loop that vectorises, then one by one.
+fn same_run(l: &[u8]) -> usize {
+    let v = l[0];
+    let mut k = 0;
+    for c in l.chunks_exact(32) {
+        if c.iter().fold(0u8, |acc, &b| acc | (b ^ v)) != 0 {
+            break;
+        }
+        k += 32;
+    }
+    k + l[k..].iter().position(|&m| m != v).unwrap_or(l.len() - k)
+}
+
 /// Blends the sums `YuvItem::exact_row` formed (from index `at`) over columns `run`.
 fn blend_exact(run: Range<usize>, at: usize, (du, dv): (&mut [f32], &mut [f32]), s: &YuvScratch) {
     let [su, sv, sa] = &s.exact.sums;
@@ -1160,8 +1174,7 @@ impl<'a> YuvItem<'a> {
     ) {
         let n = cols.len();
         // Runs of a few samples between mixed ones are drawn with them: fewer, longer runs.
-        let run_end =
-            |l: &[u8], i: usize| l[i..].iter().position(|&m| m != l[i]).map_or(n, |k| i + k);
+        let run_end = |l: &[u8], i: usize| i + same_run(&l[i..]);
         let mut i = 0;
         while i < n {
             let end = run_end(labels, i);
@@ -1645,5 +1658,23 @@ impl<'a> YuvItem<'a> {
             .iter()
             .zip(&self.roles)
             .map(move |(p, role)| (p, p.k * weights[(*role == Part::To) as usize]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_run;
+
+    #[test]
+    fn same_run_counts_equal_labels_from_the_first() {
+        for n in [1usize, 5, 31, 32, 33, 64, 100] {
+            for cut in 1..=n {
+                let mut l = vec![2u8; n];
+                if cut < n {
+                    l[cut] = 0;
+                }
+                assert_eq!(same_run(&l), cut, "{n} labels, a different one at {cut}");
+            }
+        }
     }
 }
