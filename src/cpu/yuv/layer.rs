@@ -214,35 +214,11 @@ impl<'a> YuvCard<'a> {
         let lc = span.start.max(self.card.cols.start)..span.end.min(self.card.cols.end);
         let (o, m) = (lc.start.saturating_sub(span.start), lc.len());
         let first = lc.start.saturating_sub(self.card.cols.start);
-        // The kernel's luma rows combined before the columns are read (both linear): one
-        // read per channel, not one per row.
-        let ch = self.card.height.div_ceil(2);
-        let mut list = RowList::default();
-        for (y, wy) in kernel.rows(j) {
-            if wy == 0.0 || m == 0 {
-                continue;
-            }
-            let at = smp.row(y).chroma(self.bias_v).rows(ch);
-            for (&r, &w) in at.rows().iter().zip(at.weights()) {
-                list.push(r, wy * w);
-            }
-        }
         let mut sum = [vec![0.0f32; span.len()], vec![0.0f32; span.len()]];
-        if list.n > 0 {
-            for (chan, sum) in [&self.u, &self.v].into_iter().zip(sum.iter_mut()) {
-                sample_u8(
-                    &smp.ctaps,
-                    &chan.plane,
-                    &list.rows()[..list.n],
-                    list.weights(),
-                    chan.step,
-                    chan.offset,
-                    1.0 / 255.0,
-                    first,
-                    tmp,
-                    &mut sum[o..o + m],
-                );
-            }
+        if m > 0 {
+            let [su, sv] = &mut sum;
+            let out = [&mut su[o..o + m], &mut sv[o..o + m]];
+            self.chroma_line(smp, kernel, j, first, tmp, out);
         }
         for (sum, out) in sum.iter().zip(out) {
             kernel.x.apply(sum, span.start, cols.start, &mut out[..n]);
@@ -263,33 +239,23 @@ impl<'a> YuvCard<'a> {
             .row(y)
             .chroma(self.bias_v)
             .rows(self.card.height.div_ceil(2));
-        for (chan, out) in [&self.u, &self.v].into_iter().zip(out) {
-            sample_u8(
-                &smp.ctaps,
-                &chan.plane,
-                at.rows(),
-                at.weights(),
-                chan.step,
-                chan.offset,
-                1.0 / 255.0,
-                first,
-                tmp,
-                out,
-            );
-        }
+        self.read_chroma(smp, (at.rows(), at.weights()), first, tmp, out);
     }
 
     /// The source's U and V at the luma-resolution pixels of the luma rows chroma row `j`'s
-    /// kernel reads, combined with the kernel's weights, over the card's columns (its single
-    /// sample): what `add_chroma` sums before the horizontal kernel.
+    /// kernel reads, combined with the kernel's weights (what `add_chroma` sums before the
+    /// horizontal kernel), for sample `smp` from its column table's output `first` (as many as
+    /// `out` holds). The rows are combined before the columns are read (both linear): one read
+    /// per channel, not one per row.
     fn chroma_line(
         &self,
+        smp: &Sample,
         kernel: &ChromaKernel,
         j: usize,
+        first: usize,
         tmp: &mut Vec<f32>,
         out: [&mut [f32]; 2],
     ) {
-        let smp = &self.card.samples[0];
         let ch = self.card.height.div_ceil(2);
         let mut list = RowList::default();
         for (y, wy) in kernel.rows(j) {
@@ -301,16 +267,38 @@ impl<'a> YuvCard<'a> {
                 list.push(r, wy * w);
             }
         }
+        if list.n == 0 {
+            for o in out {
+                o.fill(0.0);
+            }
+            return;
+        }
+        let rows = (&list.rows()[..list.n], list.weights());
+        self.read_chroma(smp, rows, first, tmp, out);
+    }
+
+    /// U and V of sample `smp` at luma resolution: source chroma rows `rows` (with their
+    /// weights) read through its column table from output `first`.
+    fn read_chroma(
+        &self,
+        smp: &Sample,
+        (rows, weights): (&[usize], &[f32]),
+        first: usize,
+        tmp: &mut Vec<f32>,
+        out: [&mut [f32]; 2],
+    ) {
         for (chan, out) in [&self.u, &self.v].into_iter().zip(out) {
+            let (step, offset) = (chan.step, chan.offset);
+            let plane = &chan.plane;
             sample_u8(
                 &smp.ctaps,
-                &chan.plane,
-                &list.rows()[..list.n],
-                list.weights(),
-                chan.step,
-                chan.offset,
+                plane,
+                rows,
+                weights,
+                step,
+                offset,
                 1.0 / 255.0,
-                0,
+                first,
                 tmp,
                 out,
             );
@@ -1628,7 +1616,8 @@ impl<'a> YuvItem<'a> {
         let mut alpha = 0.0;
         for (p, k) in self.blur_parts(blur) {
             alpha += k;
-            p.chroma_line(kernel, j, &mut s.work.tmp, [&mut *ru, &mut *rv]);
+            let smp = &p.card.samples[0];
+            p.chroma_line(smp, kernel, j, 0, &mut s.work.tmp, [&mut *ru, &mut *rv]);
             for ((mu, mv), (&u, &v)) in mu
                 .iter_mut()
                 .zip(mv.iter_mut())
