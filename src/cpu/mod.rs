@@ -10,8 +10,8 @@
 //!   every format, background, operator, effect and transition;
 //! - the YUV path (`yuv`) composites Y'CbCr directly when the output and every drawn layer are
 //!   YUV with the same matrix and range, layers blend `over` an opaque background, no content is
-//!   blurred and transitions are fades (the export's case): luma at full resolution, chroma at
-//!   half, no RGB round trip. Blending is affine, so the arithmetic is the same, except that
+//!   blurred and transitions are built-ins `transition::split` routes (the export's case): luma
+//!   at full resolution, chroma at half, no RGB round trip. Blending is affine, so the arithmetic is the same, except that
 //!   out-of-gamut source colours are not clamped to RGB and chroma is composited at chroma
 //!   resolution (see `yuv`).
 //!
