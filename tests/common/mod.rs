@@ -206,24 +206,37 @@ pub const ADAPTERS: [&str; 2] = ["wgpu", "cpu"];
 /// A folder holding only the plugin `cargo test` built (hard-linked, or copied, from
 /// target/<profile>/ or target/<profile>/deps/, where a bare `cargo test` leaves it), for a child
 /// process that loads it through GST_PLUGIN_PATH as an installed plugin would be loaded. The deps
-/// folder itself holds other shared objects (proc macros) GStreamer would try to load.
+/// folder itself holds other shared objects (proc macros) GStreamer would try to load. One folder
+/// per test binary, its plugin replaced each run: a folder per process would be left behind in
+/// the temporary directory every run, each keeping an old build alive through its hard link.
 pub fn plugin_dir() -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let deps = exe.parent().expect("target/<profile>/deps");
-    let name = "libgstparallelcompositor.so";
-    let built = [
-        deps.join(name),
-        deps.parent().expect("target/<profile>").join(name),
-    ]
-    .into_iter()
-    .filter(|p| p.exists())
-    .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-    .unwrap_or_else(|| panic!("the plugin is built beside {}", deps.display()));
-    let dir = std::env::temp_dir().join(format!("pc-plugin-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("plugin folder");
-    let linked = dir.join(name);
-    if !linked.exists() && std::fs::hard_link(&built, &linked).is_err() {
-        std::fs::copy(&built, &linked).expect("plugin copied");
-    }
-    dir
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test binary");
+        let deps = exe.parent().expect("target/<profile>/deps");
+        let name = "libgstparallelcompositor.so";
+        let built = [
+            deps.join(name),
+            deps.parent().expect("target/<profile>").join(name),
+        ]
+        .into_iter()
+        .filter(|p| p.exists())
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .unwrap_or_else(|| panic!("the plugin is built beside {}", deps.display()));
+        let stem = exe
+            .file_stem()
+            .map_or_else(|| "tests".into(), |s| s.to_string_lossy().into_owned());
+        let dir = std::env::temp_dir().join(format!("pc-plugin-{stem}"));
+        std::fs::create_dir_all(&dir).expect("plugin folder");
+        // This run's plugin under a name of its own, then renamed over the last run's.
+        let linked = dir.join(name);
+        let fresh = dir.join(format!("{name}.{}", std::process::id()));
+        let _ = std::fs::remove_file(&fresh);
+        if std::fs::hard_link(&built, &fresh).is_err() {
+            std::fs::copy(&built, &fresh).expect("plugin copied");
+        }
+        std::fs::rename(&fresh, &linked).expect("plugin in place");
+        dir
+    })
+    .clone()
 }
