@@ -52,6 +52,8 @@ pub(crate) struct TransitionLayer<'a> {
     /// shows there),
     /// found once a frame (see `remap_row`).
     columns: Vec<u32>,
+    /// hblur's window and weights, found once a frame (see `hblur_row`).
+    blur: Option<Blur>,
 }
 
 /// No column (see `TransitionLayer::columns`).
@@ -395,6 +397,8 @@ impl<'a> TransitionLayer<'a> {
             } else {
                 remap_columns(kind, progress, size)
             },
+            blur: (kind == XfadeKind::HBlur && (0.0..=1.0).contains(&progress))
+                .then(|| Blur::new(progress, size[0])),
         }
     }
 }
@@ -563,6 +567,7 @@ impl<'a> TransitionLayer<'a> {
             all_exact: false,
             lut: Vec::new(),
             columns: Vec::new(),
+            blur: None,
         }
     }
 }
@@ -673,7 +678,7 @@ impl TransitionLayer<'_> {
         } else {
             0..w
         };
-        if self.kind == XfadeKind::HBlur && (0.0..=1.0).contains(&p) {
+        if self.blur.is_some() {
             self.hblur_row(y, &cols, hide, dst, s);
             return;
         }
@@ -1171,7 +1176,9 @@ impl TransitionLayer<'_> {
         s: &mut PictureRows,
     ) {
         let [w, _] = self.size;
-        let blur = Blur::new(self.progress, w);
+        let Some(blur) = &self.blur else {
+            return;
+        };
         let [ka, kb] = blur.weights();
         // The rows as drawn (planar, on demand) or from the buffers (interleaved): the same
         // values either way.
