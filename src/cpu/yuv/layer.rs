@@ -157,34 +157,13 @@ impl<'a> YuvCard<'a> {
             return;
         }
         let first = cols.start - self.ccols.start;
-        let mut read = |rows: &[usize], weights: &[f32]| {
-            for (chan, out) in [(&self.u, &mut *u), (&self.v, &mut *v)] {
-                let (step, offset) = (chan.step, chan.offset);
-                sample_u8(
-                    &self.ctaps[si],
-                    &chan.plane,
-                    rows,
-                    weights,
-                    step,
-                    offset,
-                    1.0 / 255.0,
-                    first,
-                    tmp,
-                    out,
-                );
-            }
-        };
+        let taps = &self.ctaps[si];
         if smp.remapped() {
             // Rows drawn from elsewhere: the chroma of each luma row the kernel reads, at the
             // card's row drawn there, through the kernel's weights.
-            let mut list = RowList::default();
-            for (y, wy) in kernel.rows(j) {
-                let at = smp.row(y).chroma(self.bias_v).rows(ch);
-                for (&r, &w) in at.rows().iter().zip(at.weights()) {
-                    list.push(r, wy * w);
-                }
-            }
-            read(&list.rows()[..list.n], list.weights());
+            let list = self.kernel_chroma_rows(smp, kernel, j);
+            let rows = (&list.rows()[..list.n], list.weights());
+            self.read_chroma(taps, rows, first, tmp, [u, v]);
             return;
         }
         // Read at chroma resolution, like the columns (see `ctaps`).
@@ -192,7 +171,7 @@ impl<'a> YuvCard<'a> {
         let ty = map.ty(kernel.centre_y(j));
         let at = RowAt::new(ty, 2.0 * width_of(map.src[3])).chroma(self.bias_v);
         let list = at.rows(ch);
-        read(list.rows(), list.weights());
+        self.read_chroma(taps, (list.rows(), list.weights()), first, tmp, [u, v]);
     }
 
     /// `content_chroma` of a card whose columns come from elsewhere (`Sample::cols_from`): the
@@ -239,7 +218,7 @@ impl<'a> YuvCard<'a> {
             .row(y)
             .chroma(self.bias_v)
             .rows(self.card.height.div_ceil(2));
-        self.read_chroma(smp, (at.rows(), at.weights()), first, tmp, out);
+        self.read_chroma(&smp.ctaps, (at.rows(), at.weights()), first, tmp, out);
     }
 
     /// The source's U and V at the luma-resolution pixels of the luma rows chroma row `j`'s
@@ -256,6 +235,20 @@ impl<'a> YuvCard<'a> {
         tmp: &mut Vec<f32>,
         out: [&mut [f32]; 2],
     ) {
+        let list = self.kernel_chroma_rows(smp, kernel, j);
+        if list.n == 0 {
+            for o in out {
+                o.fill(0.0);
+            }
+            return;
+        }
+        let rows = (&list.rows()[..list.n], list.weights());
+        self.read_chroma(&smp.ctaps, rows, first, tmp, out);
+    }
+
+    /// The source chroma rows of sample `smp` on the luma rows chroma row `j`'s kernel reads
+    /// (those of the card), with the kernel's weights times the rows' own.
+    fn kernel_chroma_rows(&self, smp: &Sample, kernel: &ChromaKernel, j: usize) -> RowList {
         let ch = self.card.height.div_ceil(2);
         let mut list = RowList::default();
         for (y, wy) in kernel.rows(j) {
@@ -267,21 +260,14 @@ impl<'a> YuvCard<'a> {
                 list.push(r, wy * w);
             }
         }
-        if list.n == 0 {
-            for o in out {
-                o.fill(0.0);
-            }
-            return;
-        }
-        let rows = (&list.rows()[..list.n], list.weights());
-        self.read_chroma(smp, rows, first, tmp, out);
+        list
     }
 
-    /// U and V of sample `smp` at luma resolution: source chroma rows `rows` (with their
-    /// weights) read through its column table from output `first`.
+    /// U and V of the card: source chroma rows `rows` (with their weights) read through column
+    /// table `taps` from output `first`.
     fn read_chroma(
         &self,
-        smp: &Sample,
+        taps: &Taps,
         (rows, weights): (&[usize], &[f32]),
         first: usize,
         tmp: &mut Vec<f32>,
@@ -291,7 +277,7 @@ impl<'a> YuvCard<'a> {
             let (step, offset) = (chan.step, chan.offset);
             let plane = &chan.plane;
             sample_u8(
-                &smp.ctaps,
+                taps,
                 plane,
                 rows,
                 weights,
