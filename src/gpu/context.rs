@@ -1,6 +1,6 @@
 //! Adapter and device selection, and the passes every worker shares.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::passes::convert::ConvertPass;
 use super::passes::layer::LayerPass;
@@ -34,6 +34,26 @@ pub struct AdapterInfo {
     pub software: bool,
 }
 
+/// The passes that draw and convert a whole frame: what the wgpu backend needs beyond the
+/// transitions.
+pub(super) struct ScenePasses {
+    pub(super) background: FullscreenPass,
+    pub(super) layer: LayerPass,
+    pub(super) blur: FullscreenPass,
+    pub(super) convert: ConvertPass,
+}
+
+impl ScenePasses {
+    fn new(device: &wgpu::Device) -> ScenePasses {
+        ScenePasses {
+            background: background::pass(device),
+            layer: LayerPass::new(device),
+            blur: blur::pass(device),
+            convert: ConvertPass::new(device),
+        }
+    }
+}
+
 /// The device, its queue and every pass's pipelines; shared by the workers of one element.
 pub struct GpuContext {
     pub(super) device: wgpu::Device,
@@ -48,10 +68,10 @@ pub struct GpuContext {
     pub(super) upload: UploadPath,
     /// Bound to the plane slots a format does not use.
     pub(super) dummy_view: wgpu::TextureView,
-    pub(super) background: FullscreenPass,
-    pub(super) layer: LayerPass,
-    pub(super) blur: FullscreenPass,
-    pub(super) convert: ConvertPass,
+    /// Built with the context for the wgpu backend; on first use for a context opened for
+    /// shader transitions alone (the hybrid route), which never draws a scene: building and
+    /// compiling them is most of a context's start on lavapipe.
+    scene: OnceLock<ScenePasses>,
     pub(super) transitions: TransitionPass,
 }
 
@@ -182,6 +202,41 @@ impl GpuContext {
     /// Picks an adapter, opens a device and builds every pipeline, then draws once with each so
     /// that drivers which compile lazily (lavapipe) do it now rather than on the first frame.
     pub fn new(choice: AdapterChoice) -> Result<Arc<GpuContext>, GpuError> {
+        let ctx = Self::open(choice)?;
+        ctx.complete()?;
+        Ok(ctx)
+    }
+
+    /// Picks an adapter and opens a device for shader transitions alone (the hybrid route):
+    /// no scene pipelines are built; each transition's is built (and warmed by
+    /// [`ShaderBlender::prepare`](super::ShaderBlender::prepare)) when first asked for.
+    pub fn for_shaders(choice: AdapterChoice) -> Result<Arc<GpuContext>, GpuError> {
+        Self::open(choice)
+    }
+
+    /// Builds the scene pipelines if they are not yet, and draws once with every pipeline:
+    /// what [`GpuContext::new`] does, for a context opened with [`GpuContext::for_shaders`]
+    /// that the wgpu backend now renders with.
+    pub fn complete(&self) -> Result<(), GpuError> {
+        if self.scene.get().is_none() {
+            self.scene();
+            self.warm_up()?;
+        }
+        Ok(())
+    }
+
+    /// Whether the scene pipelines are built (a context for everything).
+    pub fn is_complete(&self) -> bool {
+        self.scene.get().is_some()
+    }
+
+    /// The scene passes, built on first use.
+    pub(super) fn scene(&self) -> &ScenePasses {
+        self.scene.get_or_init(|| ScenePasses::new(&self.device))
+    }
+
+    /// A device on the adapter `choice` selects, with the transition pass alone.
+    fn open(choice: AdapterChoice) -> Result<Arc<GpuContext>, GpuError> {
         let adapter = pick_adapter(choice)?;
         let raw = adapter.get_info();
         let info = AdapterInfo {
@@ -211,9 +266,14 @@ impl GpuContext {
             .min_uniform_buffer_offset_alignment
             .max(limits.min_storage_buffer_offset_alignment)
             .max(256) as u64;
-        let ctx = Self::build(device, queue, info, choice, lost, uniform_align);
-        ctx.warm_up()?;
-        Ok(Arc::new(ctx))
+        Ok(Arc::new(Self::build(
+            device,
+            queue,
+            info,
+            choice,
+            lost,
+            uniform_align,
+        )))
     }
 
     fn build(
@@ -234,10 +294,7 @@ impl GpuContext {
         )
         .create_view(&Default::default());
         GpuContext {
-            background: background::pass(&device),
-            layer: LayerPass::new(&device),
-            blur: blur::pass(&device),
-            convert: ConvertPass::new(&device),
+            scene: OnceLock::new(),
             transitions: TransitionPass::new(&device),
             dummy_view,
             device,

@@ -290,7 +290,8 @@ impl RenderCache {
         record_cards(ctx, &mut encoder, plan, &blocks.cards, groups);
         record_composite(ctx, &mut encoder, plan, groups, &transitions, targets);
         let planes = targets.plane_views();
-        ctx.convert
+        ctx.scene()
+            .convert
             .record(&mut encoder, &groups.convert, output.format, &planes);
         let copies = copy::exact_copies(plan, output);
         let (on_gpu, on_cpu): (Vec<_>, Vec<_>) = copies
@@ -518,7 +519,8 @@ impl RenderCache {
             Some(_) => &ctx.dummy_view,
             None => views.get(p).unwrap_or(&ctx.dummy_view),
         };
-        ctx.layer
+        ctx.scene()
+            .layer
             .bind_group(&ctx.device, buffer, slot, [view(0), view(1), view(2)])
     }
 
@@ -552,7 +554,10 @@ impl RenderCache {
                     target,
                 } => (
                     PrepPass::Blur,
-                    ctx.blur.layout.bind_group(device, buffer, *slot, source),
+                    ctx.scene()
+                        .blur
+                        .layout
+                        .bind_group(device, buffer, *slot, source),
                     target.clone(),
                 ),
             })
@@ -574,16 +579,20 @@ impl RenderCache {
             .collect();
         FrameGroups {
             prep,
-            backdrop: ctx
-                .background
-                .layout
-                .bind_group(device, buffer, blocks.backdrop, picture),
+            backdrop: ctx.scene().background.layout.bind_group(
+                device,
+                buffer,
+                blocks.backdrop,
+                picture,
+            ),
             layers,
             transitions,
-            convert: ctx
-                .convert
-                .layout
-                .bind_group(device, buffer, blocks.convert, composite),
+            convert: ctx.scene().convert.layout.bind_group(
+                device,
+                buffer,
+                blocks.convert,
+                composite,
+            ),
         }
     }
 }
@@ -612,8 +621,8 @@ fn record_prepare(ctx: &GpuContext, encoder: &mut wgpu::CommandEncoder, groups: 
     for (which, group, target) in &groups.prep {
         let mut pass = begin(encoder, "prepare", &[target]);
         match which {
-            PrepPass::Layer(p) => ctx.layer.draw(&mut pass, *p, group),
-            PrepPass::Blur => ctx.blur.draw(&mut pass, group),
+            PrepPass::Layer(p) => ctx.scene().layer.draw(&mut pass, *p, group),
+            PrepPass::Blur => ctx.scene().blur.draw(&mut pass, group),
         }
     }
 }
@@ -631,7 +640,8 @@ fn record_cards(
             let mut pass = begin(encoder, "transition card", &[view]);
             // On a transparent target every operator gives the card itself.
             if let Some(group) = groups.layers.get(&layer) {
-                ctx.layer
+                ctx.scene()
+                    .layer
                     .draw(&mut pass, LayerPipeline::Card(LayerBlend::Over), group);
             }
         }
@@ -648,7 +658,7 @@ fn record_composite(
     targets: &Targets,
 ) {
     let mut pass = begin(encoder, "composite", &[&targets.composite]);
-    ctx.background.draw(&mut pass, &groups.backdrop);
+    ctx.scene().background.draw(&mut pass, &groups.backdrop);
     for (i, layer) in plan.layers().iter().enumerate() {
         if let Some(t) = plan.transition_of(i) {
             // Drawn once, where the upper of its two layers would be.
@@ -666,7 +676,8 @@ fn record_composite(
             Operator::Source => &[LayerBlend::Erase, LayerBlend::Add],
         };
         for blend in blends {
-            ctx.layer
+            ctx.scene()
+                .layer
                 .draw(&mut pass, LayerPipeline::Card(*blend), group);
         }
     }

@@ -13,19 +13,29 @@ use crate::gpu::{AdapterChoice, GpuContext, GpuRenderer};
 use crate::render::Renderer;
 
 /// Devices are shared by the elements of a process that ask for the same adapter, and freed when
-/// the last of them stops.
+/// the last of them stops. `scene`: the wgpu backend renders with it (every pipeline built and
+/// warmed); else it runs shader transitions alone (the hybrid route), which needs none of the
+/// scene's pipelines, the larger part of a context's start.
 pub(super) fn shared_context(
     choice: AdapterChoice,
+    scene: bool,
 ) -> Result<Arc<GpuContext>, crate::gpu::GpuError> {
     static CONTEXTS: Lazy<Mutex<HashMap<u8, Weak<GpuContext>>>> = Lazy::new(Default::default);
     let key = choice as u8;
     let mut map = CONTEXTS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(ctx) = map.get(&key).and_then(Weak::upgrade) {
         if ctx.lost().is_none() {
+            if scene {
+                ctx.complete()?;
+            }
             return Ok(ctx);
         }
     }
-    let ctx = GpuContext::new(choice)?;
+    let ctx = if scene {
+        GpuContext::new(choice)?
+    } else {
+        GpuContext::for_shaders(choice)?
+    };
     map.insert(key, Arc::downgrade(&ctx));
     Ok(ctx)
 }
@@ -73,8 +83,8 @@ pub(super) fn backend(
     let shader = transitions
         .iter()
         .find(|t| matches!(t.kind, crate::transition::TransitionKind::Shader(_)));
-    let open = |choice| {
-        shared_context(choice).map_err(|e| {
+    let open = |choice, scene| {
+        shared_context(choice, scene).map_err(|e| {
             let needed = shader.map_or(String::new(), |t| {
                 format!(" (needed by the shader transition {})", t.spec.origin)
             });
@@ -86,9 +96,9 @@ pub(super) fn backend(
         })
     };
     match adapter {
-        Adapter::Hardware => open(AdapterChoice::Hardware).map(Backend::Gpu),
-        Adapter::Software => open(AdapterChoice::Software).map(Backend::Gpu),
-        Adapter::Wgpu => open(AdapterChoice::Auto).map(Backend::Gpu),
+        Adapter::Hardware => open(AdapterChoice::Hardware, true).map(Backend::Gpu),
+        Adapter::Software => open(AdapterChoice::Software, true).map(Backend::Gpu),
+        Adapter::Wgpu => open(AdapterChoice::Auto, true).map(Backend::Gpu),
         Adapter::Cpu => match shader {
             Some(t) => Err(gst::error_msg!(
                 gst::ResourceError::Settings,
@@ -101,8 +111,10 @@ pub(super) fn backend(
             None => Ok(Backend::Cpu(None)),
         },
         Adapter::Auto => match crate::gpu::probe(AdapterChoice::Hardware) {
-            Ok(_) => open(AdapterChoice::Hardware).map(Backend::Gpu),
-            Err(_) if shader.is_some() => open(AdapterChoice::Auto).map(|c| Backend::Cpu(Some(c))),
+            Ok(_) => open(AdapterChoice::Hardware, true).map(Backend::Gpu),
+            Err(_) if shader.is_some() => {
+                open(AdapterChoice::Auto, false).map(|c| Backend::Cpu(Some(c)))
+            }
             Err(_) => Ok(Backend::Cpu(None)),
         },
     }
