@@ -254,6 +254,39 @@ fn glsl_transition_loads_unmodified_and_matches() {
     }
 }
 
+/// A card read at the pixel's own uv is a texel load (src/transition/pixel_reads.rs): the same
+/// picture as the filtered read there, which a uv not provably the pixel's (`uv + 0`) keeps,
+/// within a code (the filtered read's own rounding of its coordinate), in both languages.
+#[test]
+fn reads_at_the_pixel_match_filtered_reads() {
+    let mut r = GpuRenderer::new(gpu::context());
+    let none = |_: &str| -> Result<Arc<RgbaImage>, String> { Err("no images".into()) };
+    let glsl = |body: &str| {
+        let p = ShaderProgram::glsl("t.glsl", body, &[], &none).unwrap();
+        TransitionKind::Shader(Arc::new(p))
+    };
+    let wgsl = |body: &str| {
+        let p = ShaderProgram::wgsl("t.wgsl", body, &[], &none).unwrap();
+        TransitionKind::Shader(Arc::new(p))
+    };
+    let pairs = [
+        (
+            glsl("vec4 transition(vec2 uv) { return mix(getFromColor(uv), getToColor(uv), progress); }"),
+            glsl("vec4 transition(vec2 uv) { vec2 q = uv + vec2(0.0); return mix(getFromColor(q), getToColor(q), progress); }"),
+        ),
+        (
+            wgsl("fn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> { return mix(from_color(uv), to_color(uv), progress); }"),
+            wgsl("fn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> { let q = uv + vec2<f32>(0.0); return mix(from_color(q), to_color(q), progress); }"),
+        ),
+    ];
+    for (i, (at_pixel, filtered)) in pairs.into_iter().enumerate() {
+        let got = render(&mut r, at_pixel, 0.3);
+        let want = render(&mut r, filtered, 0.3);
+        let (bad, worst) = compare(&got, &want, 1);
+        assert_eq!(bad, 0, "pair {i}: worst {worst}");
+    }
+}
+
 #[test]
 fn glsl_image_uniform_drives_a_luma_wipe() {
     let mut r = GpuRenderer::new(gpu::context());

@@ -1,6 +1,7 @@
 //! Transitions between two inputs: the built-in xfade set, custom WGSL and gl-transitions GLSL
 //! programs, and which transition applies at a given time. Pure: no GStreamer, no GPU.
 
+mod pixel_reads;
 pub mod shader;
 pub(crate) mod split;
 pub mod xfade;

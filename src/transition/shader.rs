@@ -14,6 +14,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::pixel_reads;
 use crate::effects::RgbaImage;
 
 /// The language of a transition shader.
@@ -162,12 +163,20 @@ fn pc_bilinear(t: texture_2d<f32>, uv: vec2<f32>) -> vec4<f32> {
 }
 fn from_color(uv: vec2<f32>) -> vec4<f32> { return pc_bilinear(pc_from, uv); }
 fn to_color(uv: vec2<f32>) -> vec4<f32> { return pc_bilinear(pc_to, uv); }
+var<private> pc_pixel: vec2<i32>;
 fn output_size() -> vec2<f32> { return pc_frame.size; }
 @fragment
 fn pc_fragment(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
+    pc_pixel = vec2<i32>(pos.xy);
     return transition(pos.xy / pc_frame.size, pc_frame.progress, pc_frame.ratio);
 }
 "#;
+
+/// `from_color` and `to_color` at the pixel's own uv (see `pixel_reads`). Put before the
+/// user's source: naga orders a module's functions as their source, callees first, and a call
+/// may only go to an earlier function. One line, which `locate` takes off.
+const WGSL_AT_PIXEL: &str = "fn pc_from_at_pixel(uv: vec2<f32>) -> vec4<f32> { return textureLoad(pc_from, pc_pixel, 0); } \
+     fn pc_to_at_pixel(uv: vec2<f32>) -> vec4<f32> { return textureLoad(pc_to, pc_pixel, 0); }\n";
 
 const WGSL_PARAMS: &str = "@group(0) @binding(4) var<uniform> params: Params;\n";
 
@@ -186,7 +195,9 @@ impl ShaderProgram {
     ) -> Result<ShaderProgram, ShaderError> {
         let err = ShaderError::in_file(origin);
         let has_params = declares_struct(source, "Params");
-        let mut full = String::with_capacity(source.len() + WGSL_WRAPPER.len() + 100);
+        let mut full = String::with_capacity(source.len() + WGSL_WRAPPER.len() + 300);
+        full.push_str(WGSL_AT_PIXEL);
+        let user_start = full.len();
         full.push_str(source);
         full.push('\n');
         let user_end = full.len();
@@ -196,7 +207,7 @@ impl ShaderProgram {
         }
         let missing = "the shader must define `fn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32>`";
         let locate = |offset: usize, message: String| -> ShaderError {
-            if offset >= user_end {
+            if offset >= user_end || offset < user_start {
                 let (line, column) = end_position(source);
                 err(
                     line,
@@ -204,7 +215,7 @@ impl ShaderProgram {
                     format!("{missing}; the compiler says: {message}"),
                 )
             } else {
-                let (line, column) = position(&full, offset);
+                let (line, column) = position(source, offset - user_start);
                 err(line, column, message)
             }
         };
@@ -219,6 +230,14 @@ impl ShaderProgram {
             })?;
         validate(&module, &full, &locate)?;
         check_memory(&module, &locate)?;
+        let mut module = module;
+        pixel_reads::redirect(
+            &mut module,
+            &[
+                ("from_color", "pc_from_at_pixel"),
+                ("to_color", "pc_to_at_pixel"),
+            ],
+        );
         let defaults = if has_params {
             wgsl_param_defaults(source)
         } else {
@@ -253,7 +272,9 @@ impl ShaderProgram {
              layout(set = 0, binding = 2) uniform texture2D pc_to;\n\
              layout(set = 0, binding = 3) uniform sampler pc_sampler;\n\
              vec4 getFromColor(vec2 uv) { return textureLod(sampler2D(pc_from, pc_sampler), vec2(uv.x, 1.0 - uv.y), 0.0); }\n\
-             vec4 getToColor(vec2 uv) { return textureLod(sampler2D(pc_to, pc_sampler), vec2(uv.x, 1.0 - uv.y), 0.0); }\n",
+             vec4 getToColor(vec2 uv) { return textureLod(sampler2D(pc_to, pc_sampler), vec2(uv.x, 1.0 - uv.y), 0.0); }\n\
+             vec4 pc_from_at_pixel(vec2 uv) { return texelFetch(sampler2D(pc_from, pc_sampler), ivec2(gl_FragCoord.xy), 0); }\n\
+             vec4 pc_to_at_pixel(vec2 uv) { return texelFetch(sampler2D(pc_to, pc_sampler), ivec2(gl_FragCoord.xy), 0); }\n",
         );
         let values: Vec<&GlslUniform> = decls.iter().filter(|d| d.ty != "sampler2D").collect();
         if !values.is_empty() {
@@ -348,6 +369,13 @@ impl ShaderProgram {
         }
         validate(&module, &full, &locate)?;
         check_memory(&module, &locate)?;
+        pixel_reads::redirect(
+            &mut module,
+            &[
+                ("getFromColor", "pc_from_at_pixel"),
+                ("getToColor", "pc_to_at_pixel"),
+            ],
+        );
         let defaults: Vec<(String, Vec<f64>)> = values
             .iter()
             .map(|d| {
