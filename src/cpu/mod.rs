@@ -47,19 +47,19 @@ pub(crate) use par::{par_bands, par_rows};
 use reduced::Reduced;
 use rgb::{rgb_band, Item, RgbScene, RowScratch};
 use sample::Pixels;
+pub(crate) use transition::RowSink;
 use transition::{Pictures, TransitionLayer};
 
 use crate::compose::{Background, FramePlan, OutputTarget, Timings};
-use crate::gpu::{GpuContext, GpuError, ShaderBlender};
+use crate::gpu::{CardTarget, GpuContext, GpuError, ShaderBlender};
 use crate::render::{RenderError, Renderer};
 use crate::transition::{split, TransitionKind, XfadeKind};
 
-/// A transition's two cards drawn alone (from, to): interleaved premultiplied RGBA, in f32 for
-/// a built-in, in 8-bit codes (the hybrid route's textures, uploaded as they are) for a shader.
+/// A built-in transition's two cards drawn alone (from, to): interleaved premultiplied RGBA, in
+/// f32. (A shader's are drawn where the hybrid route uploads them from.)
 #[derive(Debug, Default)]
 struct CardBuffers {
     float: (Vec<f32>, Vec<f32>),
-    bytes: (Vec<u8>, Vec<u8>),
 }
 
 /// Renders frames on the CPU. Scratch buffers (the blurred background, blurred contents,
@@ -305,8 +305,15 @@ impl CpuRenderer {
             draw_transition_cards(&mut self.transitions, &cards, plan, draw, self.threads)
         };
         if let Some(blender) = self.shader.as_mut() {
-            run_shaders(blender, plan, &boxes, &self.transitions, &mut self.shaded)
-                .map_err(Unsupported::Gpu)?;
+            run_shaders(
+                blender,
+                plan,
+                &cards,
+                &boxes,
+                self.threads,
+                &mut self.shaded,
+            )
+            .map_err(Unsupported::Gpu)?;
         }
         let upload = start.elapsed();
 
@@ -385,14 +392,10 @@ fn draw_transition_cards(
             // A card that shows nothing is a transparent buffer.
             let (a, b) = (cards[t.from].as_ref(), cards[t.to].as_ref());
             let (cols, rows) = transition::union(a, b)?;
-            if on_demand {
-                // Nothing drawn now; the buffers keep their memory for frames that need it.
-            } else if xfade.is_some() {
+            // Nothing drawn now for cards drawn on demand (the buffers keep their memory for
+            // frames that need it), nor for a shader's, drawn where they are uploaded from.
+            if xfade.is_some() && !on_demand {
                 for (card, buf) in [(a, &mut bufs.float.0), (b, &mut bufs.float.1)] {
-                    transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
-                }
-            } else {
-                for (card, buf) in [(a, &mut bufs.bytes.0), (b, &mut bufs.bytes.1)] {
                     transition::draw_alone(card, cols.clone(), rows.clone(), buf, threads);
                 }
             }
@@ -401,13 +404,15 @@ fn draw_transition_cards(
         .collect()
 }
 
-/// Runs each shader transition's program on `blender`'s device over its two cards (drawn into
-/// `buffers` over `boxes`), its result over the whole frame into `shaded`.
+/// Runs each shader transition's program on `blender`'s device over its two cards, drawn
+/// over `boxes` straight into the memory they are uploaded from, its result over the whole
+/// frame into `shaded`.
 fn run_shaders(
     blender: &mut ShaderBlender,
     plan: &FramePlan<'_>,
+    cards: &[Option<CardLayer<'_>>],
     boxes: &[Option<(Range<usize>, Range<usize>)>],
-    buffers: &[CardBuffers],
+    threads: usize,
     shaded: &mut Vec<Vec<u8>>,
 ) -> Result<(), GpuError> {
     let transitions = plan.transitions();
@@ -419,14 +424,19 @@ fn run_shaders(
         if !matches!(t.kind, TransitionKind::Shader(_)) {
             continue;
         }
-        let (cards, area) = match (boxes.get(ti).cloned().flatten(), buffers.get(ti)) {
-            (Some((cols, rows)), Some(bufs)) => {
-                ((&bufs.bytes.0[..], &bufs.bytes.1[..]), [cols, rows])
-            }
-            // Neither card shows: the program still runs, over two transparent pictures.
-            _ => ((&[][..], &[][..]), [0..0, 0..0]),
+        // Neither card shows: the program still runs, over two transparent pictures.
+        let [cols, rows] = match boxes.get(ti).cloned().flatten() {
+            Some((cols, rows)) => [cols, rows],
+            None => [0..0, 0..0],
         };
-        blender.blend(&t.kind, t.progress, size, cards, area, &mut shaded[ti])?;
+        let (a, b) = (cards[t.from].as_ref(), cards[t.to].as_ref());
+        let area = [cols.clone(), rows.clone()];
+        let mut draw = |[from, to]: [CardTarget<'_>; 2]| {
+            for (card, target) in [(a, from), (b, to)] {
+                transition::draw_alone_to(card, cols.clone(), rows.clone(), target, threads);
+            }
+        };
+        blender.blend_drawn(&t.kind, t.progress, size, area, &mut draw, &mut shaded[ti])?;
     }
     Ok(())
 }

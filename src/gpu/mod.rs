@@ -10,7 +10,7 @@ mod passes;
 mod render;
 mod warm;
 
-pub use blend::ShaderBlender;
+pub use blend::{CardTarget, ShaderBlender};
 pub use context::{probe, AdapterChoice, AdapterInfo, GpuContext};
 pub use passes::layer::MAX_SAMPLES as MAX_MOTION_SAMPLES;
 #[doc(hidden)]

@@ -40,6 +40,8 @@ pub(crate) struct TransitionPipeline {
     params: Option<wgpu::Buffer>,
     /// The program's images, bound from 5 on.
     images: Vec<wgpu::TextureView>,
+    /// Whether the program may discard a pixel (else it writes every pixel it covers).
+    discards: bool,
 }
 
 /// The frame block every transition program reads: `PcFrame` of the wrapper in
@@ -180,6 +182,7 @@ impl TransitionPass {
             layout,
             params,
             images,
+            discards: discards(&program.module),
         }
     }
 
@@ -234,6 +237,12 @@ impl TransitionPass {
 }
 
 impl TransitionPipeline {
+    /// Whether drawing writes every pixel of the target (the full-screen triangle, a program
+    /// that never discards): then the target need not be cleared first.
+    pub(crate) fn writes_every_pixel(&self) -> bool {
+        !self.discards
+    }
+
     /// Draws the full-screen triangle with `group`.
     pub(crate) fn draw(&self, pass: &mut wgpu::RenderPass<'_>, group: &wgpu::BindGroup) {
         pass.set_pipeline(&self.pipeline);
@@ -305,4 +314,22 @@ fn upload_image(
         texture.size(),
     );
     texture.create_view(&Default::default())
+}
+
+/// Whether any function of `module` may discard its pixel (`discard` in GLSL and WGSL).
+fn discards(module: &naga::Module) -> bool {
+    fn block(b: &naga::Block) -> bool {
+        b.iter().any(|s| match s {
+            naga::Statement::Kill => true,
+            naga::Statement::Block(b) => block(b),
+            naga::Statement::If { accept, reject, .. } => block(accept) || block(reject),
+            naga::Statement::Switch { cases, .. } => cases.iter().any(|c| block(&c.body)),
+            naga::Statement::Loop {
+                body, continuing, ..
+            } => block(body) || block(continuing),
+            _ => false,
+        })
+    }
+    module.functions.iter().any(|(_, f)| block(&f.body))
+        || module.entry_points.iter().any(|e| block(&e.function.body))
 }
