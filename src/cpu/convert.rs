@@ -30,20 +30,24 @@ pub(crate) fn quantise(src: &[f32], out: &mut [u8]) {
 /// Premultiplied RGBA rows → straight RGBA (in place): alpha clamped, colour divided by it and
 /// clamped; transparent pixels become 0.
 pub(crate) fn unpremultiply(r: &mut [f32], g: &mut [f32], b: &mut [f32], a: &mut [f32]) {
-    for (((r, g), b), a) in r
-        .iter_mut()
-        .zip(g.iter_mut())
-        .zip(b.iter_mut())
-        .zip(a.iter_mut())
-    {
-        let alpha = *a;
-        // A select rather than a branch, so that the loop vectorises.
-        let inv = if alpha > 0.0 { 1.0 / alpha } else { 0.0 };
-        *r = (*r * inv).clamp(0.0, 1.0);
-        *g = (*g * inv).clamp(0.0, 1.0);
-        *b = (*b * inv).clamp(0.0, 1.0);
-        *a = alpha.clamp(0.0, 1.0);
+    #[inline(always)]
+    fn each(r: &mut [f32], g: &mut [f32], b: &mut [f32], a: &mut [f32]) {
+        for (((r, g), b), a) in r
+            .iter_mut()
+            .zip(g.iter_mut())
+            .zip(b.iter_mut())
+            .zip(a.iter_mut())
+        {
+            let alpha = *a;
+            // A select rather than a branch, so that the loop vectorises.
+            let inv = if alpha > 0.0 { 1.0 / alpha } else { 0.0 };
+            *r = (*r * inv).clamp(0.0, 1.0);
+            *g = (*g * inv).clamp(0.0, 1.0);
+            *b = (*b * inv).clamp(0.0, 1.0);
+            *a = alpha.clamp(0.0, 1.0);
+        }
     }
+    crate::simd::dispatch!(each(r, g, b, a));
 }
 
 /// Straight RGBA rows → packed bytes, in RGBA order or (`bgra`) BGRA order.
@@ -62,11 +66,13 @@ pub(crate) fn write_packed(rows: [&[f32]; 4], bgra: bool, out: &mut [u8]) {
 
 /// Luma of straight RGB rows into `out` (floats 0..1).
 pub(crate) fn luma(m: &Affine3, rows: [&[f32]; 3], out: &mut [f32]) {
-    let [r, g, b] = rows;
-    let row = m[0];
-    for (((o, r), g), b) in out.iter_mut().zip(r).zip(g).zip(b) {
-        *o = row[0] * r + row[1] * g + row[2] * b + row[3];
+    #[inline(always)]
+    fn each(row: [f32; 4], [r, g, b]: [&[f32]; 3], out: &mut [f32]) {
+        for (((o, r), g), b) in out.iter_mut().zip(r).zip(g).zip(b) {
+            *o = row[0] * r + row[1] * g + row[2] * b + row[3];
+        }
     }
+    crate::simd::dispatch!(each(m[0], rows, out));
 }
 
 /// The chroma kernels of an output: which luma columns and rows each chroma sample combines.
@@ -170,9 +176,13 @@ pub(crate) fn chroma(
     kernel.x.apply(tr, 0, 0, &mut kr);
     kernel.x.apply(tg, 0, 0, &mut kg);
     kernel.x.apply(tb, 0, 0, &mut kb);
-    let (mu, mv) = (m[1], m[2]);
-    for ((((u, v), r), g), b) in u.iter_mut().zip(v.iter_mut()).zip(&kr).zip(&kg).zip(&kb) {
-        *u = mu[0] * r + mu[1] * g + mu[2] * b + mu[3];
-        *v = mv[0] * r + mv[1] * g + mv[2] * b + mv[3];
+    #[inline(always)]
+    fn each(m: [[f32; 4]; 2], [r, g, b]: [&[f32]; 3], u: &mut [f32], v: &mut [f32]) {
+        let [mu, mv] = m;
+        for ((((u, v), r), g), b) in u.iter_mut().zip(v.iter_mut()).zip(r).zip(g).zip(b) {
+            *u = mu[0] * r + mu[1] * g + mu[2] * b + mu[3];
+            *v = mv[0] * r + mv[1] * g + mv[2] * b + mv[3];
+        }
     }
+    crate::simd::dispatch!(each([m[1], m[2]], [&kr, &kg, &kb], u, v));
 }
