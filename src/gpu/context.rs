@@ -266,24 +266,6 @@ impl GpuContext {
             .min_uniform_buffer_offset_alignment
             .max(limits.min_storage_buffer_offset_alignment)
             .max(256) as u64;
-        Ok(Arc::new(Self::build(
-            device,
-            queue,
-            info,
-            choice,
-            lost,
-            uniform_align,
-        )))
-    }
-
-    fn build(
-        device: wgpu::Device,
-        queue: wgpu::Queue,
-        info: AdapterInfo,
-        choice: AdapterChoice,
-        lost: Arc<Mutex<Option<String>>>,
-        uniform_align: u64,
-    ) -> GpuContext {
         let dummy_view = new_texture(
             &device,
             "unused plane",
@@ -293,7 +275,7 @@ impl GpuContext {
             wgpu::TextureUsages::TEXTURE_BINDING,
         )
         .create_view(&Default::default());
-        GpuContext {
+        Ok(Arc::new(GpuContext {
             scene: OnceLock::new(),
             transitions: TransitionPass::new(&device),
             dummy_view,
@@ -304,7 +286,7 @@ impl GpuContext {
             lost,
             uniform_align,
             upload: UploadPath::from_env(),
-        }
+        }))
     }
 
     /// Another device on the adapter this one's request selects, with its own pipelines.
