@@ -44,16 +44,25 @@ pub(crate) fn par_bands<T: Send>(
             rest = tail;
         }
     }
-    let mut jobs = bands.into_iter().zip(parts);
-    let Some((first, mut first_part)) = jobs.next() else {
+    par_parts(bands.into_iter().zip(parts), |band, mut part| f(band, &mut part));
+}
+
+/// Runs `f(band, part)` on each band and the part of the work that goes with it, the first on
+/// the calling thread, each other on a thread of its own.
+pub(crate) fn par_parts<P: Send>(
+    jobs: impl IntoIterator<Item = (Range<usize>, P)>,
+    f: impl Fn(Range<usize>, P) + Sync,
+) {
+    let mut jobs = jobs.into_iter();
+    let Some((first, first_part)) = jobs.next() else {
         return;
     };
     std::thread::scope(|scope| {
         let f = &f;
-        for (band, mut part) in jobs {
-            scope.spawn(move || f(band, &mut part));
+        for (band, part) in jobs {
+            scope.spawn(move || f(band, part));
         }
-        f(first, &mut first_part);
+        f(first, first_part);
     });
 }
 

@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use super::frame::CardLayer;
-use super::par::bands;
+use super::par::{bands, par_parts};
 use super::par_rows;
 use super::rgb::{around, draw_card_row_onto_clear, CardScratch, Rgba};
 use crate::transition::split::{prefix_sums, Blur, Solid};
@@ -140,17 +140,7 @@ pub(crate) fn draw_alone_to<S: RowSink>(
             sink.put(i, &pixels);
         }
     };
-    let mut jobs = bands.into_iter().zip(sinks);
-    let Some((first, first_sink)) = jobs.next() else {
-        return;
-    };
-    std::thread::scope(|scope| {
-        let draw = &draw;
-        for (band, sink) in jobs {
-            scope.spawn(move || draw(band, sink));
-        }
-        draw(first, first_sink);
-    });
+    par_parts(bands.into_iter().zip(sinks), draw);
 }
 
 /// Draws row `y` of `layer` alone onto `dst` (cleared here), over `cols` (index 0 is
