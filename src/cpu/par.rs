@@ -44,7 +44,9 @@ pub(crate) fn par_bands<T: Send>(
             rest = tail;
         }
     }
-    par_parts(bands.into_iter().zip(parts), |band, mut part| f(band, &mut part));
+    par_parts(bands.into_iter().zip(parts), |band, mut part| {
+        f(band, &mut part)
+    });
 }
 
 /// Runs `f(band, part)` on each band and the part of the work that goes with it, the first on

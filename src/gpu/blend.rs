@@ -114,48 +114,15 @@ impl ShaderBlender {
     /// compiles at first draw (lavapipe) does it before the first real frame.
     pub fn prepare(ctx: &Arc<GpuContext>, kind: &TransitionKind) -> Result<(), GpuError> {
         let mut out = Vec::new();
-        ShaderBlender::new(ctx.clone()).blend(kind, 0.5, [4, 4], (&[], &[]), [0..0, 0..0], &mut out)
+        let area = [0..0, 0..0];
+        ShaderBlender::new(ctx.clone()).blend_drawn(kind, 0.5, [4, 4], area, &mut |_| {}, &mut out)
     }
 
-    /// Runs `kind` at `progress` over `from` and `to` (interleaved premultiplied RGBA, 8-bit
-    /// codes, over `cols` × `rows` of a `size` frame, transparent elsewhere) into
-    /// `out`: the whole frame, interleaved premultiplied RGBA (8-bit), the transition drawn over
+    /// Runs `kind` at `progress` over two cards that `draw` draws (FROM, TO: interleaved
+    /// premultiplied RGBA, 8-bit codes, over `area` (columns, rows) of a `size` frame,
+    /// transparent elsewhere) straight into the memory they are uploaded from, into `out`: the
+    /// whole frame, interleaved premultiplied RGBA (8-bit), the transition drawn over
     /// transparent.
-    pub fn blend(
-        &mut self,
-        kind: &TransitionKind,
-        progress: f32,
-        size: [usize; 2],
-        (from, to): (&[u8], &[u8]),
-        area: [Range<usize>; 2],
-        out: &mut Vec<u8>,
-    ) -> Result<(), GpuError> {
-        let row = area[0].len() * TEXEL;
-        // A buffer that does not cover its area (never planned so) uploads as transparent.
-        let fits = |b: &[u8]| b.len() >= row * area[1].len();
-        let area = if fits(from) && fits(to) {
-            area
-        } else {
-            [0..0, 0..0]
-        };
-        self.blend_drawn(
-            kind,
-            progress,
-            size,
-            area,
-            &mut |[a, b]| {
-                for (src, mut dst) in [(from, a), (to, b)] {
-                    for (i, pixels) in src.chunks_exact(row.max(1)).enumerate() {
-                        dst.put(i, pixels);
-                    }
-                }
-            },
-            out,
-        )
-    }
-
-    /// [`ShaderBlender::blend`] with the two cards drawn by `draw` (FROM, TO), straight into
-    /// the memory they are uploaded from, over `area`.
     pub fn blend_drawn(
         &mut self,
         kind: &TransitionKind,

@@ -225,11 +225,6 @@ impl GpuContext {
         Ok(())
     }
 
-    /// Whether the scene pipelines are built (a context for everything).
-    pub fn is_complete(&self) -> bool {
-        self.scene.get().is_some()
-    }
-
     /// The scene passes, built on first use.
     pub(super) fn scene(&self) -> &ScenePasses {
         self.scene.get_or_init(|| ScenePasses::new(&self.device))
