@@ -296,7 +296,7 @@ fn pixel_spills(
 }
 
 /// Calls `each` on every statement of `block`, nested blocks included.
-fn visit(block: &Block, each: &mut dyn FnMut(&Statement)) {
+pub(super) fn visit(block: &Block, each: &mut dyn FnMut(&Statement)) {
     for statement in block.iter() {
         each(statement);
         match statement {

@@ -402,6 +402,20 @@ impl ShaderProgram {
         Self::finish(origin, Language::Glsl, module, fields, &overrides, images)
     }
 
+    /// Whether the program may discard a pixel (`discard`, in any function): else it writes
+    /// every pixel it covers.
+    pub fn may_discard(&self) -> bool {
+        let mut kills = false;
+        let mut look = |s: &naga::Statement| kills |= matches!(s, naga::Statement::Kill);
+        for (_, f) in self.module.functions.iter() {
+            pixel_reads::visit(&f.body, &mut look);
+        }
+        for e in &self.module.entry_points {
+            pixel_reads::visit(&e.function.body, &mut look);
+        }
+        kills
+    }
+
     /// The program with its uniform block filled: defaults, then `overrides` by name (a name
     /// that matches no uniform is an error).
     fn finish(
@@ -978,6 +992,25 @@ mod tests {
 
     fn no_images(_: &str) -> Result<Arc<RgbaImage>, String> {
         Err("no images here".into())
+    }
+
+    /// A `discard` anywhere, in either language, is found; a program without one writes
+    /// every pixel.
+    #[test]
+    fn discards_are_found() {
+        let glsl = |src: &str| ShaderProgram::glsl("t.glsl", src, &[], &no_images).unwrap();
+        let wgsl = |src: &str| ShaderProgram::wgsl("t.wgsl", src, &[], &no_images).unwrap();
+        assert!(!glsl("vec4 transition(vec2 uv) { return getToColor(uv); }").may_discard());
+        let nested =
+            "vec4 pick(vec2 uv) { if (uv.x < progress) { discard; } return getToColor(uv); }\n\
+                      vec4 transition(vec2 uv) { return pick(uv); }";
+        assert!(glsl(nested).may_discard());
+        let plain = "fn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> { return to_color(uv); }";
+        assert!(!wgsl(plain).may_discard());
+        let looped = "fn transition(uv: vec2<f32>, progress: f32, ratio: f32) -> vec4<f32> {\n\
+                      for (var i = 0; i < 2; i++) { if uv.x > progress { discard; } }\n\
+                      return to_color(uv); }";
+        assert!(wgsl(looped).may_discard());
     }
 
     /// A panic inside a naga stage is an error message, not an unwinding through the element.

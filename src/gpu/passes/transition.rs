@@ -182,7 +182,7 @@ impl TransitionPass {
             layout,
             params,
             images,
-            discards: discards(&program.module),
+            discards: program.may_discard(),
         }
     }
 
@@ -314,22 +314,4 @@ fn upload_image(
         texture.size(),
     );
     texture.create_view(&Default::default())
-}
-
-/// Whether any function of `module` may discard its pixel (`discard` in GLSL and WGSL).
-fn discards(module: &naga::Module) -> bool {
-    fn block(b: &naga::Block) -> bool {
-        b.iter().any(|s| match s {
-            naga::Statement::Kill => true,
-            naga::Statement::Block(b) => block(b),
-            naga::Statement::If { accept, reject, .. } => block(accept) || block(reject),
-            naga::Statement::Switch { cases, .. } => cases.iter().any(|c| block(&c.body)),
-            naga::Statement::Loop {
-                body, continuing, ..
-            } => block(body) || block(continuing),
-            _ => false,
-        })
-    }
-    module.functions.iter().any(|(_, f)| block(&f.body))
-        || module.entry_points.iter().any(|e| block(&e.function.body))
 }
