@@ -19,6 +19,8 @@ use std::collections::HashSet;
 
 use naga::{Arena, Block, Expression, Function, Handle, Module, Statement};
 
+use super::shader;
+
 /// The user function the entry point calls with the pixel's uv as parameter 0.
 const ENTRY_FUNCTION: &str = "transition";
 
@@ -124,17 +126,10 @@ pub(crate) fn redirect(module: &mut Module, pairs: &[(&str, &str)]) -> usize {
     redirected
 }
 
-/// Whether `module` passes naga's validation.
+/// Whether `module` passes the validation every transition module passes (a panic in naga
+/// counts as a failure: a failed optimisation must not take the process).
 fn valid(module: &Module) -> bool {
-    let mut validator = naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::default(),
-    );
-    // naga asserts on some malformed modules; a failed optimisation must not take the process.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        validator.validate(module).is_ok()
-    }))
-    .unwrap_or(false)
+    shader::guarded(|| shader::validator().validate(module).is_ok()).unwrap_or(false)
 }
 
 /// Every call in `module`'s functions and entry points.

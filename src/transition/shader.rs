@@ -481,7 +481,7 @@ fn end_position(text: &str) -> (usize, usize) {
 
 /// Runs one naga stage, turning a panic inside it into an error message: naga's front ends and
 /// validator assert on some malformed input, and a user's shader must never bring the process down.
-fn guarded<T>(stage: impl FnOnce() -> T) -> Result<T, String> {
+pub(super) fn guarded<T>(stage: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(stage)).map_err(|payload| {
         let what = payload
             .downcast_ref::<&str>()
@@ -492,15 +492,20 @@ fn guarded<T>(stage: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// The validator every transition module passes: all checks, default capabilities.
+pub(super) fn validator() -> naga::valid::Validator {
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    )
+}
+
 fn validate(
     module: &naga::Module,
     full: &str,
     locate: &dyn Fn(usize, String) -> ShaderError,
 ) -> Result<(), ShaderError> {
-    let mut validator = naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::default(),
-    );
+    let mut validator = validator();
     // Boxed: naga's validation error is large.
     let result = guarded(|| validator.validate(module).map(|_| ()).map_err(Box::new))
         .map_err(|m| locate(0, m))?;
