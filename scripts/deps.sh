@@ -14,10 +14,11 @@ case $what in
   # The embedding examples' checks (tests/examples.py): the system Python with PyGObject and the
   # GStreamer typelibs; the C example builds with gcc, pkg-config and libgstreamer1.0-dev (above).
   # Chunked export over Celery (tests/distributed.py): Debian's redis-server, a venv for the pinned
-  # examples/distributed/requirements.txt (installed below).
-  test) pkgs+=(ffmpeg gstreamer1.0-plugins-base-apps python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  # examples/distributed/requirements.txt (installed below). gstreamer1.0-x holds Pango's
+  # timeoverlay/textoverlay, which the demo's clips and several tests draw with.
+  test) pkgs+=(ffmpeg gstreamer1.0-x gstreamer1.0-plugins-base-apps python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
                redis-server python3-venv) ;;
-  demo) pkgs+=(gstreamer1.0-plugins-base-apps) ;;
+  demo) pkgs+=(gstreamer1.0-x gstreamer1.0-plugins-base-apps) ;;
   bench) pkgs+=(ffmpeg) ;;
   meson) pkgs+=(meson ninja-build) ;;
   *) echo "usage: $0 [build|test|demo|bench|meson]" >&2; exit 2 ;;
